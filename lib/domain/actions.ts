@@ -1,0 +1,70 @@
+/**
+ * The writes a plan may contain: each is exactly one CloudTrail API call (operation + input as the SDK sends it),
+ * the account and region it must be made from, why, and what it does to the Insights clock. Pure data.
+ * Disabling calls (StopLogging, StopEventDataStoreIngestion, an empty or shrinking PutInsightSelectors) do not
+ * exist here on purpose: the product never plans them.
+ */
+import { channelsOf, sortChannels } from './insight-channels';
+import type { ClockEffect } from './insights-clock';
+import type { AdvancedEventSelector, BasicEventSelector, InsightSelector } from './model';
+
+interface ActionBase {
+  /** The account whose credentials make the call: always the source's owner. */
+  accountId: string;
+  /** The source's home region: writes elsewhere fail with InvalidHomeRegionException (§2.2). */
+  region: string;
+  sourceArn: string;
+  /** One line a person can read, e.g. "trail logs only read management events; ApiCallRateInsight needs write". */
+  why: string;
+}
+
+export type Action =
+  | (ActionBase & {
+      kind: 'putEventSelectors';
+      operation: 'PutEventSelectors';
+      input: { TrailName: string; EventSelectors: BasicEventSelector[] } | { TrailName: string; AdvancedEventSelectors: AdvancedEventSelector[] };
+    })
+  | (ActionBase & {
+      kind: 'updateEventDataStoreSelectors';
+      operation: 'UpdateEventDataStore';
+      input: { EventDataStore: string; AdvancedEventSelectors: AdvancedEventSelector[] };
+    })
+  | (ActionBase & { kind: 'startLogging'; operation: 'StartLogging'; input: { Name: string } })
+  | (ActionBase & { kind: 'startIngestion'; operation: 'StartEventDataStoreIngestion'; input: { EventDataStore: string } })
+  | (ActionBase & {
+      kind: 'putInsightSelectors';
+      operation: 'PutInsightSelectors';
+      input:
+        | { TrailName: string; InsightSelectors: InsightSelector[] }
+        | { EventDataStore: string; InsightsDestination: string; InsightSelectors: InsightSelector[] };
+    });
+
+export type ActionKind = Action['kind'];
+
+/** IAM actions each kind needs in the member account (§7.1); infra/member-role.yaml must grant them. */
+export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]>> = {
+  putEventSelectors: ['cloudtrail:PutEventSelectors'],
+  updateEventDataStoreSelectors: ['cloudtrail:UpdateEventDataStore'],
+  startLogging: ['cloudtrail:StartLogging'],
+  startIngestion: ['cloudtrail:StartEventDataStoreIngestion'],
+  putInsightSelectors: ['cloudtrail:PutInsightSelectors'],
+};
+
+/** What the action does to the Insights clock once it succeeds. */
+export function clockEffectOfAction(action: Action): ClockEffect | undefined {
+  switch (action.kind) {
+    case 'putInsightSelectors':
+      return {
+        type: 'insightsSet',
+        channels: sortChannels(channelsOf(action.input.InsightSelectors)),
+        ...('InsightsDestination' in action.input && { destination: action.input.InsightsDestination }),
+      };
+    case 'startLogging':
+      return { type: 'loggingStarted', alwaysRestarts: false };
+    case 'startIngestion':
+      return { type: 'loggingStarted', alwaysRestarts: true };
+    case 'putEventSelectors':
+    case 'updateEventDataStoreSelectors':
+      return undefined;
+  }
+}

@@ -1,0 +1,515 @@
+/**
+ * The decision every mode of the product makes about one source: given the policy, the observed state, the
+ * ledger's clock facts and the time, what is wrong (a finding) and the fewest, least disruptive writes that fix it
+ * (an ordered plan). Pure: no I/O, no clock reads, no @aws-sdk.
+ *
+ * Rules (each tested; sources in docs/rules.md):
+ * - nothing is written when the state already satisfies the policy, and nothing is ever disabled or toggled:
+ *   a write that restarts the Insights clock is a cost (§4.1);
+ * - ApiCallRateInsight needs write management events, ApiErrorRateInsight read or write (§3.3);
+ *   Data-category Insights need data events and exist on trails only (§3.3);
+ * - an event data store delivers to an Insight-category store of the same account (§3.3);
+ * - organization sources are written only from the management account, shadow copies never (§2.2, §7.2).
+ */
+import { clockEffectOfAction, type Action } from './actions';
+import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
+import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed } from './event-selectors';
+import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
+import { applyClockEffect, insightsClock, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
+import type { DecisionContext, EventDataStoreState, SourceKind, SourceState, TrailState } from './model';
+import type { Policy } from '../policy/schema';
+import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
+
+export type FindingStatus = 'compliant' | 'pending-first-delivery' | 'drifted' | 'exempt' | 'not-remediable' | 'out-of-scope';
+
+export type DriftCode =
+  | 'insightsOff'
+  | 'insightChannelMissing'
+  | 'managementEventsNotLogged'
+  | 'dataEventsNotLogged'
+  | 'loggingStopped'
+  | 'ingestionStopped'
+  | 'ingestionTransitioning'
+  | 'destinationInvalid'
+  | 'destinationMismatch'
+  | 'destinationMissing'
+  | 'deliveryFailing';
+
+export interface DriftReason {
+  code: DriftCode;
+  message: string;
+}
+
+export type BlockerCode =
+  | 'managementEventsNarrowed'
+  | 'selectorLimitReached'
+  | 'prerequisiteRepairDisabled'
+  | 'dataEventsNotLogged'
+  | 'destinationMissing'
+  | 'destinationInvalid'
+  | 'deliveryFailing'
+  | 'notOwnedByManagementAccount'
+  | 'transitional';
+
+/** Why (part of) the drift cannot be repaired by the product, and what a person must do. */
+export interface Blocker {
+  code: BlockerCode;
+  message: string;
+  remedy: string;
+  /** Resolves by itself (a store between ingestion states): the next sweep retries. */
+  transient: boolean;
+}
+
+export interface Finding {
+  status: FindingStatus;
+  /** One line for a person. */
+  summary: string;
+  reasons: DriftReason[];
+  blockers: Blocker[];
+  /** For pending-first-delivery: when delivery is expected by. */
+  pendingUntil?: string;
+  exemption?: { reason: string; expiresAt: string };
+  /** Matching exemptions that expired: they no longer apply. */
+  expiredExemptions: { reason: string; expiresAt: string }[];
+  /** For shadow copies: where the source is evaluated and repaired instead. */
+  managedFrom?: { accountId: string; region: string };
+}
+
+export interface SourceRef {
+  kind: SourceKind;
+  arn: string;
+  name: string;
+  /** Owner account (from the ARN). */
+  accountId: string;
+  /** The account this copy was read from: differs from the owner for an organization source's shadow copy. */
+  observedFromAccountId: string;
+  region: string;
+  homeRegion: string;
+}
+
+export interface Decision {
+  source: SourceRef;
+  finding: Finding;
+  /** Ordered writes: event selectors, then logging / ingestion, then Insights. Empty unless drift is repairable. */
+  actions: Action[];
+  /** The clock now, from the ledger's facts reconciled with what is observed. */
+  clock: InsightsClock;
+  clockFacts: ClockFacts;
+  /** The reconciled facts differ from the stored ones: the ledger should store them. */
+  clockFactsChanged: boolean;
+  /** The clock if every action succeeds now: restarts are the cost of the plan. */
+  projectedClock: InsightsClock;
+}
+
+export interface DecisionInput {
+  policy: Policy;
+  source: SourceState;
+  context: DecisionContext;
+  clockFacts?: ClockFacts;
+  now: Date;
+}
+
+const UTC = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+const KIND_NOUN: Record<SourceKind, string> = { trail: 'trail', eventDataStore: 'event data store' };
+
+/**
+ * @example
+ * decide({ policy, source: trailLoggingOnlyReads, context, now })
+ * // -> finding.status 'drifted' (managementEventsNotLogged, insightsOff) and actions
+ * //    [PutEventSelectors(ReadWriteType All, data resources kept), PutInsightSelectors(ApiCallRate, ApiErrorRate)]
+ */
+export function decide(input: DecisionInput): Decision {
+  const { policy, source, context, now } = input;
+  const { facts, changed } = reconcileClockFacts(input.clockFacts, source, now);
+  const clock = insightsClock(facts, now);
+  const result = (finding: Finding, actions: Action[] = []): Decision => ({
+    source: refOf(source),
+    finding,
+    actions,
+    clock,
+    clockFacts: facts,
+    clockFactsChanged: changed,
+    projectedClock: projectClock(facts, actions, now),
+  });
+
+  const scope = scopeVerdict(policy, source, context);
+  if (scope) return result(scope);
+
+  const exemptions = matchExemptions(policy, source, now);
+  const expiredExemptions = exemptions.expired.map(({ reason, expiresAt }) => ({ reason, expiresAt }));
+  const analysis = analyze(policy, source, context);
+
+  if (exemptions.active) {
+    const { reason, expiresAt, expires } = exemptions.active;
+    return result({
+      status: 'exempt',
+      summary: `exempt (expires ${expires}): ${reason}${analysis.reasons.length ? ` (would be: ${joinMessages(analysis.reasons)})` : ''}`,
+      reasons: analysis.reasons,
+      blockers: [],
+      exemption: { reason, expiresAt },
+      expiredExemptions,
+    });
+  }
+
+  const expiredNote = exemptions.expired.length ? ` (exemption expired ${exemptions.expired[0]!.expires}: ${exemptions.expired[0]!.reason})` : '';
+  if (analysis.reasons.length === 0) {
+    if (clock.status === 'pending-first-delivery') {
+      return result({
+        status: 'pending-first-delivery',
+        summary: `Insights on; ${KIND_NOUN[source.kind]} delivery may take up to ${source.kind === 'trail' ? '36 hours' : '7 days'}: expected by ${UTC(clock.windowEnd!)}${expiredNote}`,
+        reasons: [],
+        blockers: [],
+        pendingUntil: clock.windowEnd!,
+        expiredExemptions,
+      });
+    }
+    return result({ status: 'compliant', summary: `Insights on (${describeChannels(channelsOf(source.insightSelectors))})${expiredNote}`, reasons: [], blockers: [], expiredExemptions });
+  }
+  const remediable = analysis.blockers.every((b) => b.transient);
+  return result(
+    {
+      status: remediable ? 'drifted' : 'not-remediable',
+      summary: joinMessages(analysis.reasons) + (remediable ? '' : notRemediableNote(analysis)) + expiredNote,
+      reasons: analysis.reasons,
+      blockers: analysis.blockers,
+      expiredExemptions,
+    },
+    analysis.actions,
+  );
+}
+
+const joinMessages = (items: { message: string }[]): string => items.map((i) => i.message).join('; ');
+
+function notRemediableNote(a: Analysis): string {
+  const said = new Set(a.reasons.map((r) => r.message));
+  const extra = a.blockers.filter((b) => !b.transient && !said.has(b.message));
+  return `; not remediable by the product${extra.length ? `: ${joinMessages(extra)}` : ''}`;
+}
+
+function refOf(s: SourceState): SourceRef {
+  return { kind: s.kind, arn: s.arn, name: s.name, accountId: s.accountId, observedFromAccountId: s.observedFromAccountId, region: s.region, homeRegion: s.homeRegion };
+}
+
+function projectClock(facts: ClockFacts, actions: Action[], now: Date): InsightsClock {
+  const at = now.toISOString();
+  let projected = facts;
+  for (const a of actions) {
+    const effect = clockEffectOfAction(a);
+    if (effect) projected = applyClockEffect(projected, effect, at);
+  }
+  return insightsClock(projected, now);
+}
+
+function outOfScope(summary: string, extra: Partial<Finding> = {}): Finding {
+  return { status: 'out-of-scope', summary, reasons: [], blockers: [], expiredExemptions: [], ...extra };
+}
+
+/** Out-of-scope verdicts, in the order a person would ask: is it ours to judge here, and is it selected? */
+function scopeVerdict(policy: Policy, source: SourceState, context: DecisionContext): Finding | undefined {
+  if (source.observedFromAccountId !== source.accountId || source.region !== source.homeRegion) {
+    // Custodian's IsShadow rule: act only on the home copy, in the owner account and home region.
+    return outOfScope(`shadow copy of ${source.arn}: evaluated and repaired in account ${source.accountId}, region ${source.homeRegion}`, {
+      managedFrom: { accountId: source.accountId, region: source.homeRegion },
+    });
+  }
+  const account = accountScope(policy, source.accountId, context.accountOuPath);
+  if (!account.inScope) return outOfScope(account.reason);
+  const region = regionScope(policy, source.homeRegion);
+  if (!region.inScope) return outOfScope(region.reason);
+  if (source.kind === 'eventDataStore') {
+    const cov = advancedCoverage(source.advancedEventSelectors);
+    if (cov.categories.includes('Insight')) return outOfScope('an Insights destination store: it receives Insights, it does not analyze events');
+    if (source.status === 'PENDING_DELETION') return outOfScope('pending deletion: the store stops ingesting and is deleted after 7 days');
+    if (!cov.anyManagement && source.insightSelectors.length === 0)
+      return outOfScope(`logs no management events (${cov.categories.join(', ') || 'no'} events): Insights on event data stores analyze management events only`);
+  }
+  const selection = sourceSelection(policy, source);
+  if (!selection.inScope) return outOfScope(selection.reason);
+  return undefined;
+}
+
+interface Analysis {
+  reasons: DriftReason[];
+  blockers: Blocker[];
+  actions: Action[];
+}
+
+function analyze(policy: Policy, source: SourceState, context: DecisionContext): Analysis {
+  const a: Analysis = { reasons: [], blockers: [], actions: [] };
+  const current = channelsOf(source.insightSelectors);
+  const coverage = source.kind === 'trail' ? trailCoverage(source.eventSelectors) : advancedCoverage(source.advancedEventSelectors);
+  const required = requiredChannels(policy, source, coverage);
+  const desired = new Set([...current, ...required]);
+  const unsatisfiable = new Set<Channel>();
+  const actionBase = { accountId: source.accountId, region: source.homeRegion, sourceArn: source.arn };
+
+  const missing = sortChannels([...required].filter((c) => !current.has(c)));
+  if (current.size === 0) a.reasons.push({ code: 'insightsOff', message: `Insights are off; the policy requires ${describeChannels(required)}` });
+  else if (missing.length > 0) a.reasons.push({ code: 'insightChannelMissing', message: `${describeChannels(missing)} ${missing.length === 1 ? 'is' : 'are'} off` });
+
+  // Data-event Insights need data events; the product never invents data-event selectors (cost, intent).
+  const dataChannels = [...desired].filter((c) => parseChannel(c).category === 'Data');
+  if (dataChannels.length > 0 && !coverage.dataEvents) {
+    const message = `the trail logs no data events, which ${describeChannels(dataChannels)} needs`;
+    a.reasons.push({ code: 'dataEventsNotLogged', message });
+    a.blockers.push({
+      code: 'dataEventsNotLogged',
+      message,
+      remedy: 'add data-event selectors for the resources to analyze, or set trails.dataCategory to whenLogged',
+      transient: false,
+    });
+    dataChannels.forEach((c) => unsatisfiable.add(c));
+  }
+
+  // Management events: ApiCallRateInsight needs write, ApiErrorRateInsight read or write (§3.3).
+  const need: ManagementNeed = desired.has(channel('ApiCallRateInsight', 'Management'))
+    ? 'write'
+    : desired.has(channel('ApiErrorRateInsight', 'Management'))
+      ? 'readOrWrite'
+      : 'none';
+  if (!satisfies(coverage, need)) {
+    const message = `${describeCoverage(coverage)}; ${need === 'write' ? 'ApiCallRateInsight needs write management events' : 'ApiErrorRateInsight needs read or write management events'}`;
+    a.reasons.push({ code: 'managementEventsNotLogged', message });
+    const repaired = repairSelectors(source, need);
+    if (!repaired.ok) {
+      a.blockers.push({ code: repaired.code, message: repaired.message, remedy: repaired.remedy, transient: false });
+    } else if (repaired.changed && policy.prerequisites.eventSelectors === 'report') {
+      a.blockers.push({
+        code: 'prerequisiteRepairDisabled',
+        message: 'prerequisites.eventSelectors is report',
+        remedy: `change the event selectors yourself (${repaired.summary}) or set prerequisites.eventSelectors to repair`,
+        transient: false,
+      });
+    } else if (repaired.changed) {
+      a.actions.push(repaired.action(actionBase, message));
+    }
+    if (!repaired.ok || policy.prerequisites.eventSelectors === 'report') {
+      if (!coverage.managementWrite) unsatisfiable.add(channel('ApiCallRateInsight', 'Management'));
+      if (!coverage.managementWrite && !coverage.managementRead) unsatisfiable.add(channel('ApiErrorRateInsight', 'Management'));
+    }
+  }
+
+  const transitional = loggingPrerequisite(policy, source, a, actionBase);
+
+  let destination: string | undefined;
+  let destinationChange = false;
+  if (source.kind === 'eventDataStore') {
+    const d = chooseDestination(policy, source, context);
+    a.reasons.push(...d.reasons);
+    a.blockers.push(...d.blockers);
+    destination = d.arn;
+    destinationChange = d.arn !== undefined && d.arn !== source.insightsDestination;
+  }
+
+  let insightsBlocked = false;
+  if (source.kind === 'trail' && source.latestDeliveryError) {
+    const message = `the trail cannot deliver to its S3 bucket (LatestDeliveryError: ${source.latestDeliveryError}), so Insights cannot be delivered either`;
+    a.reasons.push({ code: 'deliveryFailing', message });
+    a.blockers.push({ code: 'deliveryFailing', message, remedy: "fix the trail's S3 bucket policy or KMS key policy so CloudTrail can write to it", transient: false });
+    insightsBlocked = true;
+  }
+
+
+  // The full replacement list keeps every channel already on (never a disable) and adds what can be added.
+  const put = new Set([...desired].filter((c) => !unsatisfiable.has(c)));
+  const addsChannels = [...put].some((c) => !current.has(c));
+  const dropsExisting = [...current].some((c) => unsatisfiable.has(c));
+  const eds = source.kind === 'eventDataStore';
+  if ((addsChannels || destinationChange) && !dropsExisting && !insightsBlocked && !(eds && destination === undefined)) {
+    const insightSelectors = selectorsOf(put);
+    a.actions.push({
+      ...actionBase,
+      kind: 'putInsightSelectors',
+      operation: 'PutInsightSelectors',
+      why: [missing.length > 0 ? `enable ${describeChannels(missing.filter((c) => put.has(c)))}` : '', destinationChange ? `deliver to ${destination}` : '']
+        .filter(Boolean)
+        .join('; '),
+      input: eds ? { EventDataStore: source.arn, InsightsDestination: destination!, InsightSelectors: insightSelectors } : { TrailName: source.arn, InsightSelectors: insightSelectors },
+    });
+  }
+
+  // Writes wait while a store is between ingestion states (ConflictException, §3.5), and organization sources are
+  // written only from the management account (§7.2).
+  if (transitional) a.actions = [];
+  if (source.organizationOwned && source.accountId !== context.managementAccountId && a.reasons.length > 0) {
+    a.actions = [];
+    a.blockers.push({
+      code: 'notOwnedByManagementAccount',
+      message: `an organization ${KIND_NOUN[source.kind]} owned by ${source.accountId}, not the management account ${context.managementAccountId}`,
+      remedy: `repair it from the management account, or check the organization's management account id in the configuration`,
+      transient: false,
+    });
+  }
+  return a;
+}
+
+function requiredChannels(policy: Policy, source: SourceState, coverage: EventCoverage): Set<Channel> {
+  const out = new Set<Channel>();
+  const kindPolicy = source.kind === 'trail' ? policy.trails : policy.eventDataStores;
+  for (const type of kindPolicy.insightTypes) {
+    out.add(channel(type, 'Management'));
+    const wantsData = source.kind === 'trail' && policy.trails.eventCategories.includes('Data');
+    if (wantsData && (coverage.dataEvents || policy.trails.dataCategory === 'always')) out.add(channel(type, 'Data'));
+  }
+  return out;
+}
+
+type RepairPlan =
+  | { ok: true; changed: false }
+  | { ok: true; changed: true; summary: string; action: (base: Pick<Action, 'accountId' | 'region' | 'sourceArn'>, why: string) => Action }
+  | { ok: false; code: 'managementEventsNarrowed' | 'selectorLimitReached'; message: string; remedy: string };
+
+function repairSelectors(source: SourceState, need: ManagementNeed): RepairPlan {
+  if (source.kind === 'eventDataStore') {
+    const r = repairAdvancedSelectors(source.advancedEventSelectors, need, 'eventDataStore');
+    if (!r.ok || !r.changed) return r;
+    return {
+      ok: true,
+      changed: true,
+      summary: r.summary,
+      action: (base, why) => ({ ...base, kind: 'updateEventDataStoreSelectors', operation: 'UpdateEventDataStore', why, input: { EventDataStore: source.arn, AdvancedEventSelectors: r.selectors } }),
+    };
+  }
+  if (source.eventSelectors.kind === 'basic') {
+    const r = repairBasicSelectors(source.eventSelectors.selectors, need);
+    if (!r.ok || !r.changed) return r;
+    return {
+      ok: true,
+      changed: true,
+      summary: r.summary,
+      action: (base, why) => ({ ...base, kind: 'putEventSelectors', operation: 'PutEventSelectors', why, input: { TrailName: source.arn, EventSelectors: r.selectors } }),
+    };
+  }
+  const r = repairAdvancedSelectors(source.eventSelectors.selectors, need, 'trail');
+  if (!r.ok || !r.changed) return r;
+  return {
+    ok: true,
+    changed: true,
+    summary: r.summary,
+    action: (base, why) => ({ ...base, kind: 'putEventSelectors', operation: 'PutEventSelectors', why, input: { TrailName: source.arn, AdvancedEventSelectors: r.selectors } }),
+  };
+}
+
+/** Adds logging / ingestion drift and its repair. Returns true while a store is between ingestion states. */
+function loggingPrerequisite(policy: Policy, source: SourceState, a: Analysis, base: Pick<Action, 'accountId' | 'region' | 'sourceArn'>): boolean {
+  const repair = policy.prerequisites.logging === 'repair';
+  const disabled = (what: string): Blocker => ({
+    code: 'prerequisiteRepairDisabled',
+    message: 'prerequisites.logging is report',
+    remedy: `${what} yourself (this restarts the Insights clock) or set prerequisites.logging to repair`,
+    transient: false,
+  });
+  if (source.kind === 'trail') {
+    if (source.isLogging) return false;
+    const message = `logging is stopped${source.stopLoggingTime ? ` since ${UTC(source.stopLoggingTime)}` : ''}: nothing is recorded or analyzed`;
+    a.reasons.push({ code: 'loggingStopped', message });
+    if (repair) a.actions.push({ ...base, kind: 'startLogging', operation: 'StartLogging', why: message, input: { Name: source.arn } });
+    else a.blockers.push(disabled('start logging'));
+    return false;
+  }
+  switch (source.status) {
+    case 'ENABLED':
+      return false;
+    case 'STOPPED_INGESTION': {
+      const message = 'ingestion is stopped: no events are analyzed';
+      a.reasons.push({ code: 'ingestionStopped', message });
+      if (repair) a.actions.push({ ...base, kind: 'startIngestion', operation: 'StartEventDataStoreIngestion', why: message, input: { EventDataStore: source.arn } });
+      else a.blockers.push(disabled('start ingestion'));
+      return false;
+    }
+    default: {
+      const message = `the store is ${source.status}, between ingestion states`;
+      a.reasons.push({ code: 'ingestionTransitioning', message });
+      a.blockers.push({ code: 'transitional', message, remedy: 'none: the next check retries once the store settles', transient: true });
+      return true;
+    }
+  }
+}
+
+interface DestinationChoice {
+  arn?: string;
+  reasons: DriftReason[];
+  blockers: Blocker[];
+}
+
+/** Why a store cannot receive this source's Insights, or undefined when it can (§3.3). */
+function destinationProblem(arn: string, source: EventDataStoreState, context: DecisionContext): string | undefined {
+  const parsed = parseCloudTrailArn(arn);
+  if (parsed && parsed.accountId !== source.accountId) return `${arn} is in account ${parsed.accountId}; source and destination must belong to the same account`;
+  const store = context.eventDataStoresInAccount.find((s) => s.arn === arn);
+  if (!store) return `${arn} is not an event data store of account ${source.accountId}`;
+  if (store.status === 'PENDING_DELETION') return `${arn} is pending deletion`;
+  if (!store.eventCategories.includes('Insight')) return `${arn} does not log eventCategory Insight, so it cannot receive Insights`;
+  return undefined;
+}
+
+function chooseDestination(policy: Policy, source: EventDataStoreState, context: DecisionContext): DestinationChoice {
+  const out: DestinationChoice = { reasons: [], blockers: [] };
+  const strategy = policy.eventDataStores.destination;
+  const current = source.insightsDestination;
+  const currentProblem = current === undefined ? undefined : destinationProblem(current, source, context);
+
+  if (strategy.strategy === 'named') {
+    const entry = strategy.stores.find((s) => s.account === source.accountId && s.region === source.homeRegion);
+    if (!entry) {
+      const message = `the policy names no Insights destination for account ${source.accountId} in ${source.homeRegion}`;
+      out.reasons.push({ code: 'destinationMissing', message });
+      out.blockers.push({ code: 'destinationMissing', message, remedy: 'add this account-region to eventDataStores.destination.stores', transient: false });
+      return out;
+    }
+    const target = resolveCloudTrailArn(entry.eventDataStore, 'eventdatastore', { accountId: entry.account, region: entry.region });
+    const problem = destinationProblem(target, source, context);
+    if (problem) {
+      out.reasons.push({ code: 'destinationInvalid', message: `the named destination ${problem}` });
+      out.blockers.push({ code: 'destinationInvalid', message: `the named destination ${problem}`, remedy: 'fix eventDataStores.destination.stores or the destination store', transient: false });
+      return out;
+    }
+    if (current !== undefined && current !== target)
+      out.reasons.push({ code: 'destinationMismatch', message: `Insights go to ${current}, the policy names ${target} (switching restarts the 7-day clock)` });
+    out.arn = target;
+    return out;
+  }
+
+  if (current !== undefined && currentProblem === undefined) {
+    out.arn = current;
+    return out;
+  }
+  if (current !== undefined) out.reasons.push({ code: 'destinationInvalid', message: `the Insights destination ${currentProblem}` });
+  const candidates = context.eventDataStoresInAccount
+    .filter((s) => s.accountId === source.accountId && s.status !== 'PENDING_DELETION' && s.eventCategories.includes('Insight'))
+    .sort((x, y) => Number(y.region === source.homeRegion) - Number(x.region === source.homeRegion) || x.arn.localeCompare(y.arn));
+  if (candidates.length === 0) {
+    const message = `account ${source.accountId} has no event data store that logs eventCategory Insight to receive Insights`;
+    if (current === undefined) out.reasons.push({ code: 'destinationMissing', message });
+    out.blockers.push({
+      code: 'destinationMissing',
+      message,
+      remedy: `create one in account ${source.accountId} with the advanced selector eventCategory Equals ["Insight"], or name one in eventDataStores.destination`,
+      transient: false,
+    });
+    return out;
+  }
+  out.arn = candidates[0]!.arn;
+  return out;
+}
+
+function describeCoverage(c: EventCoverage): string {
+  if (c.managementRead && !c.managementWrite) return 'logs only read management events';
+  if (c.managementWrite && !c.managementRead) return 'logs only write management events';
+  if (c.narrowedRead || c.narrowedWrite) return 'logs management events only through filtering selectors';
+  return 'logs no management events';
+}
+
+/** "ApiCallRateInsight and ApiErrorRateInsight on Management", "ApiCallRateInsight on Management and Data". */
+export function describeChannels(channels: Iterable<Channel>): string {
+  const byType = new Map<string, string[]>();
+  for (const c of sortChannels(channels)) {
+    const { type, category } = parseChannel(c);
+    byType.set(type, [...(byType.get(type) ?? []), category]);
+  }
+  const groups = new Map<string, string[]>();
+  for (const [type, cats] of byType) groups.set(cats.join(' and '), [...(groups.get(cats.join(' and ')) ?? []), type]);
+  return [...groups].map(([cats, types]) => `${types.join(' and ')} on ${cats}`).join(', ');
+}
+
+export type { TrailState, EventDataStoreState };

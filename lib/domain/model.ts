@@ -1,0 +1,135 @@
+/**
+ * The normalized shape of an Insights source: a CloudTrail trail or a CloudTrail Lake event data store,
+ * as observed from one account and region. Pure types; no @aws-sdk imports.
+ *
+ * Selector and Insights shapes keep CloudTrail's API member names (../shared/docs/cloudtrail-api.md §2.1)
+ * so a planned action's input is exactly the request the SDK will send.
+ */
+
+export const INSIGHT_TYPES = ['ApiCallRateInsight', 'ApiErrorRateInsight'] as const;
+export type InsightType = (typeof INSIGHT_TYPES)[number];
+
+/** Categories of events an Insights type analyzes (§3.1). `Data` exists on trails only (§3.3). */
+export const INSIGHT_EVENT_CATEGORIES = ['Management', 'Data'] as const;
+export type InsightEventCategory = (typeof INSIGHT_EVENT_CATEGORIES)[number];
+
+export interface InsightSelector {
+  InsightType: InsightType;
+  /** Absent means Management only (§3.1, [model] member doc). */
+  EventCategories?: InsightEventCategory[];
+}
+
+export type ReadWriteType = 'ReadOnly' | 'WriteOnly' | 'All';
+
+export interface DataResource {
+  Type: string;
+  Values?: string[];
+}
+
+export interface BasicEventSelector {
+  /** Absent means All ([model] default). */
+  ReadWriteType?: ReadWriteType;
+  /** Absent means true ([model] default). */
+  IncludeManagementEvents?: boolean;
+  DataResources?: DataResource[];
+  ExcludeManagementEventSources?: string[];
+}
+
+export interface AdvancedFieldSelector {
+  Field: string;
+  Equals?: string[];
+  StartsWith?: string[];
+  EndsWith?: string[];
+  NotEquals?: string[];
+  NotStartsWith?: string[];
+  NotEndsWith?: string[];
+}
+
+export interface AdvancedEventSelector {
+  Name?: string;
+  FieldSelectors: AdvancedFieldSelector[];
+}
+
+/** A trail uses basic or advanced selectors, never both: applying one overwrites the other (§2.2 notes). */
+export type TrailEventSelectors =
+  | { kind: 'basic'; selectors: BasicEventSelector[] }
+  | { kind: 'advanced'; selectors: AdvancedEventSelector[] };
+
+export type EventDataStoreStatus =
+  | 'CREATED'
+  | 'ENABLED'
+  | 'PENDING_DELETION'
+  | 'STARTING_INGESTION'
+  | 'STOPPING_INGESTION'
+  | 'STOPPED_INGESTION';
+
+export type Tags = Readonly<Record<string, string>>;
+
+interface SourceIdentity {
+  /** Full ARN; its account is the owner (organization resources carry the management account, §2.2 notes). */
+  arn: string;
+  name: string;
+  /** Owner account, from the ARN. */
+  accountId: string;
+  /** The account whose credentials read this copy, and would write it. */
+  observedFromAccountId: string;
+  /** The region this copy was read in. */
+  region: string;
+  /** The region the source was created in; writes must go there (§2.2 "Home region / shadow trails"). */
+  homeRegion: string;
+  multiRegion: boolean;
+  /** An organization trail (`IsOrganizationTrail`) or organization event data store (`OrganizationEnabled`). */
+  organizationOwned: boolean;
+  /** Tags, when the policy selects sources by tag; undefined means not read. */
+  tags?: Tags;
+  insightSelectors: InsightSelector[];
+}
+
+export interface TrailState extends SourceIdentity {
+  kind: 'trail';
+  eventSelectors: TrailEventSelectors;
+  /** `GetTrailStatus.IsLogging`. */
+  isLogging: boolean;
+  /** ISO timestamps from GetTrailStatus, when known. */
+  startLoggingTime?: string;
+  stopLoggingTime?: string;
+  /**
+   * `GetTrailStatus.LatestDeliveryError`, when the trail cannot write to its S3 bucket or KMS key.
+   * Trail Insights are written to the same bucket, so PutInsightSelectors fails too (§3.3 trail-specific).
+   */
+  latestDeliveryError?: string;
+}
+
+export interface EventDataStoreState extends SourceIdentity {
+  kind: 'eventDataStore';
+  status: EventDataStoreStatus;
+  advancedEventSelectors: AdvancedEventSelector[];
+  /** ARN of the Insights destination store, when Insights are on (§3.2). */
+  insightsDestination?: string;
+  createdTimestamp?: string;
+  updatedTimestamp?: string;
+}
+
+export type SourceState = TrailState | EventDataStoreState;
+export type SourceKind = SourceState['kind'];
+
+/** What the decision needs to know about the other event data stores of the source's owner account. */
+export interface EventDataStoreSummary {
+  arn: string;
+  name: string;
+  accountId: string;
+  region: string;
+  status: EventDataStoreStatus;
+  /** `eventCategory` values its selectors log, e.g. ['Insight'] for an Insights destination (§3.3). */
+  eventCategories: string[];
+}
+
+/** Facts about the surroundings of a source that the decision depends on. */
+export interface DecisionContext {
+  /** The organization's management account: the only writer of organization resources (§7.2). */
+  managementAccountId: string;
+  /** Event data stores of the source's owner account, in every region read; used to pick and check destinations. */
+  eventDataStoresInAccount: EventDataStoreSummary[];
+  /** The organization path of the owner account (root id, then OU ids), for OU scoping. */
+  accountOuPath?: string[];
+}

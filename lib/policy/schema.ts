@@ -1,0 +1,278 @@
+/**
+ * The desired Insights policy, version 1: its zod schema, its TypeScript type, and the JSON Schema editors use.
+ * Pure. The schema is the single source of truth: defaults, documentation and cross-field rules live here,
+ * and `lib/policy/policy.schema.json` is generated from it (`npm run gen:policy-schema`).
+ */
+import { z } from 'zod';
+import { INSIGHT_TYPES } from '../domain/model';
+
+export const POLICY_VERSION = 1;
+
+const show = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
+
+const accountId = z
+  .string({ error: (i) => (i.input === undefined ? 'is required' : `${show(i.input)} must be a 12-digit account id`) })
+  .regex(/^\d{12}$/, { error: (i) => `${show(i.input)} must be a 12-digit account id` });
+
+const ouId = z
+  .string()
+  .regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, {
+    error: (i) => `${show(i.input)} is not an organization root or OU id (r-xxxx or ou-xxxx-xxxxxxxx)`,
+  });
+
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, {
+    error: (i) => `${show(i.input)} is not an AWS region name (like eu-west-1)`,
+  });
+
+const glob = z.string().min(1, { error: 'must not be empty' }).meta({
+  description: 'A glob: `*` matches any run of characters, `?` one character; case-sensitive.',
+});
+
+/** Lists whose entries must be unique: a duplicate is almost always a typo for something else. */
+function uniqueList<T extends z.ZodType>(item: T) {
+  return z.array(item).superRefine((list, ctx) => {
+    list.forEach((value, i) => {
+      if (list.indexOf(value) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${show(value)} is listed twice` });
+    });
+  });
+}
+
+const insightType = z.enum(INSIGHT_TYPES);
+const insightTypes = uniqueList(insightType)
+  .min(1, { error: 'must list at least one Insights type (ApiCallRateInsight, ApiErrorRateInsight)' })
+  .meta({
+    description:
+      'Insights types every selected source must have. ApiCallRateInsight needs write management events; ApiErrorRateInsight needs read or write management events.',
+  });
+
+const selection = z
+  .strictObject({
+    names: z.array(glob).default(['*']).meta({ description: 'Sources whose name matches any of these globs are selected.' }),
+    excludeNames: z.array(glob).default([]).meta({ description: 'Sources whose name matches any of these globs are not selected.' }),
+    tags: z
+      .record(z.string(), z.string())
+      .default({})
+      .meta({ description: 'Every tag listed must be present with this value ("*" = any value).' }),
+    excludeTags: z
+      .record(z.string(), z.string())
+      .default({})
+      .meta({ description: 'A source carrying any tag listed here with this value ("*" = any value) is not selected.' }),
+  })
+  .meta({ description: 'Which sources of this kind are in scope: by name and by tag.' });
+
+const trails = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({ description: 'Whether trails are in scope at all.' }),
+    insightTypes: insightTypes.default([...INSIGHT_TYPES]),
+    eventCategories: uniqueList(z.enum(['Management', 'Data']))
+      .default(['Management'])
+      .refine((list) => list.includes('Management'), {
+        error: 'must include Management: Insights on management events are required on every source',
+      })
+      .meta({ description: 'Event categories the Insights types analyze on trails. Management is required; Data is optional.' }),
+    dataCategory: z
+      .enum(['whenLogged', 'always'])
+      .default('whenLogged')
+      .meta({
+        description:
+          'With Data in eventCategories: whenLogged requires data-event Insights only on trails that log data events; always reports a trail without data events as not remediable (the product never invents data-event selectors).',
+      }),
+    select: selection.default({ names: ['*'], excludeNames: [], tags: {}, excludeTags: {} }),
+  })
+  .meta({ description: 'The Insights every selected trail must have.' });
+
+const namedDestination = z.strictObject({
+  account: accountId,
+  region,
+  eventDataStore: z
+    .string()
+    .regex(/^[a-zA-Z0-9._/\-:]{3,256}$/, { error: (i) => `${show(i.input)} is not an event data store ARN or id` })
+    .meta({ description: 'ARN or id of an event data store of this account that logs eventCategory Insight.' }),
+});
+
+const destination = z
+  .discriminatedUnion(
+    'strategy',
+    [
+      z
+        .strictObject({ strategy: z.literal('anyInsightStoreInAccount') })
+        .meta({ description: 'Keep a valid current destination; otherwise use an Insight-category store of the same account, same region first.' }),
+      z
+        .strictObject({
+          strategy: z.literal('named'),
+          stores: z.array(namedDestination).min(1, { error: 'must name at least one destination' }),
+        })
+        .meta({ description: 'Each account-region delivers to the store named for it.' }),
+    ],
+    {
+      error: (i) => {
+        const strategy = (i.input as { strategy?: unknown } | undefined)?.strategy;
+        return strategy === undefined ? 'is required: anyInsightStoreInAccount or named' : `${show(strategy)} is not one of anyInsightStoreInAccount, named`;
+      },
+    },
+  )
+  .meta({ description: 'How the Insights destination event data store is chosen. Destinations must be in the same account and log eventCategory Insight.' });
+
+const eventDataStores = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({ description: 'Whether event data stores are in scope at all.' }),
+    insightTypes: insightTypes.default([...INSIGHT_TYPES]),
+    eventCategories: uniqueList(
+      z.enum(['Management', 'Data']).refine((c) => c === 'Management', {
+        error: '"Data" is not allowed: Insights on data events are not supported on event data stores (management events only)',
+      }),
+    )
+      .default(['Management'])
+      .refine((list) => list.includes('Management'), { error: 'must include Management' })
+      .meta({ description: 'Always [Management]: event data stores support Insights on management events only.' }),
+    select: selection.default({ names: ['*'], excludeNames: [], tags: {}, excludeTags: {} }),
+    destination: destination.default({ strategy: 'anyInsightStoreInAccount' }),
+  })
+  .meta({ description: 'The Insights every selected event data store must have.' });
+
+const includeExclude = <T extends z.ZodType>(item: T, what: string) =>
+  z
+    .strictObject({
+      include: uniqueList(item).default([]).meta({ description: `${what} in scope; empty means all.` }),
+      exclude: uniqueList(item).default([]).meta({ description: `${what} out of scope; wins over include.` }),
+    })
+    .default({ include: [], exclude: [] });
+
+const scope = z
+  .strictObject({
+    accounts: includeExclude(accountId, 'Account ids'),
+    organizationalUnits: includeExclude(ouId, 'Organization root or OU ids (an account is in an OU when the OU is anywhere on its path)'),
+    regions: z.strictObject({
+      include: uniqueList(region)
+        .min(1, { error: 'must list at least one region: sweeps visit exactly these regions' })
+        .meta({ description: 'Regions swept and repaired.' }),
+      exclude: uniqueList(region).default([]).meta({ description: 'Regions never swept or repaired; wins over include.' }),
+    }),
+  })
+  .meta({ description: 'Which accounts, OUs and regions the product looks at and repairs.' });
+
+const repairOrReport = z.enum(['repair', 'report']);
+
+const prerequisites = z
+  .strictObject({
+    eventSelectors: repairOrReport
+      .default('repair')
+      .meta({ description: 'repair: widen event selectors so the needed management events are logged (data-event selectors kept). report: only report.' }),
+    logging: repairOrReport
+      .default('repair')
+      .meta({ description: 'repair: StartLogging / StartEventDataStoreIngestion when stopped (restarts the Insights clock). report: only report.' }),
+  })
+  .default({ eventSelectors: 'repair', logging: 'repair' });
+
+const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  error: (i) => `${show(i.input)} is not a date like 2027-01-31 (or an ISO date-time)`,
+});
+
+const exemption = z.strictObject({
+  match: z
+    .strictObject({
+      account: accountId.optional(),
+      region: region.optional(),
+      kind: z.enum(['trail', 'eventDataStore']).optional(),
+      name: glob.optional(),
+      arn: glob.optional(),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), {
+      error: 'must name at least one of account, region, kind, name, arn',
+    })
+    .meta({ description: 'Every field given must match the source.' }),
+  reason: z
+    .string({ error: (i) => (i.input === undefined ? 'is required: say why this source is exempt' : 'must be text') })
+    .trim()
+    .min(1, { error: 'must not be empty: say why this source is exempt' }),
+  expires: dateOrDateTime.meta({
+    description: 'A date (valid through the end of that day, UTC) or an ISO date-time. An expired exemption stops applying and is reported as expired.',
+  }),
+});
+
+const limits = z
+  .strictObject({
+    maxWritesPerSweep: z
+      .number()
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must be 0 or more' })
+      .max(100000, { error: 'must be at most 100000' })
+      .default(100)
+      .meta({ description: 'Blast-radius cap: at most this many CloudTrail writes per sweep; further repairs are reported, not made.' }),
+  })
+  .default({ maxWritesPerSweep: 100 });
+
+const coverage = z
+  .strictObject({
+    requireInsightsInEveryAccountRegion: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Report an in-scope account-region where no logging source (own, organization or multi-region copy) has Insights on.' }),
+  })
+  .default({ requireInsightsInEveryAccountRegion: true });
+
+function sameInBoth(ctx: z.RefinementCtx, path: (string | number)[], include: readonly string[], exclude: readonly string[], what: string) {
+  exclude.forEach((value, i) => {
+    if (include.includes(value))
+      ctx.addIssue({ code: 'custom', path: [...path, 'exclude', i], message: `${show(value)} is also included; ${what} cannot be both included and excluded` });
+  });
+}
+
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: 'Path of the JSON Schema, for editors.' }),
+    version: z.literal(POLICY_VERSION, {
+      error: (i) =>
+        i.input === undefined
+          ? `is required: add "version: ${POLICY_VERSION}"`
+          : `${show(i.input)} is not a supported policy version (this release reads version ${POLICY_VERSION})`,
+    }),
+    mode: z
+      .enum(['enforce', 'report'], {
+        error: (i) => (i.input === undefined ? 'is required: enforce (repair) or report (dry run)' : `${show(i.input)} is not one of enforce, report`),
+      })
+      .meta({ description: 'enforce: repair drift. report: a dry run that shows the exact calls it would make.' }),
+    trails: trails.default(trails.parse({})),
+    eventDataStores: eventDataStores.default(eventDataStores.parse({})),
+    scope,
+    prerequisites,
+    exemptions: z.array(exemption).default([]).meta({ description: 'Sources exempt from the policy, each with a reason and an expiry.' }),
+    limits,
+    coverage,
+  })
+  .superRefine((p, ctx) => {
+    sameInBoth(ctx, ['scope', 'accounts'], p.scope.accounts.include, p.scope.accounts.exclude, 'an account');
+    sameInBoth(ctx, ['scope', 'organizationalUnits'], p.scope.organizationalUnits.include, p.scope.organizationalUnits.exclude, 'an OU');
+    sameInBoth(ctx, ['scope', 'regions'], p.scope.regions.include, p.scope.regions.exclude, 'a region');
+    if (!p.trails.enabled && !p.eventDataStores.enabled)
+      ctx.addIssue({ code: 'custom', path: ['eventDataStores', 'enabled'], message: 'trails and event data stores are both disabled: nothing would be in scope' });
+    const dest = p.eventDataStores.destination;
+    if (dest.strategy === 'named') {
+      const seen = new Map<string, number>();
+      dest.stores.forEach((s, i) => {
+        const key = `${s.account}/${s.region}`;
+        const first = seen.get(key);
+        if (first !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['eventDataStores', 'destination', 'stores', i],
+            message: `account ${s.account} in ${s.region} already has a destination (stores[${first}])`,
+          });
+        else seen.set(key, i);
+      });
+    }
+  })
+  .meta({ title: 'cloudtrail-insights-remediator policy', description: 'The desired CloudTrail Insights state of an AWS Organization.' });
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type SourceSelection = Policy['trails']['select'];
+export type Exemption = Policy['exemptions'][number];
+export type DestinationPolicy = Policy['eventDataStores']['destination'];
+
+/** The JSON Schema for editor completion: the input side, so defaulted fields are optional. */
+export function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(policySchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+}

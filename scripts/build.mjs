@@ -1,0 +1,47 @@
+// Bundles the Lambda entry points (functions/*/handler.ts) and the CLI with esbuild, as ESM for Node 22
+// (../shared/docs/stack.md §4 and §11). Usage: node scripts/build.mjs [cli|functions|all]
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const what = process.argv[2] ?? 'all';
+if (!['cli', 'functions', 'all'].includes(what)) {
+  console.error(`build: unknown target "${what}" (expected cli, functions or all)`);
+  process.exit(2);
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  mainFields: ['module', 'main'],
+  sourcemap: 'external',
+  sourcesContent: false,
+  legalComments: 'none',
+  loader: { '.yaml': 'text' },
+  logLevel: 'warning',
+  // CJS dependencies (aws-xray-sdk-core via Tracer) call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+};
+
+const started = Date.now();
+if (what === 'cli' || what === 'all') {
+  await build({ ...common, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
+}
+if (what === 'functions' || what === 'all') {
+  const entryPoints = existsSync('functions')
+    ? Object.fromEntries(
+        readdirSync('functions', { withFileTypes: true })
+          .filter((d) => d.isDirectory() && existsSync(join('functions', d.name, 'handler.ts')))
+          .map((d) => [`${d.name}/handler`, join('functions', d.name, 'handler.ts')]),
+      )
+    : {};
+  if (Object.keys(entryPoints).length > 0) {
+    // Lambda bundles: the SDK is bundled (pinned, faster cold load: stack.md §4), minified, target node22.
+    await build({ ...common, entryPoints, outdir: 'dist/functions', target: 'node22', minify: true });
+  }
+  console.error(`build: ${Object.keys(entryPoints).length} function bundle(s)`);
+}
+console.error(`build: ${what} in ${Date.now() - started} ms`);

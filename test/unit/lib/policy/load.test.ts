@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PolicyValidationError } from '../../../../lib/errors';
+import { defaultPolicy, defaultPolicyText, parsePolicy, validatePolicy } from '../../../../lib/policy/load';
+import { policyJsonSchema } from '../../../../lib/policy/schema';
+
+const minimal = `version: 1
+mode: enforce
+scope:
+  regions:
+    include: [us-east-1]
+`;
+
+function problemsOf(text: string): string[] {
+  try {
+    parsePolicy(text, 'test.yaml');
+  } catch (e) {
+    if (e instanceof PolicyValidationError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  throw new Error('expected the policy to be rejected');
+}
+
+describe('the default policy', () => {
+  it('is valid and in report mode, so a first deployment writes nothing', () => {
+    const policy = defaultPolicy();
+    expect(policy.mode).toBe('report');
+    expect(policy.trails.insightTypes).toEqual(['ApiCallRateInsight', 'ApiErrorRateInsight']);
+    expect(policy.scope.regions.include).toHaveLength(17);
+  });
+
+  it('spells out every default the schema would apply', () => {
+    // Arrange: the same file with every optional section removed
+    const stripped = validatePolicy({ version: 1, mode: 'report', scope: { regions: { include: defaultPolicy().scope.regions.include } } });
+    // Assert: the shipped file documents the defaults, it does not change them
+    expect(stripped).toEqual(defaultPolicy());
+  });
+
+  it('is commented', () => {
+    expect(defaultPolicyText().split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThan(20);
+  });
+});
+
+describe('parsePolicy', () => {
+  it('fills in defaults for a minimal policy', () => {
+    const p = parsePolicy(minimal);
+    expect(p.eventDataStores.destination).toEqual({ strategy: 'anyInsightStoreInAccount' });
+    expect(p.prerequisites).toEqual({ eventSelectors: 'repair', logging: 'repair' });
+    expect(p.limits.maxWritesPerSweep).toBe(100);
+    expect(p.exemptions).toEqual([]);
+  });
+
+  it('reads JSON as well as YAML', () => {
+    const p = parsePolicy(JSON.stringify({ version: 1, mode: 'report', scope: { regions: { include: ['eu-west-1'] } } }));
+    expect(p.scope.regions.include).toEqual(['eu-west-1']);
+  });
+
+  it('accepts a named destination per account-region and exemptions with dates or date-times', () => {
+    const p = parsePolicy(`${minimal}eventDataStores:
+  destination:
+    strategy: named
+    stores:
+      - {account: "111122223333", region: us-east-1, eventDataStore: "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/abc"}
+exemptions:
+  - {match: {name: "legacy-*"}, reason: "retired in CHG-1", expires: 2027-01-31}
+  - {match: {account: "111122223333"}, reason: "sandbox", expires: "2027-01-31T10:00:00Z"}
+`);
+    expect(p.eventDataStores.destination.strategy).toBe('named');
+    expect(p.exemptions.map((e) => e.expires)).toEqual(['2027-01-31', '2027-01-31T10:00:00Z']);
+  });
+
+  // Each malformed policy gets one specific, readable error naming the path and the problem.
+  const malformed: [string, string, string | RegExp][] = [
+    ['a misspelled Insights type', `${minimal}trails:\n  insightTypes: [ApiCallRateInsight, ApiCallRate]\n`, 'trails.insightTypes[1]: "ApiCallRate" is not one of ApiCallRateInsight, ApiErrorRateInsight'],
+    ['a missing version', 'mode: enforce\nscope: {regions: {include: [us-east-1]}}\n', 'version: is required: add "version: 1"'],
+    ['a future version', minimal.replace('version: 1', 'version: 2'), 'version: 2 is not a supported policy version (this release reads version 1)'],
+    ['an unknown mode', minimal.replace('mode: enforce', 'mode: fix'), 'mode: "fix" is not one of enforce, report'],
+    ['a missing mode', minimal.replace('mode: enforce\n', ''), 'mode: is required: enforce (repair) or report (dry run)'],
+    ['a misspelled key', `${minimal}trails:\n  insightType: [ApiCallRateInsight]\n`, 'trails.insightType: unknown key (did you mean "insightTypes"?)'],
+    ['Data Insights on event data stores', `${minimal}eventDataStores:\n  eventCategories: [Management, Data]\n`, 'eventDataStores.eventCategories[1]: "Data" is not allowed: Insights on data events are not supported on event data stores (management events only)'],
+    ['trail categories without Management', `${minimal}trails:\n  eventCategories: [Data]\n`, 'trails.eventCategories: must include Management: Insights on management events are required on every source'],
+    ['an empty Insights type list', `${minimal}trails:\n  insightTypes: []\n`, 'trails.insightTypes: must list at least one Insights type (ApiCallRateInsight, ApiErrorRateInsight)'],
+    ['a duplicated Insights type', `${minimal}eventDataStores:\n  insightTypes: [ApiErrorRateInsight, ApiErrorRateInsight]\n`, 'eventDataStores.insightTypes[1]: "ApiErrorRateInsight" is listed twice'],
+    ['a short account id', `${minimal}  accounts:\n    exclude: ["12345"]\n`, 'scope.accounts.exclude[0]: "12345" must be a 12-digit account id'],
+    ['an account id written as a number', `${minimal}  accounts:\n    include: [123456789012]\n`, 'scope.accounts.include[0]: 123456789012 must be a 12-digit account id'],
+    ['an account both included and excluded', `${minimal}  accounts:\n    include: ["123456789012"]\n    exclude: ["123456789012"]\n`, 'scope.accounts.exclude[0]: "123456789012" is also included; an account cannot be both included and excluded'],
+    ['a made-up region', minimal.replace('[us-east-1]', '[us-east-1, europe-1]'), 'scope.regions.include[1]: "europe-1" is not an AWS region name (like eu-west-1)'],
+    ['no regions', minimal.replace('[us-east-1]', '[]'), 'scope.regions.include: must list at least one region: sweeps visit exactly these regions'],
+    ['a missing scope', 'version: 1\nmode: report\n', 'scope: is required'],
+    ['a malformed OU id', `${minimal}  organizationalUnits:\n    include: [sandbox]\n`, 'scope.organizationalUnits.include[0]: "sandbox" is not an organization root or OU id (r-xxxx or ou-xxxx-xxxxxxxx)'],
+    ['an unknown destination strategy', `${minimal}eventDataStores:\n  destination: {strategy: nearest}\n`, 'eventDataStores.destination.strategy: "nearest" is not one of anyInsightStoreInAccount, named'],
+    ['a named destination without stores', `${minimal}eventDataStores:\n  destination: {strategy: named}\n`, 'eventDataStores.destination.stores: is required'],
+    ['two destinations for one account-region', `${minimal}eventDataStores:\n  destination:\n    strategy: named\n    stores:\n      - {account: "111122223333", region: us-east-1, eventDataStore: abcdef}\n      - {account: "111122223333", region: us-east-1, eventDataStore: ghijkl}\n`, 'eventDataStores.destination.stores[1]: account 111122223333 in us-east-1 already has a destination (stores[0])'],
+    ['an exemption without a reason', `${minimal}exemptions:\n  - {match: {name: x}, expires: 2027-01-01}\n`, 'exemptions[0].reason: is required: say why this source is exempt'],
+    ['an exemption with a blank reason', `${minimal}exemptions:\n  - {match: {name: x}, reason: "  ", expires: 2027-01-01}\n`, 'exemptions[0].reason: must not be empty: say why this source is exempt'],
+    ['an exemption with an impossible date', `${minimal}exemptions:\n  - {match: {name: x}, reason: r, expires: 2027-02-30}\n`, 'exemptions[0].expires: "2027-02-30" is not a date like 2027-01-31 (or an ISO date-time)'],
+    ['an exemption that matches everything', `${minimal}exemptions:\n  - {match: {}, reason: r, expires: 2027-01-01}\n`, 'exemptions[0].match: must name at least one of account, region, kind, name, arn'],
+    ['a fractional write cap', `${minimal}limits:\n  maxWritesPerSweep: 2.5\n`, 'limits.maxWritesPerSweep: must be a whole number'],
+    ['a negative write cap', `${minimal}limits:\n  maxWritesPerSweep: -1\n`, 'limits.maxWritesPerSweep: must be 0 or more'],
+    ['a write cap given as text', `${minimal}limits:\n  maxWritesPerSweep: lots\n`, 'limits.maxWritesPerSweep: expected a number, got text "lots"'],
+    ['a prerequisite mode that is not repair or report', `${minimal}prerequisites:\n  logging: always\n`, 'prerequisites.logging: "always" is not one of repair, report'],
+    ['a flag given as text', `${minimal}trails:\n  enabled: "yes"\n`, 'trails.enabled: expected true or false, got text "yes"'],
+    ['both kinds disabled', `${minimal}trails: {enabled: false}\neventDataStores: {enabled: false}\n`, 'eventDataStores.enabled: trails and event data stores are both disabled: nothing would be in scope'],
+    ['a list where a mapping belongs', `${minimal}trails: [ApiCallRateInsight]\n`, 'trails: expected a mapping, got a list'],
+    ['an empty file', '', '(policy): is empty: expected a mapping with version, mode and scope'],
+    ['a bare string', 'enforce everything\n', '(policy): must be a mapping (key: value), got text "enforce everything"'],
+    ['broken YAML', 'version: 1\nmode: [enforce\n', /^line \d+, column \d+: /],
+    ['a duplicated key', 'version: 1\nversion: 1\nmode: report\n', /^line 2, column 1: Map keys must be unique/],
+  ];
+
+  it.each(malformed)('rejects %s with a specific message', (_what, text, expected) => {
+    const problems = problemsOf(text);
+    if (typeof expected === 'string') expect(problems).toContain(expected);
+    else expect(problems.some((p) => expected.test(p))).toBe(true);
+    // One malformed thing, one message: no cascade of noise.
+    expect(problems).toHaveLength(1);
+  });
+
+  it('reports every problem of a policy at once', () => {
+    const problems = problemsOf(`version: 1\nmode: fix\nscope: {regions: {include: [mars-1]}}\nlimits: {maxWritesPerSweep: -3}\n`);
+    expect(problems).toEqual([
+      'mode: "fix" is not one of enforce, report',
+      'scope.regions.include[0]: "mars-1" is not an AWS region name (like eu-west-1)',
+      'limits.maxWritesPerSweep: must be 0 or more',
+    ]);
+  });
+
+  it('names the file in the error message', () => {
+    expect(() => parsePolicy('version: 3', 'prod.yaml')).toThrow(/^prod\.yaml is not a valid policy:\n {2}version: 3 is not a supported policy version/);
+  });
+
+  it('never throws anything but a PolicyValidationError, whatever the input', () => {
+    const inputs = ['~', '[]', '42', 'true', '"x"', '{a: {b: {c: [1, {d: null}]}}}', 'version: {}', 'scope: null', '\u0000', '- - -', '&a [*a]', 'mode: !!binary aGk='];
+    for (const text of inputs) {
+      expect(() => parsePolicy(text)).toThrow(PolicyValidationError);
+    }
+  });
+});
+
+describe('the JSON Schema for editors', () => {
+  it('is generated from the zod schema and committed up to date (npm run gen:policy-schema)', () => {
+    const committed = JSON.parse(readFileSync(join(__dirname, '../../../../lib/policy/policy.schema.json'), 'utf8'));
+    expect(committed).toEqual(policyJsonSchema());
+  });
+
+  it('documents the keys and requires only version, mode and scope', () => {
+    const schema = policyJsonSchema() as { required: string[]; properties: Record<string, { description?: string }> };
+    expect(schema.required.sort()).toEqual(['mode', 'scope', 'version']);
+    expect(schema.properties.mode?.description).toMatch(/dry run/);
+  });
+});
