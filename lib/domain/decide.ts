@@ -13,7 +13,7 @@
  */
 import { clockEffectOfAction, type Action } from './actions';
 import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
-import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed } from './event-selectors';
+import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed, type SelectorRepair } from './event-selectors';
 import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
 import { applyClockEffect, insightsClock, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
 import type { DecisionContext, EventDataStoreState, SourceKind, SourceState, TrailState } from './model';
@@ -271,19 +271,20 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
     const message = `${describeCoverage(coverage)}; ${need === 'write' ? 'ApiCallRateInsight needs write management events' : 'ApiErrorRateInsight needs read or write management events'}`;
     a.reasons.push({ code: 'managementEventsNotLogged', message });
     const repaired = repairSelectors(source, need);
+    const repairAllowed = policy.prerequisites.eventSelectors === 'repair';
     if (!repaired.ok) {
       a.blockers.push({ code: repaired.code, message: repaired.message, remedy: repaired.remedy, transient: false });
-    } else if (repaired.changed && policy.prerequisites.eventSelectors === 'report') {
+    } else if (!repairAllowed) {
       a.blockers.push({
         code: 'prerequisiteRepairDisabled',
         message: 'prerequisites.eventSelectors is report',
         remedy: `change the event selectors yourself (${repaired.summary}) or set prerequisites.eventSelectors to repair`,
         transient: false,
       });
-    } else if (repaired.changed) {
+    } else {
       a.actions.push(repaired.action(actionBase, message));
     }
-    if (!repaired.ok || policy.prerequisites.eventSelectors === 'report') {
+    if (!repaired.ok || !repairAllowed) {
       if (!coverage.managementWrite) unsatisfiable.add(channel('ApiCallRateInsight', 'Management'));
       if (!coverage.managementWrite && !coverage.managementRead) unsatisfiable.add(channel('ApiErrorRateInsight', 'Management'));
     }
@@ -354,44 +355,36 @@ function requiredChannels(policy: Policy, source: SourceState, coverage: EventCo
   return out;
 }
 
+type ActionTarget = Pick<Action, 'accountId' | 'region' | 'sourceArn'>;
 type RepairPlan =
-  | { ok: true; changed: false }
-  | { ok: true; changed: true; summary: string; action: (base: Pick<Action, 'accountId' | 'region' | 'sourceArn'>, why: string) => Action }
+  | { ok: true; summary: string; action: (base: ActionTarget, why: string) => Action }
   | { ok: false; code: 'managementEventsNarrowed' | 'selectorLimitReached'; message: string; remedy: string };
 
+/** Called only when the selectors fall short, so a successful repair always changes them. */
 function repairSelectors(source: SourceState, need: ManagementNeed): RepairPlan {
-  if (source.kind === 'eventDataStore') {
-    const r = repairAdvancedSelectors(source.advancedEventSelectors, need, 'eventDataStore');
-    if (!r.ok || !r.changed) return r;
-    return {
-      ok: true,
-      changed: true,
-      summary: r.summary,
-      action: (base, why) => ({ ...base, kind: 'updateEventDataStoreSelectors', operation: 'UpdateEventDataStore', why, input: { EventDataStore: source.arn, AdvancedEventSelectors: r.selectors } }),
-    };
-  }
-  if (source.eventSelectors.kind === 'basic') {
-    const r = repairBasicSelectors(source.eventSelectors.selectors, need);
-    if (!r.ok || !r.changed) return r;
-    return {
-      ok: true,
-      changed: true,
-      summary: r.summary,
-      action: (base, why) => ({ ...base, kind: 'putEventSelectors', operation: 'PutEventSelectors', why, input: { TrailName: source.arn, EventSelectors: r.selectors } }),
-    };
-  }
-  const r = repairAdvancedSelectors(source.eventSelectors.selectors, need, 'trail');
-  if (!r.ok || !r.changed) return r;
-  return {
-    ok: true,
-    changed: true,
-    summary: r.summary,
-    action: (base, why) => ({ ...base, kind: 'putEventSelectors', operation: 'PutEventSelectors', why, input: { TrailName: source.arn, AdvancedEventSelectors: r.selectors } }),
-  };
+  const plan = <T>(r: SelectorRepair<T>, action: (selectors: T) => Pick<Action, 'kind' | 'operation' | 'input'>): RepairPlan =>
+    r.ok && r.changed ? { ok: true, summary: r.summary, action: (base, why) => ({ ...base, why, ...action(r.selectors) }) as Action } : (r as RepairPlan);
+  if (source.kind === 'eventDataStore')
+    return plan(repairAdvancedSelectors(source.advancedEventSelectors, need, 'eventDataStore'), (sel) => ({
+      kind: 'updateEventDataStoreSelectors',
+      operation: 'UpdateEventDataStore',
+      input: { EventDataStore: source.arn, AdvancedEventSelectors: sel },
+    }));
+  if (source.eventSelectors.kind === 'basic')
+    return plan(repairBasicSelectors(source.eventSelectors.selectors, need), (sel) => ({
+      kind: 'putEventSelectors',
+      operation: 'PutEventSelectors',
+      input: { TrailName: source.arn, EventSelectors: sel },
+    }));
+  return plan(repairAdvancedSelectors(source.eventSelectors.selectors, need, 'trail'), (sel) => ({
+    kind: 'putEventSelectors',
+    operation: 'PutEventSelectors',
+    input: { TrailName: source.arn, AdvancedEventSelectors: sel },
+  }));
 }
 
 /** Adds logging / ingestion drift and its repair. Returns true while a store is between ingestion states. */
-function loggingPrerequisite(policy: Policy, source: SourceState, a: Analysis, base: Pick<Action, 'accountId' | 'region' | 'sourceArn'>): boolean {
+function loggingPrerequisite(policy: Policy, source: SourceState, a: Analysis, base: ActionTarget): boolean {
   const repair = policy.prerequisites.logging === 'repair';
   const disabled = (what: string): Blocker => ({
     code: 'prerequisiteRepairDisabled',

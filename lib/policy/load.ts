@@ -16,7 +16,7 @@ export function parsePolicy(text: string, origin = 'policy'): Policy {
   if (doc.errors.length > 0) {
     throw new PolicyValidationError(
       origin,
-      doc.errors.map((e) => ({ path: location(e.linePos?.[0]), message: firstLine(e.message) })),
+      doc.errors.map((e) => ({ path: location(text, e.pos[0]), message: firstLine(e.message) })),
     );
   }
   const data: unknown = doc.toJS();
@@ -52,28 +52,14 @@ function toProblems(issue: z.core.$ZodIssue): PolicyProblem[] {
   return [{ path: formatPath(issue.path), message: issue.message }];
 }
 
-/** Messages for issues whose schema gave none: they name what was found, not only what was expected. */
+/**
+ * Messages for issues whose schema gave none (every length, range and format check in schema.ts carries its own):
+ * they name what was found, not only what was expected.
+ */
 function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) return 'is required';
-      if (issue.expected === 'int') return `${describe(issue.input)} must be a whole number`;
-      return `expected ${article(issue.expected)}, got ${describe(issue.input)}`;
-    case 'invalid_value':
-      return `${describe(issue.input, true)} is not one of ${issue.values.map(String).join(', ')}`;
-    case 'too_small':
-      if (issue.origin === 'array') return Number(issue.minimum) === 1 ? 'must not be empty' : `must list at least ${issue.minimum}`;
-      if (issue.origin === 'string') return 'must not be empty';
-      return `must be at least ${issue.minimum}`;
-    case 'too_big':
-      return `must be at most ${issue.maximum}`;
-    case 'invalid_union':
-      return 'options' in issue && Array.isArray(issue.options)
-        ? `${describe(issue.input, true)} is not one of ${issue.options.map(String).join(', ')}`
-        : `${describe(issue.input, true)} matches none of the allowed forms`;
-    default:
-      return undefined;
-  }
+  if (issue.code === 'invalid_type') return issue.input === undefined ? 'is required' : `expected ${article(issue.expected)}, got ${describe(issue.input)}`;
+  if (issue.code === 'invalid_value') return `${describe(issue.input, true)} is not one of ${issue.values.map(String).join(', ')}`;
+  return undefined;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -102,7 +88,10 @@ const article = (expected: string): string => ARTICLES[expected] ?? expected;
 
 /** yaml's pretty message starts "<problem> at line L, column C:" followed by a code frame; keep the problem. */
 const firstLine = (message: string): string => (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-const location = (pos: { line: number; col: number } | undefined): string => (pos ? `line ${pos.line}, column ${pos.col}` : '(policy)');
+function location(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
 
 /** Every key the schema knows, for "did you mean" on an unknown key. */
 const KNOWN_KEYS = [

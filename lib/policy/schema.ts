@@ -148,7 +148,7 @@ const scope = z
       include: uniqueList(region)
         .min(1, { error: 'must list at least one region: sweeps visit exactly these regions' })
         .meta({ description: 'Regions swept and repaired.' }),
-      exclude: uniqueList(region).default([]).meta({ description: 'Regions never swept or repaired; wins over include.' }),
+      exclude: uniqueList(region).default([]).meta({ description: 'Regions never swept or repaired: subtracted from include (e.g. a region taken out during an incident).' }),
     }),
   })
   .meta({ description: 'Which accounts, OUs and regions the product looks at and repairs.' });
@@ -245,7 +245,10 @@ export const policySchema = z
   .superRefine((p, ctx) => {
     sameInBoth(ctx, ['scope', 'accounts'], p.scope.accounts.include, p.scope.accounts.exclude, 'an account');
     sameInBoth(ctx, ['scope', 'organizationalUnits'], p.scope.organizationalUnits.include, p.scope.organizationalUnits.exclude, 'an OU');
-    sameInBoth(ctx, ['scope', 'regions'], p.scope.regions.include, p.scope.regions.exclude, 'a region');
+    // Regions are different: include is an explicit list, so exclude subtracts from it (take a region out for a
+    // while without editing the list), and listing a region in both is how that is written.
+    if (p.scope.regions.include.length > 0 && p.scope.regions.include.every((r) => p.scope.regions.exclude.includes(r)))
+      ctx.addIssue({ code: 'custom', path: ['scope', 'regions', 'exclude'], message: 'excludes every included region: nothing would be in scope' });
     if (!p.trails.enabled && !p.eventDataStores.enabled)
       ctx.addIssue({ code: 'custom', path: ['eventDataStores', 'enabled'], message: 'trails and event data stores are both disabled: nothing would be in scope' });
     const dest = p.eventDataStores.destination;

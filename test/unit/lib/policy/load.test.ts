@@ -85,6 +85,7 @@ exemptions:
     ['an account id written as a number', `${minimal}  accounts:\n    include: [123456789012]\n`, 'scope.accounts.include[0]: 123456789012 must be a 12-digit account id'],
     ['an account both included and excluded', `${minimal}  accounts:\n    include: ["123456789012"]\n    exclude: ["123456789012"]\n`, 'scope.accounts.exclude[0]: "123456789012" is also included; an account cannot be both included and excluded'],
     ['a made-up region', minimal.replace('[us-east-1]', '[us-east-1, europe-1]'), 'scope.regions.include[1]: "europe-1" is not an AWS region name (like eu-west-1)'],
+    ['every region excluded', minimal.replace('[us-east-1]\n', '[us-east-1]\n    exclude: [us-east-1]\n'), 'scope.regions.exclude: excludes every included region: nothing would be in scope'],
     ['no regions', minimal.replace('[us-east-1]', '[]'), 'scope.regions.include: must list at least one region: sweeps visit exactly these regions'],
     ['a missing scope', 'version: 1\nmode: report\n', 'scope: is required'],
     ['a malformed OU id', `${minimal}  organizationalUnits:\n    include: [sandbox]\n`, 'scope.organizationalUnits.include[0]: "sandbox" is not an organization root or OU id (r-xxxx or ou-xxxx-xxxxxxxx)'],
@@ -102,6 +103,18 @@ exemptions:
     ['a flag given as text', `${minimal}trails:\n  enabled: "yes"\n`, 'trails.enabled: expected true or false, got text "yes"'],
     ['both kinds disabled', `${minimal}trails: {enabled: false}\neventDataStores: {enabled: false}\n`, 'eventDataStores.enabled: trails and event data stores are both disabled: nothing would be in scope'],
     ['a list where a mapping belongs', `${minimal}trails: [ApiCallRateInsight]\n`, 'trails: expected a mapping, got a list'],
+    ['a section left empty (null)', `${minimal}limits:\n`, 'limits: expected a mapping, got null'],
+    ['a number where text belongs', `${minimal}trails:\n  select:\n    names: [42]\n`, 'trails.select.names[0]: expected text, got number 42'],
+    ['a misspelled key with no close match', `${minimal}colour: blue\n`, 'colour: unknown key'],
+    ['a destination without a strategy', `${minimal}eventDataStores:\n  destination: {stores: []}\n`, 'eventDataStores.destination.strategy: is required: anyInsightStoreInAccount or named'],
+    ['a named destination without its account', `${minimal}eventDataStores:\n  destination:\n    strategy: named\n    stores: [{region: us-east-1, eventDataStore: abcdef}]\n`, 'eventDataStores.destination.stores[0].account: is required'],
+    ['a malformed destination store id', `${minimal}eventDataStores:\n  destination:\n    strategy: named\n    stores: [{account: "111122223333", region: us-east-1, eventDataStore: "no spaces"}]\n`, 'eventDataStores.destination.stores[0].eventDataStore: "no spaces" is not an event data store ARN or id'],
+    ['a reason that is not text', `${minimal}exemptions:\n  - {match: {name: x}, reason: 42, expires: 2027-01-01}\n`, 'exemptions[0].reason: must be text'],
+    ['an empty name glob', `${minimal}trails:\n  select:\n    excludeNames: [""]\n`, 'trails.select.excludeNames[0]: must not be empty'],
+    ['a tag value that is not text', `${minimal}trails:\n  select:\n    tags: {team: 7}\n`, 'trails.select.tags.team: expected text, got number 7'],
+    ['a write cap beyond reason', `${minimal}limits:\n  maxWritesPerSweep: 1000001\n`, 'limits.maxWritesPerSweep: must be at most 100000'],
+    ['an empty named destination list', `${minimal}eventDataStores:\n  destination: {strategy: named, stores: []}\n`, 'eventDataStores.destination.stores: must name at least one destination'],
+    ['store categories without Management', `${minimal}eventDataStores:\n  eventCategories: []\n`, 'eventDataStores.eventCategories: must include Management'],
     ['an empty file', '', '(policy): is empty: expected a mapping with version, mode and scope'],
     ['a bare string', 'enforce everything\n', '(policy): must be a mapping (key: value), got text "enforce everything"'],
     ['broken YAML', 'version: 1\nmode: [enforce\n', /^line \d+, column \d+: /],
@@ -123,6 +136,10 @@ exemptions:
       'scope.regions.include[0]: "mars-1" is not an AWS region name (like eu-west-1)',
       'limits.maxWritesPerSweep: must be 0 or more',
     ]);
+  });
+
+  it('places a problem with the whole document at the root', () => {
+    expect(() => validatePolicy(42, 'p')).toThrow(/^p is not a valid policy:\n {2}\(policy\): expected a mapping, got number 42$/);
   });
 
   it('names the file in the error message', () => {

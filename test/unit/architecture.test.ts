@@ -1,0 +1,43 @@
+// The architecture's promises, checked on the source tree.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '../..');
+function sources(dir: string): string[] {
+  let out: string[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(join(root, dir));
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) out = out.concat(sources(path));
+    else if (name.endsWith('.ts')) out.push(path);
+  }
+  return out;
+}
+const importsOf = (file: string) => [...readFileSync(join(root, file), 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+
+describe('architecture', () => {
+  it('only lib/aws/ imports @aws-sdk', () => {
+    const offenders = ['lib', 'functions', 'cli', 'sim', 'bench']
+      .flatMap(sources)
+      .filter((f) => !relative('lib/aws', f).match(/^[^.]/) || f.startsWith('lib/aws') === false)
+      .filter((f) => !f.startsWith('lib/aws/') && importsOf(f).some((i) => i.startsWith('@aws-sdk/')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the decision core pure: no I/O, no AWS, no Node built-ins', () => {
+    const core = [...sources('lib/domain'), ...sources('lib/policy')];
+    expect(core.length).toBeGreaterThan(10);
+    const impure = core.filter((f) => importsOf(f).some((i) => i.startsWith('@aws-sdk/') || i.startsWith('node:') || ['fs', 'http', 'https', 'child_process', 'net'].includes(i)));
+    expect(impure).toEqual([]);
+  });
+
+  it('gives every lib/ module a header comment saying what it owns', () => {
+    const missing = sources('lib').filter((f) => !readFileSync(join(root, f), 'utf8').trimStart().startsWith('/**'));
+    expect(missing).toEqual([]);
+  });
+});
