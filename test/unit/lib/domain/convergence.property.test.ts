@@ -203,8 +203,9 @@ function acceptedByCloudTrail(put: Extract<Action, { kind: 'putInsightSelectors'
     if (cats.includes('Management') && s.InsightType === 'ApiErrorRateInsight' && !l.read && !l.write) return 'ApiErrorRateInsight without management events';
     if (cats.includes('Data') && (after.kind !== 'trail' || !l.data)) return 'Data Insights without data events, or on an event data store';
   }
-  if ('InsightsDestination' in put.input) {
-    const dest = ctx.eventDataStoresInAccount.find((s) => s.arn === put.input.InsightsDestination);
+  const input = put.input;
+  if ('InsightsDestination' in input) {
+    const dest = ctx.eventDataStoresInAccount.find((s) => s.arn === input.InsightsDestination);
     if (!dest || !dest.eventCategories.includes('Insight') || dest.accountId !== after.accountId || dest.status === 'PENDING_DELETION') return 'destination not an Insight store of the same account';
   }
   return undefined;
