@@ -47,7 +47,7 @@ export function runDemo(options: DemoOptions): number {
     for (const b of d.finding.blockers.filter((x) => !x.transient)) w(`  a person must: ${b.remedy}`);
     for (const a of d.actions) w(`  ${policy.mode === 'enforce' ? 'repair' : 'would call'}: ${a.operation} ${JSON.stringify(a.input)}`);
     if (d.actions.length > 0 && d.projectedClock.status === 'pending-first-delivery')
-      w(`  Insights clock after repair: pending first delivery until ${d.projectedClock.windowEnd}`);
+      w(`  Insights clock ${policy.mode === 'enforce' ? 'after repair' : 'if repaired'}: pending first delivery until ${d.projectedClock.windowEnd}`);
     w('');
   }
   const counts = new Map<string, number>();

@@ -20,19 +20,23 @@ const BOTH = [
 ];
 const MGMT_SELECTOR = { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] };
 
+const identity = (account: string, region: string, name: string, arn: string) => ({
+  arn,
+  name,
+  accountId: account,
+  observedFromAccountId: account,
+  region,
+  homeRegion: region,
+  multiRegion: true,
+  organizationOwned: false,
+  insightSelectors: BOTH,
+});
+
 function trail(account: string, name: string, over: Partial<TrailState> = {}): TrailState {
   const region = over.homeRegion ?? 'us-east-1';
   return {
     kind: 'trail',
-    arn: trailArn(account, region, name),
-    name,
-    accountId: account,
-    observedFromAccountId: account,
-    region,
-    homeRegion: region,
-    multiRegion: true,
-    organizationOwned: false,
-    insightSelectors: BOTH,
+    ...identity(account, region, name, trailArn(account, region, name)),
     eventSelectors: { kind: 'basic', selectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] },
     isLogging: true,
     ...over,
@@ -43,17 +47,9 @@ function store(account: string, id: string, over: Partial<EventDataStoreState> =
   const region = over.homeRegion ?? 'us-east-1';
   return {
     kind: 'eventDataStore',
-    arn: storeArn(account, region, id),
-    name: id,
-    accountId: account,
-    observedFromAccountId: account,
-    region,
-    homeRegion: region,
-    multiRegion: true,
-    organizationOwned: false,
+    ...identity(account, region, id, storeArn(account, region, id)),
     status: 'ENABLED',
     advancedEventSelectors: [MGMT_SELECTOR],
-    insightSelectors: BOTH,
     insightsDestination: storeArn(account, region, 'insights-dest'),
     ...over,
   };

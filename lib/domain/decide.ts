@@ -16,7 +16,7 @@ import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
 import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed, type SelectorRepair } from './event-selectors';
 import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
 import { applyClockEffect, insightsClock, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
-import type { DecisionContext, EventDataStoreState, SourceKind, SourceState, TrailState } from './model';
+import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState, TrailState } from './model';
 import type { Policy } from '../policy/schema';
 import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
 
@@ -75,17 +75,6 @@ export interface Finding {
   managedFrom?: { accountId: string; region: string };
 }
 
-export interface SourceRef {
-  kind: SourceKind;
-  arn: string;
-  name: string;
-  /** Owner account (from the ARN). */
-  accountId: string;
-  /** The account this copy was read from: differs from the owner for an organization source's shadow copy. */
-  observedFromAccountId: string;
-  region: string;
-  homeRegion: string;
-}
 
 export interface Decision {
   source: SourceRef;
@@ -505,4 +494,4 @@ export function describeChannels(channels: Iterable<Channel>): string {
   return [...groups].map(([cats, types]) => `${types.join(' and ')} on ${cats}`).join(', ');
 }
 
-export type { TrailState, EventDataStoreState };
+export type { TrailState, EventDataStoreState, SourceRef };

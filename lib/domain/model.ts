@@ -113,6 +113,9 @@ export interface EventDataStoreState extends SourceIdentity {
 export type SourceState = TrailState | EventDataStoreState;
 export type SourceKind = SourceState['kind'];
 
+/** Which source a finding is about: identity only, no state. */
+export type SourceRef = Pick<SourceState, 'kind' | 'arn' | 'name' | 'accountId' | 'observedFromAccountId' | 'region' | 'homeRegion'>;
+
 /** What the decision needs to know about the other event data stores of the source's owner account. */
 export interface EventDataStoreSummary {
   arn: string;

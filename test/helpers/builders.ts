@@ -17,21 +17,18 @@ export const BOTH_INSIGHTS = [
   { InsightType: 'ApiErrorRateInsight' as const, EventCategories: ['Management' as const] },
 ];
 
+/** The identity fields of a home copy, owned and read by one account. */
+function identity(name: string, accountId: string, homeRegion: string, arn: string) {
+  return { arn, name, accountId, observedFromAccountId: accountId, region: homeRegion, homeRegion, multiRegion: true, organizationOwned: false, insightSelectors: BOTH_INSIGHTS };
+}
+
 export function aTrail(overrides: Partial<TrailState> = {}): TrailState {
   const name = overrides.name ?? 'main';
   const accountId = overrides.accountId ?? MEMBER;
   const homeRegion = overrides.homeRegion ?? 'us-east-1';
   return {
     kind: 'trail',
-    arn: trailArn(name, accountId, homeRegion),
-    name,
-    accountId,
-    observedFromAccountId: accountId,
-    region: homeRegion,
-    homeRegion,
-    multiRegion: true,
-    organizationOwned: false,
-    insightSelectors: BOTH_INSIGHTS,
+    ...identity(name, accountId, homeRegion, trailArn(name, accountId, homeRegion)),
     eventSelectors: { kind: 'basic', selectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] },
     isLogging: true,
     startLoggingTime: ago(HOURS(24 * 30)),
@@ -48,17 +45,9 @@ export function aStore(overrides: Partial<EventDataStoreState> = {}): EventDataS
   const homeRegion = overrides.homeRegion ?? 'us-east-1';
   return {
     kind: 'eventDataStore',
-    arn: storeArn(id, accountId, homeRegion),
-    name: id,
-    accountId,
-    observedFromAccountId: accountId,
-    region: homeRegion,
-    homeRegion,
-    multiRegion: true,
-    organizationOwned: false,
+    ...identity(id, accountId, homeRegion, storeArn(id, accountId, homeRegion)),
     status: 'ENABLED',
     advancedEventSelectors: [MGMT_SELECTOR],
-    insightSelectors: BOTH_INSIGHTS,
     insightsDestination: INSIGHT_STORE,
     ...overrides,
   };

@@ -75,6 +75,19 @@ const identity = fc.record({
   insightSelectors,
 });
 
+function identityFields(id: { owner: string; observedFromOther: boolean; homeRegion: string; shadowRegion: boolean; organizationOwned: boolean }, arn: string, name: string) {
+  return {
+    arn,
+    name,
+    accountId: id.owner,
+    observedFromAccountId: id.observedFromOther ? (id.owner === MEMBER ? MANAGEMENT : MEMBER) : id.owner,
+    region: id.shadowRegion ? REGIONS.find((r) => r !== id.homeRegion)! : id.homeRegion,
+    homeRegion: id.homeRegion,
+    multiRegion: true,
+    organizationOwned: id.organizationOwned,
+  };
+}
+
 const trail: fc.Arbitrary<TrailState> = fc
   .record({
     id: identity,
@@ -87,14 +100,7 @@ const trail: fc.Arbitrary<TrailState> = fc
   })
   .map(({ id, selectors, isLogging, deliveryError }) => ({
     kind: 'trail',
-    arn: `arn:aws:cloudtrail:${id.homeRegion}:${id.owner}:trail/t`,
-    name: 't',
-    accountId: id.owner,
-    observedFromAccountId: id.observedFromOther ? (id.owner === MEMBER ? MANAGEMENT : MEMBER) : id.owner,
-    region: id.shadowRegion ? REGIONS.find((r) => r !== id.homeRegion)! : id.homeRegion,
-    homeRegion: id.homeRegion,
-    multiRegion: true,
-    organizationOwned: id.organizationOwned,
+    ...identityFields(id, `arn:aws:cloudtrail:${id.homeRegion}:${id.owner}:trail/t`, 't'),
     insightSelectors: id.insightSelectors,
     eventSelectors: selectors,
     isLogging,
@@ -108,14 +114,7 @@ const store: fc.Arbitrary<EventDataStoreState> = fc
   .record({ id: identity, selectors: advancedSelectors, status: fc.constantFrom(...STATUSES), destination: fc.option(fc.nat(4), { freq: 4 }), insightOnly: rarely(12) })
   .map(({ id, selectors, status, destination, insightOnly }) => ({
     kind: 'eventDataStore',
-    arn: storeArn('s', id.owner, id.homeRegion),
-    name: 's',
-    accountId: id.owner,
-    observedFromAccountId: id.observedFromOther ? (id.owner === MEMBER ? MANAGEMENT : MEMBER) : id.owner,
-    region: id.shadowRegion ? REGIONS.find((r) => r !== id.homeRegion)! : id.homeRegion,
-    homeRegion: id.homeRegion,
-    multiRegion: true,
-    organizationOwned: id.organizationOwned,
+    ...identityFields(id, storeArn('s', id.owner, id.homeRegion), 's'),
     insightSelectors: id.insightSelectors.map((s) => ({ ...s, ...(s.EventCategories && { EventCategories: s.EventCategories.filter((c) => c === 'Management') }) })).filter((s) => !s.EventCategories || s.EventCategories.length > 0),
     advancedEventSelectors: insightOnly ? [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }] : selectors,
     status,
