@@ -12,7 +12,11 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
-  projects: [{ ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'] }],
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    // Real SDK v3 clients against the simulator on 127.0.0.1: no test reaches the internet or AWS.
+    { ...common, displayName: 'integration', roots: ['<rootDir>/test/integration'] },
+  ],
   // The decision core must stay exhaustively tested: pure policy + domain code only.
   collectCoverageFrom: ['lib/domain/**/*.ts', 'lib/policy/**/*.ts'],
   coverageReporters: ['text', 'text-summary'],

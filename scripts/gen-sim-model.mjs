@@ -1,0 +1,83 @@
+// Extracts from the official Smithy models (../shared/aws-models) what the simulator validates requests against:
+// for each operation it serves, the input shape tree (members, required, types, lengths, ranges, patterns, enums)
+// and the modeled error list. Output: sim/model/<service>.json (committed, so the simulator runs without ../shared;
+// test/integration/sim/model.test.ts checks it is current). Usage: node scripts/gen-sim-model.mjs [modelsDir]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const modelsDir = process.argv[2] ?? join(import.meta.dirname, '../../shared/aws-models');
+
+export const OPERATIONS = {
+  cloudtrail: {
+    namespace: 'com.amazonaws.cloudtrail',
+    operations: [
+      'CreateEventDataStore', 'UpdateEventDataStore', 'GetEventDataStore', 'ListEventDataStores', 'DeleteEventDataStore',
+      'RestoreEventDataStore', 'StartEventDataStoreIngestion', 'StopEventDataStoreIngestion', 'PutInsightSelectors',
+      'GetInsightSelectors', 'PutEventSelectors', 'GetEventSelectors', 'DescribeTrails', 'ListTrails', 'GetTrail',
+      'GetTrailStatus', 'StartLogging', 'StopLogging', 'CreateTrail', 'UpdateTrail', 'DeleteTrail', 'AddTags',
+      'ListTags', 'RemoveTags', 'LookupEvents',
+    ],
+  },
+  organizations: {
+    namespace: 'com.amazonaws.organizations',
+    operations: [
+      'DescribeOrganization', 'ListAccounts', 'ListRoots', 'ListOrganizationalUnitsForParent', 'ListAccountsForParent',
+      'ListChildren', 'DescribeAccount', 'ListDelegatedAdministrators', 'ListAWSServiceAccessForOrganization',
+    ],
+  },
+  sts: { namespace: 'com.amazonaws.sts', operations: ['AssumeRole', 'GetCallerIdentity'] },
+};
+
+const local = (id) => id.split('#')[1];
+
+export function extract(service, model) {
+  const { namespace, operations } = OPERATIONS[service];
+  const shapes = model.shapes;
+  const out = { service, source: `aws-models/${service}.json`, operations: {}, shapes: {} };
+  const visit = (id) => {
+    const name = id.startsWith('smithy.api#') ? id : local(id);
+    if (out.shapes[name] || id.startsWith('smithy.api#')) return name;
+    const s = shapes[id];
+    if (!s) throw new Error(`${service}: no shape ${id}`);
+    const t = s.traits ?? {};
+    const shape = { type: s.type };
+    if (t['smithy.api#length']) shape.length = t['smithy.api#length'];
+    if (t['smithy.api#range']) shape.range = t['smithy.api#range'];
+    if (t['smithy.api#pattern']) shape.pattern = t['smithy.api#pattern'];
+    out.shapes[name] = shape;
+    if (s.type === 'enum') shape.values = Object.values(s.members).map((m) => m.traits['smithy.api#enumValue']);
+    if (s.type === 'string' && t['smithy.api#enum']) {
+      shape.type = 'enum';
+      shape.values = t['smithy.api#enum'].map((e) => e.value);
+    }
+    if (s.type === 'structure' || s.type === 'union') {
+      shape.members = {};
+      for (const [m, def] of Object.entries(s.members ?? {})) {
+        shape.members[m] = { target: visit(def.target), ...(def.traits?.['smithy.api#required'] !== undefined && { required: true }) };
+      }
+    }
+    if (s.type === 'list') shape.member = visit(s.member.target);
+    if (s.type === 'map') [shape.key, shape.value] = [visit(s.key.target), visit(s.value.target)];
+    return name;
+  };
+  for (const op of operations) {
+    const s = shapes[`${namespace}#${op}`];
+    if (!s) throw new Error(`${service}: no operation ${op}`);
+    out.operations[op] = {
+      input: s.input ? visit(s.input.target) : null,
+      errors: (s.errors ?? []).map((e) => local(e.target)),
+      paginated: s.traits?.['smithy.api#paginated'] ?? null,
+    };
+  }
+  out.shapes = Object.fromEntries(Object.entries(out.shapes).sort(([a], [b]) => a.localeCompare(b)));
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const service of Object.keys(OPERATIONS)) {
+    const model = JSON.parse(readFileSync(join(modelsDir, `${service}.json`), 'utf8'));
+    const out = extract(service, model);
+    writeFileSync(join(import.meta.dirname, `../sim/model/${service}.json`), `${JSON.stringify(out, null, 1)}\n`);
+    console.error(`sim/model/${service}.json: ${Object.keys(out.operations).length} operations, ${Object.keys(out.shapes).length} shapes`);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * What every CloudTrail operation of the simulator shares: the call context, resolving a trail or event data store
+ * from a name, id or ARN as the caller's account and region see it, ownership and home-region checks, and what event
+ * selectors log. Implemented from ../shared/docs/cloudtrail-api.md independently of lib/domain, so the product's
+ * decisions are tested against a second reading of the documentation, not against themselves.
+ */
+import type { SimClock } from '../clock';
+import { SimError, fail } from '../errors';
+import type { Caller, EdsRec, Selector, SimState, TrailRec } from '../state';
+
+export interface CallContext {
+  state: SimState;
+  caller: Caller;
+  region: string;
+  clock: SimClock;
+}
+
+export type Input = Record<string, unknown>;
+export type Output = Record<string, unknown> | undefined;
+export type Operation = (input: Input, ctx: CallContext) => Output;
+
+export const TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
+export const EDS_ARN = /^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):eventdatastore\/([A-Za-z0-9._-]+)$/;
+
+/**
+ * Trail name rules ([model] InvalidTrailNameException doc): ASCII letters, digits, `.`, `_`, `-`; start and end with a
+ * letter or digit; 3-128 characters; no adjacent `.`, `_`, `-`; not an IP address. Messages follow moto's wording.
+ */
+export function checkTrailName(name: string): void {
+  if (name.length < 3) fail('InvalidTrailNameException', `Trail name too short. Minimum allowed length: 3 characters. Specified name length: ${name.length} characters.`);
+  if (name.length > 128) fail('InvalidTrailNameException', `Trail name too long. Maximum allowed length: 128 characters. Specified name length: ${name.length} characters.`);
+  if (!/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) fail('InvalidTrailNameException', 'Trail name must starts with a letter or number.');
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) fail('InvalidTrailNameException', 'Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).');
+  if (/[._-]{2}/.test(name)) fail('InvalidTrailNameException', 'Trail name must not contain adjacent periods, underscores or dashes.');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) fail('InvalidTrailNameException', 'Trail name must not be in an IP address format.');
+}
+
+const unknownTrail = (ctx: CallContext, id: string): never =>
+  fail('TrailNotFoundException', `Unknown trail: ${id.startsWith('arn:') ? id : `arn:aws:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${id}`} for the user: ${ctx.caller.account}`);
+
+/**
+ * Finds a trail by name or ARN (§2.2 "Identifiers"). A name means the caller's own trail homed in this region, or its
+ * multi-region trail seen here (a shadow). An organization trail is visible to members only by ARN ("you must provide
+ * the full ARN", [model] GetTrailStatusRequest.Name).
+ */
+export function findTrail(ctx: CallContext, id: unknown): TrailRec {
+  if (typeof id !== 'string' || id.length === 0) return fail('InvalidTrailNameException', 'Trail name or ARN can not be empty.');
+  const m = TRAIL_ARN.exec(id);
+  if (id.startsWith('arn:')) {
+    if (!m) return fail('CloudTrailARNInvalidException', `Invalid trail ARN: ${id}`);
+    const trail = ctx.state.trails.get(id);
+    const visible = trail && ctx.state.visibleTrails(ctx.caller.account, ctx.region, true).includes(trail);
+    return visible ? trail : unknownTrail(ctx, id);
+  }
+  checkTrailName(id);
+  const own = [...ctx.state.trails.values()].filter((t) => t.account === ctx.caller.account && t.name === id);
+  return own.find((t) => t.homeRegion === ctx.region) ?? own.find((t) => t.multiRegion) ?? unknownTrail(ctx, id);
+}
+
+/**
+ * A trail may be changed only in its home region (InvalidHomeRegionException, §2.2), and an organization trail only by
+ * the management account or the CloudTrail delegated administrator (§7.2 capability table; members get
+ * NotOrganizationMasterAccountException, the modeled error, exact one UNVERIFIED).
+ */
+export function writableTrail(ctx: CallContext, id: unknown): TrailRec {
+  const trail = findTrail(ctx, id);
+  if (trail.account !== ctx.caller.account) {
+    if (!(trail.organization && ctx.state.isDelegatedAdmin(ctx.caller.account)))
+      fail('NotOrganizationMasterAccountException', `The account ${ctx.caller.account} is not the management account of the organization, and cannot modify the organization trail ${trail.arn}.`);
+  }
+  if (trail.homeRegion !== ctx.region)
+    fail('InvalidHomeRegionException', `This operation must be called from the trail's home region, ${trail.homeRegion}.`);
+  return trail;
+}
+
+const storeNotFound = (): never => fail('EventDataStoreNotFoundException', 'The specified event data store was not found.');
+
+/** Finds an event data store by ARN or id suffix, among those the caller sees in this region (§2.2 "Identifiers"). */
+export function findStore(ctx: CallContext, id: unknown): EdsRec {
+  if (typeof id !== 'string') return storeNotFound();
+  if (id.includes(':') && !EDS_ARN.test(id)) return fail('EventDataStoreARNInvalidException', 'The specified event data store ARN is not valid or does not map to an event data store in your account.');
+  const visible = ctx.state.visibleStores(ctx.caller.account, ctx.region);
+  return visible.find((s) => s.arn === id || s.id === id) ?? storeNotFound();
+}
+
+export type StoreCapability = 'update' | 'ingestion' | 'delete' | 'insights';
+
+/**
+ * Who may change an organization event data store (§7.2 capability table): the management account always; the
+ * delegated administrator for updates, ingestion and deletion but not Insights; members never.
+ */
+export function writableStore(ctx: CallContext, id: unknown, capability: StoreCapability): EdsRec {
+  const store = findStore(ctx, id);
+  if (store.account === ctx.caller.account) return store;
+  const delegated = ctx.state.isDelegatedAdmin(ctx.caller.account) && capability !== 'insights';
+  if (!delegated)
+    fail(
+      'NotOrganizationMasterAccountException',
+      capability === 'insights'
+        ? 'Only the management account of the organization can enable Insights on an organization event data store.'
+        : `The account ${ctx.caller.account} is not the management account of the organization.`,
+    );
+  return store;
+}
+
+export interface Logged {
+  managementRead: boolean;
+  managementWrite: boolean;
+  dataEvents: boolean;
+  categories: Set<string>;
+}
+
+/**
+ * What selectors log (§3.6). Basic: ReadWriteType defaults to All, IncludeManagementEvents to true. Advanced:
+ * eventCategory Equals; readOnly Equals "true"/"false", absent = both. A trail never configured logs all
+ * management events ([model] PutEventSelectors doc).
+ */
+export function logged(basic: Selector[] | undefined, advanced: Selector[] | undefined): Logged {
+  const out: Logged = { managementRead: false, managementWrite: false, dataEvents: false, categories: new Set() };
+  if (!basic && !advanced) return { managementRead: true, managementWrite: true, dataEvents: false, categories: new Set(['Management']) };
+  for (const s of basic ?? []) {
+    const rwt = (s.ReadWriteType as string | undefined) ?? 'All';
+    if ((s.DataResources as unknown[] | undefined)?.length) (out.dataEvents = true), out.categories.add('Data');
+    if (s.IncludeManagementEvents === false) continue;
+    out.categories.add('Management');
+    if (rwt !== 'WriteOnly') out.managementRead = true;
+    if (rwt !== 'ReadOnly') out.managementWrite = true;
+  }
+  for (const s of advanced ?? []) {
+    const fields = (s.FieldSelectors as { Field: string; Equals?: string[] }[]) ?? [];
+    const cats = fields.find((f) => f.Field === 'eventCategory')?.Equals ?? [];
+    cats.forEach((c) => out.categories.add(c));
+    if (cats.includes('Data')) out.dataEvents = true;
+    if (!cats.includes('Management')) continue;
+    const ro = fields.find((f) => f.Field === 'readOnly')?.Equals;
+    if (!ro || ro.includes('true')) out.managementRead = true;
+    if (!ro || ro.includes('false')) out.managementWrite = true;
+  }
+  return out;
+}
+
+export const trailLogged = (t: TrailRec): Logged => logged(t.eventSelectors, t.advancedEventSelectors);
+export const storeLogged = (s: EdsRec): Logged => logged(undefined, s.advancedEventSelectors);
+
+export const isSimError = (e: unknown): e is SimError => e instanceof SimError;

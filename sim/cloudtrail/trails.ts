@@ -1,0 +1,253 @@
+/**
+ * Trail operations: describe, list, create, update, delete, start and stop logging, status, and event selectors,
+ * with the rules ../shared/docs/cloudtrail-api.md §2.2 documents (each cited where enforced).
+ */
+import { epochSeconds } from '../clock';
+import { fail } from '../errors';
+import type { Selector, TrailRec } from '../state';
+import { checkTrailName, findTrail, writableTrail, type CallContext, type Input, type Operation } from './common';
+
+/** The Trail structure (§2.1). HasInsightSelectors / HasCustomEventSelectors are real values (moto hard-codes false, §8). */
+export function trailView(t: TrailRec): Record<string, unknown> {
+  return {
+    Name: t.name,
+    S3BucketName: t.s3BucketName,
+    ...(t.s3KeyPrefix !== undefined && { S3KeyPrefix: t.s3KeyPrefix }),
+    IncludeGlobalServiceEvents: t.includeGlobalServiceEvents,
+    IsMultiRegionTrail: t.multiRegion,
+    HomeRegion: t.homeRegion,
+    TrailARN: t.arn,
+    LogFileValidationEnabled: t.logFileValidation,
+    ...(t.kmsKeyId !== undefined && { KmsKeyId: t.kmsKeyId }),
+    HasCustomEventSelectors: t.eventSelectors !== undefined || t.advancedEventSelectors !== undefined,
+    HasInsightSelectors: t.insightSelectors.length > 0,
+    IsOrganizationTrail: t.organization,
+  };
+}
+
+/** CreateTrail / UpdateTrail echo the configuration, without the Has* flags (§2.2). */
+function configView(t: TrailRec): Record<string, unknown> {
+  const { HasCustomEventSelectors: _c, HasInsightSelectors: _i, HomeRegion: _h, ...rest } = trailView(t);
+  return rest;
+}
+
+const DEFAULT_SELECTORS = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
+
+/** Trails per region per account (§6). */
+const MAX_TRAILS_PER_REGION = 5;
+
+function checkBucket(ctx: CallContext, bucket: string): void {
+  const health = ctx.state.world.buckets[bucket] ?? 'ok';
+  if (health === 'missing') fail('S3BucketDoesNotExistException', `S3 bucket ${bucket} does not exist.`);
+  if (health === 'accessDenied') fail('InsufficientS3BucketPolicyException', `Incorrect S3 bucket policy is detected for bucket: ${bucket}`);
+}
+
+/** Organization trails need the management account (or delegated admin), all features and trusted access (§7.2). */
+function checkOrganizationTrail(ctx: CallContext): void {
+  const { state, caller } = ctx;
+  if (!state.isManagement(caller.account) && !state.isDelegatedAdmin(caller.account))
+    fail('NotOrganizationMasterAccountException', `The account ${caller.account} is not the management account or a delegated administrator of the organization.`);
+  if (state.org.featureSet !== 'ALL') fail('OrganizationNotInAllFeaturesModeException', 'This operation requires that all features are enabled in the organization.');
+  if (!state.org.trustedServices.includes('cloudtrail.amazonaws.com'))
+    fail('CloudTrailAccessNotEnabledException', 'Trusted access for CloudTrail is not enabled in the organization.');
+}
+
+const now = (ctx: CallContext) => ctx.clock.nowMs();
+
+export const describeTrails: Operation = (input, ctx) => {
+  const include = input.includeShadowTrails !== false; // defaults to true (§2.2)
+  const visible = ctx.state.visibleTrails(ctx.caller.account, ctx.region, include);
+  const names = input.trailNameList as string[] | undefined;
+  // Names that match nothing are ignored: DescribeTrails models no TrailNotFoundException.
+  const list = names && names.length > 0 ? visible.filter((t) => names.includes(t.arn) || names.includes(t.name)) : visible;
+  return { trailList: list.map(trailView) };
+};
+
+const LIST_TRAILS_PAGE = 25;
+
+export const listTrails: Operation = (input, ctx) => {
+  // Which trails ListTrails includes is UNVERIFIED (§2.2); it lists what DescribeTrails shows with shadows.
+  const all = ctx.state.visibleTrails(ctx.caller.account, ctx.region, true).sort((a, b) => a.arn.localeCompare(b.arn));
+  const start = decodeToken(input.NextToken, 'InvalidNextTokenException');
+  const page = all.slice(start, start + LIST_TRAILS_PAGE);
+  const next = start + LIST_TRAILS_PAGE < all.length ? encodeToken(start + LIST_TRAILS_PAGE) : undefined;
+  return { Trails: page.map((t) => ({ TrailARN: t.arn, Name: t.name, HomeRegion: t.homeRegion })), ...(next && { NextToken: next }) };
+};
+
+export const getTrail: Operation = (input, ctx) => ({ Trail: trailView(findTrail(ctx, input.Name)) });
+
+/** GetTrailStatus (§2.2): IsLogging is the compliance bit; a broken bucket or key shows as LatestDeliveryError. */
+export const getTrailStatus: Operation = (input, ctx) => {
+  const t = findTrail(ctx, input.Name);
+  const error = t.s3 === 'missing' ? 'NoSuchBucket' : t.s3 === 'accessDenied' ? 'AccessDenied' : t.kms === 'broken' ? 'KMS.AccessDeniedException' : undefined;
+  const lastDelivery = t.isLogging && !error ? now(ctx) - 5 * 60_000 : undefined;
+  return {
+    IsLogging: t.isLogging,
+    ...(t.startLoggingTime !== undefined && { StartLoggingTime: epochSeconds(t.startLoggingTime), TimeLoggingStarted: new Date(t.startLoggingTime).toISOString() }),
+    ...(t.stopLoggingTime !== undefined && { StopLoggingTime: epochSeconds(t.stopLoggingTime), TimeLoggingStopped: new Date(t.stopLoggingTime).toISOString() }),
+    ...(lastDelivery !== undefined && { LatestDeliveryTime: epochSeconds(lastDelivery) }),
+    ...(error && { LatestDeliveryError: error, LatestDeliveryAttemptSucceeded: '' }),
+  };
+};
+
+export const createTrail: Operation = (input, ctx) => {
+  const name = input.Name as string;
+  checkTrailName(name);
+  const arn = `arn:aws:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${name}`;
+  if (ctx.state.trails.has(arn)) fail('TrailAlreadyExistsException', `Trail ${name} already exists for customer: ${ctx.caller.account}`);
+  const homed = [...ctx.state.trails.values()].filter((t) => t.account === ctx.caller.account && t.homeRegion === ctx.region);
+  if (homed.length >= MAX_TRAILS_PER_REGION) fail('MaximumNumberOfTrailsExceededException', `User: ${ctx.caller.account} already has ${MAX_TRAILS_PER_REGION} trails in ${ctx.region}.`);
+  const multiRegion = input.IsMultiRegionTrail === true;
+  const globalEvents = input.IncludeGlobalServiceEvents !== false;
+  // moto's rule, real message UNVERIFIED (§2.2 "Trail creation/update").
+  if (multiRegion && !globalEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
+  if (input.IsOrganizationTrail === true) checkOrganizationTrail(ctx);
+  checkBucket(ctx, input.S3BucketName as string);
+  const trail: TrailRec = {
+    arn,
+    name,
+    account: ctx.caller.account,
+    homeRegion: ctx.region,
+    multiRegion: multiRegion || input.IsOrganizationTrail === true,
+    organization: input.IsOrganizationTrail === true,
+    s3BucketName: input.S3BucketName as string,
+    ...(typeof input.S3KeyPrefix === 'string' && { s3KeyPrefix: input.S3KeyPrefix }),
+    s3: ctx.state.world.buckets[input.S3BucketName as string] ?? 'ok',
+    ...(typeof input.KmsKeyId === 'string' && { kmsKeyId: input.KmsKeyId }),
+    kms: 'ok',
+    includeGlobalServiceEvents: globalEvents,
+    logFileValidation: input.EnableLogFileValidation === true,
+    isLogging: false, // a new trail logs only after StartLogging
+    insightSelectors: [],
+    tags: (input.TagsList as { Key: string; Value?: string }[] | undefined) ?? [],
+  };
+  ctx.state.trails.set(arn, trail);
+  return configView(trail);
+};
+
+export const updateTrail: Operation = (input, ctx) => {
+  const t = writableTrail(ctx, input.Name);
+  if (input.IsOrganizationTrail !== undefined && input.IsOrganizationTrail !== t.organization) {
+    // "Only the management account ... can convert" (§2.2).
+    if (!ctx.state.isManagement(ctx.caller.account)) fail('NotOrganizationMasterAccountException', 'Only the management account can convert a trail to or from an organization trail.');
+    checkOrganizationTrail(ctx);
+    t.organization = input.IsOrganizationTrail === true;
+  }
+  if (typeof input.S3BucketName === 'string') {
+    checkBucket(ctx, input.S3BucketName);
+    t.s3BucketName = input.S3BucketName;
+    t.s3 = ctx.state.world.buckets[input.S3BucketName] ?? 'ok';
+  }
+  if (typeof input.S3KeyPrefix === 'string') t.s3KeyPrefix = input.S3KeyPrefix;
+  if (typeof input.IncludeGlobalServiceEvents === 'boolean') t.includeGlobalServiceEvents = input.IncludeGlobalServiceEvents;
+  if (typeof input.IsMultiRegionTrail === 'boolean') t.multiRegion = input.IsMultiRegionTrail || t.organization;
+  if (t.multiRegion && !t.includeGlobalServiceEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
+  if (typeof input.EnableLogFileValidation === 'boolean') t.logFileValidation = input.EnableLogFileValidation;
+  if (typeof input.KmsKeyId === 'string') t.kmsKeyId = input.KmsKeyId;
+  return configView(t);
+};
+
+export const deleteTrail: Operation = (input, ctx) => {
+  const t = writableTrail(ctx, input.Name);
+  ctx.state.trails.delete(t.arn);
+  return undefined;
+};
+
+/** StartLogging / StopLogging: home region only, never on a shadow trail (§2.2). */
+export const startLogging: Operation = (input, ctx) => {
+  const t = writableTrail(ctx, input.Name);
+  if (!t.isLogging) {
+    t.isLogging = true;
+    t.startLoggingTime = now(ctx);
+  }
+  return undefined;
+};
+
+export const stopLogging: Operation = (input, ctx) => {
+  const t = writableTrail(ctx, input.Name);
+  if (t.isLogging) {
+    t.isLogging = false;
+    t.stopLoggingTime = now(ctx);
+  }
+  return undefined;
+};
+
+/** Basic selectors: at most 5 per trail, 250 data resources; advanced: 500 condition values (§6). */
+function checkSelectors(input: Input): void {
+  const basic = input.EventSelectors as Selector[] | undefined;
+  const advanced = input.AdvancedEventSelectors as Selector[] | undefined;
+  // "either EventSelectors or AdvancedEventSelectors, not both" (§2.2).
+  if (basic && advanced) fail('InvalidParameterCombinationException', 'You cannot apply both event selectors and advanced event selectors to a trail.');
+  if (!basic && !advanced) fail('InvalidParameterCombinationException', 'You must specify either event selectors or advanced event selectors.');
+  if (basic) {
+    if (basic.length > 5) fail('InvalidEventSelectorsException', 'A trail can have at most 5 event selectors.');
+    const resources = basic.reduce((n, s) => n + ((s.DataResources as { Values?: string[] }[] | undefined) ?? []).reduce((m, d) => m + Math.max(1, d.Values?.length ?? 0), 0), 0);
+    if (resources > 250) fail('InvalidEventSelectorsException', 'A trail can have at most 250 data resources across all event selectors.');
+    for (const s of basic)
+      for (const d of (s.DataResources as { Type: string }[] | undefined) ?? [])
+        if (!['AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table'].includes(d.Type))
+          fail('InvalidEventSelectorsException', `Basic event selectors support data resources of type AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table, not ${d.Type}; use advanced event selectors.`);
+    return;
+  }
+  let values = 0;
+  for (const s of advanced!) {
+    const fields = s.FieldSelectors as Record<string, unknown>[];
+    const category = fields.find((f) => f.Field === 'eventCategory');
+    if (!category || !Array.isArray(category.Equals)) fail('InvalidEventSelectorsException', 'Each advanced event selector needs an eventCategory field with Equals.');
+    for (const f of fields) {
+      for (const op of ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']) {
+        const v = f[op];
+        if (v === undefined) continue;
+        if (!Array.isArray(v) || v.length === 0) fail('InvalidEventSelectorsException', `Field ${String(f.Field)}: ${op} must be a non-empty list.`);
+        values += (v as unknown[]).length;
+      }
+      // readOnly takes Equals "true" or "false" only (§3.6).
+      if (f.Field === 'readOnly') {
+        const ops = Object.keys(f).filter((k) => k !== 'Field');
+        const eq = f.Equals as string[] | undefined;
+        if (ops.length !== 1 || !eq || eq.some((x) => x !== 'true' && x !== 'false')) fail('InvalidEventSelectorsException', 'The readOnly field supports only Equals with "true" or "false".');
+      }
+      // On trails, management-event selectors filter only by readOnly and by excluding kms / rdsdata (§3.6).
+      if ((category!.Equals as string[]).includes('Management') && !['eventCategory', 'readOnly'].includes(f.Field as string)) {
+        const onlyExclusion = f.Field === 'eventSource' && Object.keys(f).every((k) => k === 'Field' || k === 'NotEquals') && (f.NotEquals as string[]).every((x) => ['kms.amazonaws.com', 'rdsdata.amazonaws.com'].includes(x));
+        if (!onlyExclusion) fail('InvalidEventSelectorsException', `Field ${String(f.Field)} is not supported for management events on trails.`);
+      }
+    }
+  }
+  if (values > 500) fail('InvalidEventSelectorsException', 'Advanced event selectors can have at most 500 condition values in total.');
+}
+
+/**
+ * PutEventSelectors: replaces the selectors; applying one kind overwrites the other (§2.2). Trails have no documented
+ * guard against selectors that no longer support configured Insights (§2.2, UNVERIFIED), so none is enforced.
+ */
+export const putEventSelectors: Operation = (input, ctx) => {
+  const t = writableTrail(ctx, input.TrailName);
+  checkSelectors(input);
+  if (input.EventSelectors) {
+    t.eventSelectors = input.EventSelectors as Selector[];
+    delete t.advancedEventSelectors;
+  } else {
+    t.advancedEventSelectors = input.AdvancedEventSelectors as Selector[];
+    delete t.eventSelectors;
+  }
+  return { TrailARN: t.arn, ...(t.eventSelectors ? { EventSelectors: t.eventSelectors } : { AdvancedEventSelectors: t.advancedEventSelectors }) };
+};
+
+/** A never-configured trail answers with the documented default: all read and write management events (UNVERIFIED shape, §2.2). */
+export const getEventSelectors: Operation = (input, ctx) => {
+  const t = findTrail(ctx, input.TrailName);
+  if (t.advancedEventSelectors) return { TrailARN: t.arn, AdvancedEventSelectors: t.advancedEventSelectors };
+  return { TrailARN: t.arn, EventSelectors: t.eventSelectors ?? DEFAULT_SELECTORS };
+};
+
+export function encodeToken(offset: number): string {
+  return Buffer.from(`sim-page:${offset}`).toString('base64');
+}
+
+export function decodeToken(token: unknown, error: string): number {
+  if (token === undefined || token === null) return 0;
+  const m = typeof token === 'string' ? /^sim-page:(\d+)$/.exec(Buffer.from(token, 'base64').toString()) : null;
+  if (!m) return fail(error, 'The NextToken is not valid.');
+  return Number(m[1]);
+}

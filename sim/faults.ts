@@ -1,0 +1,109 @@
+/**
+ * Faults and load on demand, per service, operation, account or region: latency, ThrottlingException at a rate or
+ * above a TPS budget (default: 10 reads and 1 write per second per account and region, ../shared/docs/cloudtrail-api.md
+ * §6), 5xx, AccessDenied for an account, and dropped connections. Randomness is seeded, so a failing run repeats.
+ */
+
+export type FaultEffect = 'throttle' | 'serverError' | 'accessDenied' | 'drop' | 'latency';
+
+export interface FaultRule {
+  effect: FaultEffect;
+  service?: 'cloudtrail' | 'organizations' | 'sts';
+  operation?: string;
+  account?: string;
+  region?: string;
+  /** Probability per matching request, 0..1 (default 1). */
+  rate?: number;
+  /** For latency. */
+  latencyMs?: number;
+  /** Applies to at most this many requests, then stops. */
+  times?: number;
+}
+
+export interface ThrottlingBudget {
+  enabled: boolean;
+  readsPerSecond: number;
+  writesPerSecond: number;
+}
+
+export interface RequestFacts {
+  service: 'cloudtrail' | 'organizations' | 'sts';
+  operation: string;
+  account: string;
+  region: string;
+  write: boolean;
+}
+
+/** mulberry32: small, fast, seeded. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Faults {
+  private rules: (FaultRule & { id: number; used: number })[] = [];
+  private nextId = 1;
+  private random: () => number;
+  private buckets = new Map<string, { tokens: number; at: number }>();
+  budget: ThrottlingBudget;
+
+  constructor(budget: Partial<ThrottlingBudget> = {}, seed = 42) {
+    this.budget = { enabled: true, readsPerSecond: 10, writesPerSecond: 1, ...budget };
+    this.random = prng(seed);
+  }
+
+  /** Adds a rule; returns a function that removes it. */
+  add(rule: FaultRule): () => void {
+    const id = this.nextId++;
+    this.rules.push({ ...rule, id, used: 0 });
+    return () => {
+      this.rules = this.rules.filter((r) => r.id !== id);
+    };
+  }
+
+  clear(): void {
+    this.rules = [];
+    this.buckets.clear();
+  }
+
+  reseed(seed: number): void {
+    this.random = prng(seed);
+  }
+
+  /** The effects that apply to this request, in rule order; budget throttling last. */
+  decide(req: RequestFacts): { effect: FaultEffect; latencyMs?: number }[] {
+    const out: { effect: FaultEffect; latencyMs?: number }[] = [];
+    for (const r of this.rules) {
+      if (r.service && r.service !== req.service) continue;
+      if (r.operation && r.operation !== req.operation) continue;
+      if (r.account && r.account !== req.account) continue;
+      if (r.region && r.region !== req.region) continue;
+      if (r.times !== undefined && r.used >= r.times) continue;
+      if (this.random() >= (r.rate ?? 1)) continue;
+      r.used++;
+      out.push({ effect: r.effect, ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }) });
+    }
+    if (req.service === 'cloudtrail' && this.budget.enabled && !this.take(req)) out.push({ effect: 'throttle' });
+    return out;
+  }
+
+  /** A token bucket per account, region and read/write class, refilled in wall-clock time with a one-second burst. */
+  private take(req: RequestFacts): boolean {
+    const rate = req.write ? this.budget.writesPerSecond : this.budget.readsPerSecond;
+    const key = `${req.account}/${req.region}/${req.write ? 'w' : 'r'}`;
+    const now = performance.now();
+    const b = this.buckets.get(key) ?? { tokens: rate, at: now };
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The simulator's HTTP server on 127.0.0.1: one endpoint for CloudTrail and Organizations (awsJson1_1, dispatched on
+ * X-Amz-Target in both the SDK's and the CLI's forms) and STS (awsQuery). The caller's account comes from its access
+ * key (an assumed-role session belongs to the role's account), the region from the SigV4 credential scope, so one
+ * server hosts a whole organization (../shared/docs/cloudtrail-api.md §1). Every request is validated against the
+ * Smithy model, may meet injected faults, is logged, and every CloudTrail write emits its CloudTrail record.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimClock } from './clock';
+import { cloudTrailOperations, isWrite } from './cloudtrail';
+import type { CallContext } from './cloudtrail/common';
+import type { HistoryEvent } from './cloudtrail/tags-and-events';
+import { SimError } from './errors';
+import { Faults, type RequestFacts, type ThrottlingBudget } from './faults';
+import cloudtrailModel from './model/cloudtrail.json';
+import organizationsModel from './model/organizations.json';
+import stsModel from './model/sts.json';
+import { organizationsOperations } from './organizations';
+import { cloudTrailRecord, envelope, insightRecord, type EventBridgeEvent, type InsightEventInput } from './records';
+import { SimState, type Caller } from './state';
+import { assumeRole, getCallerIdentity, stsError, stsResponse } from './sts';
+import { validateShape, validationError, type ServiceModel } from './validate';
+import { validateWorld, type World, type WorldInput } from './world';
+
+const MODELS: Record<'cloudtrail' | 'organizations' | 'sts', ServiceModel> = {
+  cloudtrail: cloudtrailModel as ServiceModel,
+  organizations: organizationsModel as ServiceModel,
+  sts: stsModel as ServiceModel,
+};
+
+/** X-Amz-Target prefixes: the JS SDK's and botocore's for CloudTrail (§1.1), and Organizations' (§1.3). */
+const TARGETS: Record<string, 'cloudtrail' | 'organizations'> = {
+  CloudTrail_20131101: 'cloudtrail',
+  'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101': 'cloudtrail',
+  AWSOrganizationsV20161128: 'organizations',
+};
+
+const MAX_BODY = 1024 * 1024;
+
+export interface SimulatorOptions {
+  world: World | WorldInput;
+  port?: number;
+  clock?: SimClock;
+  throttling?: Partial<ThrottlingBudget>;
+  /** Simulated milliseconds an event data store spends in a transitional status (default 100). */
+  transitionMs?: number;
+  seed?: number;
+  /** The first page of every Organizations listing is empty with a NextToken (§2.4 notes). Default true. */
+  organizationsEmptyFirstPage?: boolean;
+  /** Deliver "AWS API Call via CloudTrail" only where a logging trail covers the account and region (§5.2). Default true. */
+  eventBridgeRequiresLoggingTrail?: boolean;
+}
+
+export interface CallLogEntry {
+  at: number;
+  service: string;
+  operation: string;
+  account: string;
+  region: string;
+  status: number;
+  error?: string;
+  ms: number;
+}
+
+export class Simulator {
+  readonly state: SimState;
+  readonly clock: SimClock;
+  readonly faults: Faults;
+  readonly calls: CallLogEntry[] = [];
+  private readonly listeners = new Set<(e: EventBridgeEvent) => void>();
+  private readonly history = new Map<string, HistoryEvent[]>();
+  private readonly insightHistory = new Map<string, HistoryEvent[]>();
+  private readonly ctOps;
+  private readonly orgOps;
+  private server!: Server;
+  endpoint = '';
+
+  private constructor(private readonly options: SimulatorOptions) {
+    this.clock = options.clock ?? new SimClock();
+    this.state = new SimState(validateWorld(options.world), this.clock);
+    this.state.transitionMs = options.transitionMs ?? 100;
+    this.faults = new Faults(options.throttling, options.seed);
+    this.ctOps = cloudTrailOperations((account, region, insight) => (insight ? this.insightHistory : this.history).get(`${account}/${region}`) ?? []);
+    this.orgOps = organizationsOperations({ emptyFirstPage: options.organizationsEmptyFirstPage !== false });
+  }
+
+  static async start(options: SimulatorOptions): Promise<Simulator> {
+    const sim = new Simulator(options);
+    sim.server = createServer((req, res) => void sim.handle(req, res));
+    sim.server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      sim.server.once('error', reject);
+      sim.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    sim.endpoint = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+    return sim;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Subscribes to the EventBridge stream; returns the unsubscribe function. */
+  onEvent(listener: (e: EventBridgeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Emits an "AWS Insight via CloudTrail" event and records it for LookupEvents with EventCategory insight. */
+  injectInsightEvent(input: InsightEventInput): EventBridgeEvent {
+    const at = this.clock.nowMs();
+    const record = insightRecord(input, at);
+    const key = `${input.account}/${input.region}`;
+    const list = this.insightHistory.get(key) ?? [];
+    list.push({ eventId: String(record.eventID), eventName: input.eventName ?? 'CreateAccessKey', eventSource: 'cloudtrail.amazonaws.com', eventTime: at, readOnly: false, resources: [], record });
+    this.insightHistory.set(key, list);
+    const e = envelope('AWS Insight via CloudTrail', input.account, input.region, at, record);
+    this.emit(e);
+    return e;
+  }
+
+  dumpWorld(): WorldInput {
+    return this.state.dump();
+  }
+
+  /** Calls per operation, per account-region, and errors, for tests and benchmarks. */
+  callCounts(filter: (c: CallLogEntry) => boolean = () => true): { byOperation: Record<string, number>; byAccountRegion: Record<string, number>; errors: Record<string, number>; total: number } {
+    const out = { byOperation: {} as Record<string, number>, byAccountRegion: {} as Record<string, number>, errors: {} as Record<string, number>, total: 0 };
+    for (const c of this.calls.filter(filter)) {
+      out.total++;
+      out.byOperation[c.operation] = (out.byOperation[c.operation] ?? 0) + 1;
+      out.byAccountRegion[`${c.account}/${c.region}`] = (out.byAccountRegion[`${c.account}/${c.region}`] ?? 0) + 1;
+      if (c.error) out.errors[c.error] = (out.errors[c.error] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  private emit(e: EventBridgeEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's failure is the listener's business; the stream goes on.
+      }
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const dot = target.lastIndexOf('.');
+    const jsonService = dot > 0 ? TARGETS[target.slice(0, dot)] : undefined;
+    const service = jsonService ?? (target ? undefined : 'sts');
+    let operation = dot > 0 ? target.slice(dot + 1) : '';
+    const log = (status: number, account: string, region: string, error?: string) =>
+      this.calls.push({ at: this.clock.nowMs(), service: service ?? 'unknown', operation: operation || 'unknown', account, region, status, ...(error && { error }), ms: performance.now() - started });
+    const sendJson = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const text = body === undefined ? '{}' : JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(text), ...headers });
+      res.end(text);
+    };
+    const sendError = (e: SimError, account = '', region = '') => {
+      log(e.status, account, region, e.code);
+      if (service === 'sts') {
+        const xml = stsError(e, requestId);
+        res.writeHead(e.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(xml) });
+        res.end(xml);
+        return;
+      }
+      // __type carries the shape name; the header, when sent, must agree (the SDK reads it first, §1.2).
+      sendJson(e.status, { __type: e.code, Message: e.message, ...e.members }, { 'x-amzn-errortype': e.code });
+    };
+
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch {
+      return sendError(new SimError('SerializationException', 'Request body too large or unreadable.'));
+    }
+    if (!service) return sendError(new SimError('UnknownOperationException', `Unknown target: ${target}`));
+
+    // Caller and region from SigV4: Credential=<AKID>/<date>/<region>/<service>/aws4_request (§1.4 emulator tip).
+    const scope = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
+    if (!scope) return sendError(new SimError(service === 'sts' ? 'MissingAuthenticationToken' : 'MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
+    const [, accessKeyId, region] = scope as unknown as [string, string, string];
+    const found = this.state.callerForAccessKey(accessKeyId);
+    if (found === 'expired') return sendError(new SimError('ExpiredTokenException', 'The security token included in the request is expired', 400), '', region);
+    if (!found) return sendError(new SimError(service === 'sts' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.', service === 'sts' ? 403 : 400), '', region);
+    const caller: Caller = found;
+
+    let input: Record<string, unknown>;
+    let stsParams: Record<string, string> = {};
+    if (service === 'sts') {
+      stsParams = Object.fromEntries(new URLSearchParams(body));
+      operation = stsParams.Action ?? '';
+      input = stsInput(stsParams);
+    } else {
+      try {
+        const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body); // an empty body is an empty input (§1.1)
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        input = parsed as Record<string, unknown>;
+      } catch {
+        return sendError(new SimError('SerializationException', 'Start of structure or map found where not expected.'), caller.account, region);
+      }
+    }
+
+    const model = MODELS[service];
+    const op = model.operations[operation];
+    if (!op) return sendError(new SimError(service === 'sts' ? 'InvalidAction' : 'UnknownOperationException', `Unknown operation ${operation}`), caller.account, region);
+
+    const facts: RequestFacts = { service, operation, account: caller.account, region, write: service === 'cloudtrail' && isWrite(operation) };
+    for (const f of this.faults.decide(facts)) {
+      if (f.effect === 'latency') await new Promise((r) => setTimeout(r, f.latencyMs ?? 100));
+      if (f.effect === 'drop') {
+        log(0, caller.account, region, 'ConnectionDropped');
+        req.socket.destroy();
+        return;
+      }
+      if (f.effect === 'serverError')
+        return sendError(new SimError(service === 'organizations' ? 'ServiceException' : service === 'sts' ? 'InternalError' : 'InternalFailure', 'The request processing has failed because of an unknown error.', 500), caller.account, region);
+      if (f.effect === 'throttle')
+        return sendError(
+          service === 'organizations'
+            ? new SimError('TooManyRequestsException', 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.', 400, { Type: 'AWSOrganizationsV20161128' })
+            : service === 'sts'
+              ? new SimError('Throttling', 'Rate exceeded', 400)
+              : new SimError('ThrottlingException', 'Rate exceeded', 400),
+          caller.account,
+          region,
+        );
+      if (f.effect === 'accessDenied') {
+        const e =
+          service === 'sts'
+            ? new SimError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:${operation}`, 403)
+            : new SimError('AccessDeniedException', `User: ${caller.arn} is not authorized to perform: ${service}:${operation} because no identity-based policy allows the ${service}:${operation} action`, 400);
+        this.record(service, caller, region, operation, input, undefined, e, requestId, req);
+        return sendError(e, caller.account, region);
+      }
+    }
+
+    if (op.input) {
+      const problem = validateShape(model, op.input, input, '');
+      if (problem) {
+        const e = validationError(model, operation, problem);
+        this.record(service, caller, region, operation, input, undefined, e, requestId, req);
+        return sendError(e, caller.account, region);
+      }
+    }
+
+    try {
+      if (service === 'sts') {
+        const xml = operation === 'AssumeRole' ? this.assumeRoleGuarded(stsParams, caller, requestId) : getCallerIdentity(caller, requestId);
+        log(200, caller.account, region);
+        res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(xml) });
+        res.end(xml);
+        return;
+      }
+      if (service === 'organizations') {
+        const out = this.orgOps[operation]!(input, caller, this.state);
+        log(200, caller.account, region);
+        return sendJson(200, out);
+      }
+      const ctx: CallContext = { state: this.state, caller, region, clock: this.clock };
+      const covered = this.coveredByLoggingTrail(caller.account, region);
+      const out = this.ctOps[operation]!(input, ctx);
+      log(200, caller.account, region);
+      sendJson(200, out ?? {});
+      if (isWrite(operation)) this.record(service, caller, region, operation, input, out, undefined, requestId, req, covered);
+    } catch (e) {
+      if (!(e instanceof SimError)) {
+        // A bug in the simulator must look like a 500 to the client and never take the server down.
+        return sendError(new SimError('InternalFailure', `simulator error: ${(e as Error).message}`, 500), caller.account, region);
+      }
+      this.record(service, caller, region, operation, input, undefined, e, requestId, req);
+      sendError(e, caller.account, region);
+    }
+  }
+
+  /** AssumeRole into an account with an injected AccessDenied fails like a missing role. */
+  private assumeRoleGuarded(params: Record<string, string>, caller: Caller, requestId: string): string {
+    const account = /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(params.RoleArn ?? '')?.[1];
+    if (account && this.faults.decide({ service: 'sts', operation: 'AssumeRole', account, region: 'us-east-1', write: false }).some((f) => f.effect === 'accessDenied'))
+      throw new SimError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${params.RoleArn}`, 403);
+    return assumeRole(params, caller, this.state, requestId);
+  }
+
+  /** A logging trail of the account (homed here, or multi-region), or the organization's, covers the account-region (§5.2). */
+  private coveredByLoggingTrail(account: string, region: string): boolean {
+    if (this.options.eventBridgeRequiresLoggingTrail === false) return true;
+    for (const t of this.state.trails.values()) {
+      if (!t.isLogging) continue;
+      const reaches = t.multiRegion || t.homeRegion === region;
+      if (t.account === account && reaches) return true;
+      if (t.organization && reaches && this.state.inOrganization(account)) return true;
+    }
+    return false;
+  }
+
+  /** Records a CloudTrail write, successful or failed, in the history and on the EventBridge stream (§5). */
+  private record(
+    service: string,
+    caller: Caller,
+    region: string,
+    operation: string,
+    input: Record<string, unknown>,
+    output: Record<string, unknown> | undefined,
+    error: SimError | undefined,
+    requestId: string,
+    req: IncomingMessage,
+    covered = this.coveredByLoggingTrail(caller.account, region),
+  ): void {
+    if (service !== 'cloudtrail' || !isWrite(operation)) return;
+    const at = this.clock.nowMs();
+    const record = cloudTrailRecord({ caller, region, operation, input, output, ...(error && { error: { code: error.code, message: error.message } }), requestId, userAgent: String(req.headers['user-agent'] ?? ''), at });
+    const key = `${caller.account}/${region}`;
+    const list = this.history.get(key) ?? [];
+    const name = input.TrailName ?? input.Name ?? input.EventDataStore ?? input.ResourceId;
+    list.push({
+      eventId: String(record.eventID),
+      eventName: operation,
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventTime: at,
+      readOnly: false,
+      username: caller.kind === 'user' ? caller.name : caller.sessionName,
+      accessKeyId: caller.accessKeyId,
+      resources: typeof name === 'string' ? [{ ResourceType: String(name).includes('eventdatastore') || input.EventDataStore ? 'AWS::CloudTrail::EventDataStore' : 'AWS::CloudTrail::Trail', ResourceName: name }] : [],
+      record,
+    });
+    if (list.length > 2000) list.splice(0, list.length - 2000);
+    this.history.set(key, list);
+    if (covered) this.emit(envelope('AWS API Call via CloudTrail', caller.account, region, at, record));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** awsQuery parameters to the model's input shape, for validation: scalars only, as AssumeRole's required ones are. */
+function stsInput(params: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (k === 'Action' || k === 'Version' || k.includes('.')) continue;
+    out[k] = k === 'DurationSeconds' ? Number(v) : v;
+  }
+  return out;
+}
+
+export { stsResponse };

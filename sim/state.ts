@@ -1,0 +1,317 @@
+/**
+ * The simulator's live state: the organization, IAM roles and sessions, and every trail and event data store, with
+ * the visibility and ownership rules CloudTrail applies when an account looks at them from a region. Loaded from a
+ * World and dumped back to one.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { SimClock } from './clock';
+import type { World, WorldInput } from './world';
+
+export type Selector = Record<string, unknown>;
+export interface InsightSelectorRec {
+  InsightType: 'ApiCallRateInsight' | 'ApiErrorRateInsight';
+  EventCategories?: ('Management' | 'Data')[];
+}
+export interface Tag {
+  Key: string;
+  Value?: string;
+}
+
+export interface TrailRec {
+  arn: string;
+  name: string;
+  account: string;
+  homeRegion: string;
+  multiRegion: boolean;
+  organization: boolean;
+  s3BucketName: string;
+  s3KeyPrefix?: string;
+  s3: 'ok' | 'accessDenied' | 'missing';
+  kmsKeyId?: string;
+  kms: 'ok' | 'broken';
+  includeGlobalServiceEvents: boolean;
+  logFileValidation: boolean;
+  isLogging: boolean;
+  startLoggingTime?: number;
+  stopLoggingTime?: number;
+  /** Never configured: GetEventSelectors answers with the default (all management events). */
+  eventSelectors?: Selector[];
+  advancedEventSelectors?: Selector[];
+  insightSelectors: InsightSelectorRec[];
+  tags: Tag[];
+}
+
+export type EdsStatus = 'CREATED' | 'ENABLED' | 'PENDING_DELETION' | 'STARTING_INGESTION' | 'STOPPING_INGESTION' | 'STOPPED_INGESTION';
+
+export interface EdsRec {
+  arn: string;
+  id: string;
+  name: string;
+  account: string;
+  region: string;
+  multiRegion: boolean;
+  organization: boolean;
+  terminationProtection: boolean;
+  retentionPeriod: number;
+  billingMode: 'EXTENDABLE_RETENTION_PRICING' | 'FIXED_RETENTION_PRICING';
+  kmsKeyId?: string;
+  status: EdsStatus;
+  /** A transitional status settles into `to` at `at` (sim clock, ms). */
+  transition?: { to: EdsStatus; at: number };
+  /** When PENDING_DELETION began: the store is gone 7 days later (§2.2 notes). */
+  deletionStartedAt?: number;
+  advancedEventSelectors: Selector[];
+  insightSelectors: InsightSelectorRec[];
+  insightsDestination?: string;
+  tags: Tag[];
+  created: number;
+  updated: number;
+}
+
+export interface Caller {
+  account: string;
+  accessKeyId: string;
+  kind: 'user' | 'role';
+  /** IAM user name, or the role name. */
+  name: string;
+  sessionName?: string;
+  arn: string;
+  userId: string;
+}
+
+interface Session extends Caller {
+  expiresAt: number;
+}
+
+export const DEFAULT_MANAGEMENT_SELECTORS: Selector[] = [{ Name: 'Default management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
+export const PENDING_DELETION_MS = 7 * 24 * 3_600_000;
+
+const storeId = (account: string, region: string, name: string) => {
+  const h = createHash('sha256').update(`${account}/${region}/${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const toTags = (t: Record<string, string>): Tag[] => Object.entries(t).map(([Key, Value]) => ({ Key, Value }));
+const fromTags = (t: Tag[]): Record<string, string> => Object.fromEntries(t.map((x) => [x.Key, x.Value ?? '']));
+
+export class SimState {
+  readonly trails = new Map<string, TrailRec>();
+  /** Simulated milliseconds an event data store spends in a transitional status. */
+  transitionMs = 100;
+  readonly stores = new Map<string, EdsRec>();
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    readonly world: World,
+    readonly clock: SimClock,
+  ) {
+    const now = clock.nowMs();
+    for (const t of world.trails) {
+      const arn = `arn:aws:cloudtrail:${t.homeRegion}:${t.account}:trail/${t.name}`;
+      this.trails.set(arn, {
+        arn,
+        name: t.name,
+        account: t.account,
+        homeRegion: t.homeRegion,
+        multiRegion: t.multiRegion || t.organization,
+        organization: t.organization,
+        s3BucketName: t.s3BucketName,
+        ...(t.s3KeyPrefix !== undefined && { s3KeyPrefix: t.s3KeyPrefix }),
+        s3: t.s3,
+        ...(t.kmsKeyId !== undefined && { kmsKeyId: t.kmsKeyId }),
+        kms: t.kms,
+        includeGlobalServiceEvents: t.includeGlobalServiceEvents,
+        logFileValidation: false,
+        isLogging: t.logging,
+        ...(t.logging ? { startLoggingTime: t.startLoggingTime ? Date.parse(t.startLoggingTime) : now - 30 * 86_400_000 } : {}),
+        ...(t.stopLoggingTime !== undefined && { stopLoggingTime: Date.parse(t.stopLoggingTime) }),
+        ...(t.eventSelectors && { eventSelectors: t.eventSelectors }),
+        ...(t.advancedEventSelectors && { advancedEventSelectors: t.advancedEventSelectors }),
+        insightSelectors: t.insightSelectors,
+        tags: toTags(t.tags),
+      });
+    }
+    for (const s of world.eventDataStores) {
+      const id = s.id ?? storeId(s.account, s.region, s.name);
+      const arn = `arn:aws:cloudtrail:${s.region}:${s.account}:eventdatastore/${id}`;
+      const created = s.createdTimestamp ? Date.parse(s.createdTimestamp) : now - 90 * 86_400_000;
+      this.stores.set(arn, {
+        arn,
+        id,
+        name: s.name,
+        account: s.account,
+        region: s.region,
+        multiRegion: s.multiRegion,
+        organization: s.organization,
+        terminationProtection: s.terminationProtection,
+        retentionPeriod: s.retentionPeriod,
+        billingMode: s.billingMode,
+        ...(s.kmsKeyId !== undefined && { kmsKeyId: s.kmsKeyId }),
+        status: s.status,
+        ...(s.status === 'PENDING_DELETION' && { deletionStartedAt: now }),
+        advancedEventSelectors: s.advancedEventSelectors ?? DEFAULT_MANAGEMENT_SELECTORS,
+        insightSelectors: s.insightSelectors,
+        tags: toTags(s.tags),
+        created,
+        updated: created,
+      });
+    }
+    // Destinations may be written as ids: resolve them in the store's account and region.
+    for (const s of this.stores.values()) {
+      const raw = world.eventDataStores.find((w) => (w.id ?? storeId(w.account, w.region, w.name)) === s.id && w.account === s.account)?.insightsDestination;
+      if (raw) s.insightsDestination = raw.startsWith('arn:') ? raw : `arn:aws:cloudtrail:${s.region}:${s.account}:eventdatastore/${raw}`;
+    }
+  }
+
+  // ---- organization -------------------------------------------------------------------------------------------
+
+  get org() {
+    return this.world.organization;
+  }
+
+  account(id: string) {
+    return this.org.accounts.find((a) => a.id === id);
+  }
+
+  /** Accounts that are members of the organization now (not closed). */
+  inOrganization(id: string): boolean {
+    const a = this.account(id);
+    return a !== undefined && a.state !== 'CLOSED';
+  }
+
+  isManagement(id: string): boolean {
+    return id === this.org.managementAccount;
+  }
+
+  isDelegatedAdmin(id: string, servicePrincipal = 'cloudtrail.amazonaws.com'): boolean {
+    return this.org.delegatedAdministrators.some((d) => d.account === id && d.servicePrincipal === servicePrincipal);
+  }
+
+  // ---- callers --------------------------------------------------------------------------------------------------
+
+  /** A long-term access key: a world principal, or a 12-digit key meaning that account's IAM user "admin". */
+  callerForAccessKey(accessKeyId: string): Caller | 'expired' | undefined {
+    const session = this.sessions.get(accessKeyId);
+    if (session) return session.expiresAt <= this.clock.nowMs() ? 'expired' : session;
+    const p = this.world.principals.find((x) => x.accessKeyId === accessKeyId);
+    const account = p?.account ?? (/^\d{12}$/.test(accessKeyId) ? accessKeyId : undefined);
+    if (!account || !this.account(account)) return undefined;
+    const name = p?.userName ?? 'admin';
+    return { account, accessKeyId, kind: 'user', name, arn: `arn:aws:iam::${account}:user/${name}`, userId: `AIDA${hash(`${account}/${name}`, 17)}` };
+  }
+
+  roleExists(account: string, name: string): { trustedAccounts: string[] } | undefined {
+    const role = this.world.roles.find((r) => r.name === name && (r.accounts === 'all' || r.accounts.includes(account)));
+    return role && this.account(account) ? { trustedAccounts: role.trustedAccounts } : undefined;
+  }
+
+  openSession(account: string, roleName: string, sessionName: string, durationSeconds: number): Session & { secretAccessKey: string; sessionToken: string } {
+    const accessKeyId = `ASIA${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
+    const roleId = `AROA${hash(`${account}/${roleName}`, 17)}`;
+    const session: Session = {
+      account,
+      accessKeyId,
+      kind: 'role',
+      name: roleName,
+      sessionName,
+      arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+      userId: `${roleId}:${sessionName}`,
+      expiresAt: this.clock.nowMs() + durationSeconds * 1000,
+    };
+    this.sessions.set(accessKeyId, session);
+    return { ...session, secretAccessKey: randomUUID().replace(/-/g, ''), sessionToken: Buffer.from(`sim-session/${accessKeyId}`).toString('base64') };
+  }
+
+  // ---- trails ---------------------------------------------------------------------------------------------------
+
+  /**
+   * The trails an account sees from a region (DescribeTrails, §2.2): its own trails homed there; with shadows, its
+   * multi-region trails homed elsewhere and the organization's trails (members see them, read-only).
+   */
+  visibleTrails(account: string, region: string, includeShadows: boolean): TrailRec[] {
+    return [...this.trails.values()].filter((t) => {
+      const home = t.account === account && t.homeRegion === region;
+      if (home) return true;
+      if (!includeShadows) return false;
+      const reachesRegion = t.multiRegion || t.homeRegion === region;
+      if (t.account === account) return t.multiRegion;
+      return t.organization && reachesRegion && this.inOrganization(account) && this.account(account)?.state === 'ACTIVE';
+    });
+  }
+
+  // ---- event data stores ----------------------------------------------------------------------------------------
+
+  /** Settles transitional statuses and finishes deletions whose 7 days have passed. */
+  settle(store: EdsRec): EdsRec | undefined {
+    const now = this.clock.nowMs();
+    if (store.transition && store.transition.at <= now) {
+      store.status = store.transition.to;
+      delete store.transition;
+    }
+    if (store.status === 'PENDING_DELETION' && store.deletionStartedAt !== undefined && now - store.deletionStartedAt >= PENDING_DELETION_MS) {
+      this.stores.delete(store.arn);
+      return undefined;
+    }
+    return store;
+  }
+
+  /** Stores an account sees in a region: its own, and the organization's (members can see them, UNVERIFIED). */
+  visibleStores(account: string, region: string): EdsRec[] {
+    return [...this.stores.values()]
+      .map((s) => this.settle(s))
+      .filter((s): s is EdsRec => s !== undefined && s.region === region && (s.account === account || (s.organization && this.inOrganization(account))));
+  }
+
+  // ---- dump ------------------------------------------------------------------------------------------------------
+
+  dump(): WorldInput {
+    return {
+      ...this.world,
+      trails: [...this.trails.values()].map((t) => ({
+        account: t.account,
+        name: t.name,
+        homeRegion: t.homeRegion,
+        multiRegion: t.multiRegion,
+        organization: t.organization,
+        s3BucketName: t.s3BucketName,
+        ...(t.s3KeyPrefix !== undefined && { s3KeyPrefix: t.s3KeyPrefix }),
+        s3: t.s3,
+        ...(t.kmsKeyId !== undefined && { kmsKeyId: t.kmsKeyId }),
+        kms: t.kms,
+        includeGlobalServiceEvents: t.includeGlobalServiceEvents,
+        logging: t.isLogging,
+        ...(t.startLoggingTime !== undefined && { startLoggingTime: iso(t.startLoggingTime) }),
+        ...(t.stopLoggingTime !== undefined && { stopLoggingTime: iso(t.stopLoggingTime) }),
+        ...(t.eventSelectors && { eventSelectors: t.eventSelectors }),
+        ...(t.advancedEventSelectors && { advancedEventSelectors: t.advancedEventSelectors }),
+        insightSelectors: t.insightSelectors,
+        tags: fromTags(t.tags),
+      })),
+      eventDataStores: [...this.stores.values()]
+        .map((s) => this.settle(s))
+        .filter((s): s is EdsRec => s !== undefined)
+        .map((s) => ({
+          account: s.account,
+          region: s.region,
+          id: s.id,
+          name: s.name,
+          status: s.status,
+          multiRegion: s.multiRegion,
+          organization: s.organization,
+          terminationProtection: s.terminationProtection,
+          retentionPeriod: s.retentionPeriod,
+          billingMode: s.billingMode,
+          ...(s.kmsKeyId !== undefined && { kmsKeyId: s.kmsKeyId }),
+          advancedEventSelectors: s.advancedEventSelectors,
+          insightSelectors: s.insightSelectors,
+          ...(s.insightsDestination !== undefined && { insightsDestination: s.insightsDestination }),
+          createdTimestamp: iso(s.created),
+          tags: fromTags(s.tags),
+        })),
+    } as WorldInput;
+  }
+}
+
+function hash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length).toUpperCase();
+}

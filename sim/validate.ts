@@ -1,0 +1,125 @@
+/**
+ * Request validation against the official Smithy models (sim/model/*.json, generated from ../shared/aws-models by
+ * scripts/gen-sim-model.mjs): required members, JSON types, lengths, ranges, patterns and enum values. SDK v3 does not
+ * validate required members client-side (§2), so the server must.
+ */
+import { SimError } from './errors';
+
+export interface ModelShape {
+  type: string;
+  members?: Record<string, { target: string; required?: true }>;
+  member?: string;
+  key?: string;
+  value?: string;
+  values?: string[];
+  length?: { min?: number; max?: number };
+  range?: { min?: number; max?: number };
+  pattern?: string;
+}
+
+export interface ServiceModel {
+  service: string;
+  operations: Record<string, { input: string | null; errors: string[]; paginated: unknown }>;
+  shapes: Record<string, ModelShape>;
+}
+
+export interface ValidationFailure {
+  /** `SerializationException` for a wrong JSON type, else a constraint violation. */
+  kind: 'type' | 'constraint';
+  message: string;
+}
+
+const PRIMITIVE: Record<string, (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string',
+  enum: (v) => typeof v === 'string',
+  boolean: (v) => typeof v === 'boolean',
+  integer: (v) => typeof v === 'number' && Number.isInteger(v),
+  long: (v) => typeof v === 'number' && Number.isInteger(v),
+  double: (v) => typeof v === 'number',
+  float: (v) => typeof v === 'number',
+  timestamp: (v) => typeof v === 'number' || typeof v === 'string',
+  blob: (v) => typeof v === 'string',
+  structure: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  union: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  list: (v) => Array.isArray(v),
+  map: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+};
+
+/** Returns the first problem with `value` as an instance of `shapeName`, or undefined. Null members count as absent. */
+export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string): ValidationFailure | undefined {
+  const shape = shapeName.startsWith('smithy.api#') ? { type: shapeName.slice(11).toLowerCase() } : model.shapes[shapeName];
+  if (!shape) return undefined;
+  const check = PRIMITIVE[shape.type];
+  if (check && !check(value)) return { kind: 'type', message: `${path}: expected ${shape.type}, got ${Array.isArray(value) ? 'array' : typeof value}` };
+  if (shape.type === 'structure' || shape.type === 'union') {
+    const obj = value as Record<string, unknown>;
+    for (const [name, m] of Object.entries(shape.members ?? {})) {
+      const v = obj[name];
+      if (v === undefined || v === null) {
+        if (m.required) return { kind: 'constraint', message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
+        continue;
+      }
+      const problem = validateShape(model, m.target, v, path ? `${path}.${name}` : name);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (shape.type === 'list') {
+    const list = value as unknown[];
+    const lengthProblem = checkLength(shape, list.length, path);
+    if (lengthProblem) return lengthProblem;
+    for (let i = 0; i < list.length; i++) {
+      const problem = validateShape(model, shape.member!, list[i], `${path}.${i + 1}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (shape.type === 'map') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const problem = validateShape(model, shape.value!, v, `${path}.${k}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (shape.type === 'string' || shape.type === 'enum') {
+    const s = value as string;
+    const lengthProblem = checkLength(shape, s.length, path);
+    if (lengthProblem) return lengthProblem;
+    if (shape.pattern && !new RegExp(shape.pattern, 'u').test(s))
+      return { kind: 'constraint', message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}` };
+    if (shape.type === 'enum' && shape.values && !shape.values.includes(s))
+      return { kind: 'constraint', message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.values.join(', ')}]` };
+    return undefined;
+  }
+  if (shape.range && typeof value === 'number') {
+    const { min, max } = shape.range;
+    if ((min !== undefined && value < min) || (max !== undefined && value > max))
+      return { kind: 'constraint', message: `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value between ${min ?? '-inf'} and ${max ?? 'inf'}` };
+  }
+  return undefined;
+}
+
+function checkLength(shape: ModelShape, length: number, path: string): ValidationFailure | undefined {
+  if (!shape.length) return undefined;
+  const { min, max } = shape.length;
+  if ((min !== undefined && length < min) || (max !== undefined && length > max))
+    return { kind: 'constraint', message: `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have length between ${min ?? 0} and ${max ?? 'inf'}` };
+  return undefined;
+}
+
+/**
+ * The error a service returns for a request its model rejects: a JSON type mismatch is a SerializationException
+ * (awsJson1_1); a constraint violation is the operation's InvalidParameterException where modeled (CloudTrail),
+ * InvalidInputException (Organizations), ValidationError (STS), else ValidationException. Exact codes per case are
+ * UNVERIFIED (§2): these are the most plausible.
+ */
+export function validationError(model: ServiceModel, operation: string, failure: ValidationFailure): SimError {
+  if (failure.kind === 'type') return new SimError('SerializationException', failure.message);
+  if (model.service === 'sts') return new SimError('ValidationError', failure.message);
+  if (model.service === 'organizations') return new SimError('InvalidInputException', failure.message, 400, { Reason: 'INVALID_INPUT' });
+  const errors = model.operations[operation]?.errors ?? [];
+  // Operations that model a specific error for their paging members use it.
+  if (/'MaxResults'/.test(failure.message) && errors.includes('InvalidMaxResultsException')) return new SimError('InvalidMaxResultsException', failure.message);
+  if (/'NextToken'/.test(failure.message) && errors.includes('InvalidNextTokenException')) return new SimError('InvalidNextTokenException', failure.message);
+  return new SimError(errors.includes('InvalidParameterException') ? 'InvalidParameterException' : 'ValidationException', failure.message);
+}

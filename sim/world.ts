@@ -1,0 +1,156 @@
+/**
+ * The world file: a whole simulated organization (Organizations structure, IAM roles and callers, trails and event
+ * data stores per account and region) as YAML or JSON. Validated with zod; `dumpWorld` writes the live state back
+ * in the same format, so a world can be saved after a run and loaded again. Documented in docs/simulator.md.
+ */
+import { parseDocument, stringify } from 'yaml';
+import { z } from 'zod';
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be a region name');
+const parentId = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'must be a root or OU id');
+const tags = z.record(z.string(), z.string()).default({});
+
+const insightSelector = z.strictObject({
+  InsightType: z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight']),
+  EventCategories: z.array(z.enum(['Management', 'Data'])).optional(),
+});
+const fieldSelector = z.strictObject({
+  Field: z.string(),
+  Equals: z.array(z.string()).optional(),
+  StartsWith: z.array(z.string()).optional(),
+  EndsWith: z.array(z.string()).optional(),
+  NotEquals: z.array(z.string()).optional(),
+  NotStartsWith: z.array(z.string()).optional(),
+  NotEndsWith: z.array(z.string()).optional(),
+});
+export const advancedSelectorSchema = z.strictObject({ Name: z.string().optional(), FieldSelectors: z.array(fieldSelector).min(1) });
+export const basicSelectorSchema = z.strictObject({
+  ReadWriteType: z.enum(['ReadOnly', 'WriteOnly', 'All']).optional(),
+  IncludeManagementEvents: z.boolean().optional(),
+  DataResources: z.array(z.strictObject({ Type: z.string(), Values: z.array(z.string()).optional() })).optional(),
+  ExcludeManagementEventSources: z.array(z.string()).optional(),
+});
+const isoTime = z.iso.datetime({ offset: true });
+
+const trail = z
+  .strictObject({
+    account: accountId,
+    name: z.string().min(3).max(128),
+    homeRegion: region,
+    multiRegion: z.boolean().default(false),
+    organization: z.boolean().default(false),
+    s3BucketName: z.string().default('cloudtrail-logs'),
+    s3KeyPrefix: z.string().optional(),
+    /** Whether CloudTrail can write to the bucket (and so deliver Insights, §3.3): a broken policy or a deleted bucket. */
+    s3: z.enum(['ok', 'accessDenied', 'missing']).default('ok'),
+    kmsKeyId: z.string().optional(),
+    kms: z.enum(['ok', 'broken']).default('ok'),
+    includeGlobalServiceEvents: z.boolean().default(true),
+    logging: z.boolean().default(true),
+    startLoggingTime: isoTime.optional(),
+    stopLoggingTime: isoTime.optional(),
+    /** Basic selectors; absent (with no advanced ones) means never configured: all management events (§2.2 notes). */
+    eventSelectors: z.array(basicSelectorSchema).optional(),
+    advancedEventSelectors: z.array(advancedSelectorSchema).optional(),
+    insightSelectors: z.array(insightSelector).default([]),
+    tags,
+  })
+  .refine((t) => !(t.eventSelectors && t.advancedEventSelectors), { error: 'a trail has eventSelectors or advancedEventSelectors, not both' });
+
+const eventDataStore = z.strictObject({
+  account: accountId,
+  region,
+  /** The id at the end of the ARN; generated from the name when absent. */
+  id: z.string().regex(/^[a-zA-Z0-9._-]{3,64}$/).optional(),
+  name: z.string().min(3).max(128),
+  status: z.enum(['CREATED', 'ENABLED', 'PENDING_DELETION', 'STARTING_INGESTION', 'STOPPING_INGESTION', 'STOPPED_INGESTION']).default('ENABLED'),
+  multiRegion: z.boolean().default(true),
+  organization: z.boolean().default(false),
+  terminationProtection: z.boolean().default(true),
+  retentionPeriod: z.number().int().min(7).max(3653).default(366),
+  billingMode: z.enum(['EXTENDABLE_RETENTION_PRICING', 'FIXED_RETENTION_PRICING']).default('EXTENDABLE_RETENTION_PRICING'),
+  kmsKeyId: z.string().optional(),
+  /** Default: all management events, as CreateEventDataStore fills in (§2.2 notes). */
+  advancedEventSelectors: z.array(advancedSelectorSchema).optional(),
+  insightSelectors: z.array(insightSelector).default([]),
+  /** ARN or id of the Insights destination store (same account). */
+  insightsDestination: z.string().optional(),
+  createdTimestamp: isoTime.optional(),
+  tags,
+});
+
+const worldSchema = z.strictObject({
+  version: z.literal(1),
+  organization: z.strictObject({
+    id: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must look like o-xxxxxxxxxx'),
+    managementAccount: accountId,
+    featureSet: z.enum(['ALL', 'CONSOLIDATED_BILLING']).default('ALL'),
+    root: z.string().regex(/^r-[0-9a-z]{4,32}$/),
+    organizationalUnits: z.array(z.strictObject({ id: parentId, name: z.string(), parent: parentId })).default([]),
+    accounts: z
+      .array(
+        z.strictObject({
+          id: accountId,
+          name: z.string(),
+          email: z.string().optional(),
+          parent: parentId,
+          state: z.enum(['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']).default('ACTIVE'),
+          joined: isoTime.optional(),
+        }),
+      )
+      .min(1),
+    /** Service principals with trusted access (CloudTrail needs it for organization trails and stores, §7.2). */
+    trustedServices: z.array(z.string()).default(['cloudtrail.amazonaws.com']),
+    delegatedAdministrators: z.array(z.strictObject({ account: accountId, servicePrincipal: z.string() })).default([]),
+  }),
+  /** IAM roles that can be assumed; `accounts: all` puts the role in every account. */
+  roles: z
+    .array(z.strictObject({ name: z.string(), accounts: z.union([z.literal('all'), z.array(accountId)]).default('all'), trustedAccounts: z.array(accountId) }))
+    .default([]),
+  /** Long-term callers: an access key id maps to an IAM user. A 12-digit access key id is that account's user "admin". */
+  principals: z.array(z.strictObject({ accessKeyId: z.string().min(3), account: accountId, userName: z.string() })).default([]),
+  /** S3 buckets whose health is not "ok" (CreateTrail / UpdateTrail consult this; absent = exists and accepts writes). */
+  buckets: z.record(z.string(), z.enum(['ok', 'accessDenied', 'missing'])).default({}),
+  trails: z.array(trail).default([]),
+  eventDataStores: z.array(eventDataStore).default([]),
+});
+
+export type World = z.output<typeof worldSchema>;
+export type WorldInput = z.input<typeof worldSchema>;
+export type WorldTrail = World['trails'][number];
+export type WorldEventDataStore = World['eventDataStores'][number];
+
+export class WorldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorldError';
+  }
+}
+
+export function parseWorld(text: string, origin = 'world'): World {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length) throw new WorldError(`${origin}: ${doc.errors[0]!.message.split('\n')[0]}`);
+  return validateWorld(doc.toJS(), origin);
+}
+
+export function validateWorld(data: unknown, origin = 'world'): World {
+  const r = worldSchema.safeParse(data);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(world)'}: ${i.message}`);
+    throw new WorldError(`${origin} is not a valid world file:\n${lines.join('\n')}`);
+  }
+  const w = r.data;
+  const accounts = new Set(w.organization.accounts.map((a) => a.id));
+  const problems: string[] = [];
+  if (!accounts.has(w.organization.managementAccount)) problems.push(`organization.managementAccount ${w.organization.managementAccount} is not one of organization.accounts`);
+  const parents = new Set([w.organization.root, ...w.organization.organizationalUnits.map((o) => o.id)]);
+  for (const a of w.organization.accounts) if (!parents.has(a.parent)) problems.push(`account ${a.id}: parent ${a.parent} is neither the root nor an OU`);
+  for (const o of w.organization.organizationalUnits) if (!parents.has(o.parent)) problems.push(`OU ${o.id}: parent ${o.parent} is neither the root nor an OU`);
+  for (const t of w.trails) if (!accounts.has(t.account)) problems.push(`trail ${t.name}: account ${t.account} is not in the organization`);
+  for (const s of w.eventDataStores) if (!accounts.has(s.account)) problems.push(`event data store ${s.name}: account ${s.account} is not in the organization`);
+  if (problems.length) throw new WorldError(`${origin} is not a valid world file:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return w;
+}
+
+export const worldToYaml = (world: WorldInput): string => stringify(world, { lineWidth: 140 });
