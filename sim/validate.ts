@@ -24,9 +24,11 @@ export interface ServiceModel {
 }
 
 export interface ValidationFailure {
-  /** `SerializationException` for a wrong JSON type, else a constraint violation. */
-  kind: 'type' | 'constraint';
+  /** `SerializationException` for a wrong JSON type; a missing required member; else a constraint violation. */
+  kind: 'type' | 'missing' | 'constraint';
   message: string;
+  /** The top-level input member at fault, e.g. `InsightSelectors`. */
+  member?: string;
 }
 
 const PRIMITIVE: Record<string, (v: unknown) => boolean> = {
@@ -47,19 +49,26 @@ const PRIMITIVE: Record<string, (v: unknown) => boolean> = {
 
 /** Returns the first problem with `value` as an instance of `shapeName`, or undefined. Null members count as absent. */
 export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string): ValidationFailure | undefined {
+  const failure = check(model, shapeName, value, path);
+  if (!failure) return undefined;
+  const member = failure.member ?? failure.message.match(/ at '([A-Za-z]+)/)?.[1];
+  return { ...failure, ...(member !== undefined && { member }) };
+}
+
+function check(model: ServiceModel, shapeName: string, value: unknown, path: string): ValidationFailure | undefined {
   const shape = shapeName.startsWith('smithy.api#') ? { type: shapeName.slice(11).toLowerCase() } : model.shapes[shapeName];
   if (!shape) return undefined;
-  const check = PRIMITIVE[shape.type];
-  if (check && !check(value)) return { kind: 'type', message: `${path}: expected ${shape.type}, got ${Array.isArray(value) ? 'array' : typeof value}` };
+  const isType = PRIMITIVE[shape.type];
+  if (isType && !isType(value)) return { kind: 'type', member: path.split('.')[0]!, message: `${path}: expected ${shape.type}, got ${Array.isArray(value) ? 'array' : typeof value}` };
   if (shape.type === 'structure' || shape.type === 'union') {
     const obj = value as Record<string, unknown>;
     for (const [name, m] of Object.entries(shape.members ?? {})) {
       const v = obj[name];
       if (v === undefined || v === null) {
-        if (m.required) return { kind: 'constraint', message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
+        if (m.required) return { kind: 'missing', member: (path || name).split('.')[0]!, message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
         continue;
       }
-      const problem = validateShape(model, m.target, v, path ? `${path}.${name}` : name);
+      const problem = check(model, m.target, v, path ? `${path}.${name}` : name);
       if (problem) return problem;
     }
     return undefined;
@@ -69,14 +78,14 @@ export function validateShape(model: ServiceModel, shapeName: string, value: unk
     const lengthProblem = checkLength(shape, list.length, path);
     if (lengthProblem) return lengthProblem;
     for (let i = 0; i < list.length; i++) {
-      const problem = validateShape(model, shape.member!, list[i], `${path}.${i + 1}`);
+      const problem = check(model, shape.member!, list[i], `${path}.${i + 1}`);
       if (problem) return problem;
     }
     return undefined;
   }
   if (shape.type === 'map') {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const problem = validateShape(model, shape.value!, v, `${path}.${k}`);
+      const problem = check(model, shape.value!, v, `${path}.${k}`);
       if (problem) return problem;
     }
     return undefined;
@@ -109,17 +118,34 @@ function checkLength(shape: ModelShape, length: number, path: string): Validatio
 
 /**
  * The error a service returns for a request its model rejects: a JSON type mismatch is a SerializationException
- * (awsJson1_1); a constraint violation is the operation's InvalidParameterException where modeled (CloudTrail),
- * InvalidInputException (Organizations), ValidationError (STS), else ValidationException. Exact codes per case are
- * UNVERIFIED (§2): these are the most plausible.
+ * (awsJson1_1); a constraint violation is the operation's own modeled error for that member where there is one (the
+ * model documents InvalidInsightSelectorsException for "the formatting or syntax of the InsightSelectors ... or the
+ * specified InsightType", InvalidEventSelectorsException for selectors, InvalidMaxResults/NextToken for paging),
+ * else InvalidParameterException where modeled (CloudTrail), InvalidInputException (Organizations), ValidationError
+ * (STS), else ValidationException. Exact codes per case are UNVERIFIED (§2): these are the most plausible.
  */
+const MEMBER_ERRORS: Record<string, string> = {
+  InsightSelectors: 'InvalidInsightSelectorsException',
+  EventSelectors: 'InvalidEventSelectorsException',
+  AdvancedEventSelectors: 'InvalidEventSelectorsException',
+  MaxResults: 'InvalidMaxResultsException',
+  NextToken: 'InvalidNextTokenException',
+  TrailName: 'InvalidTrailNameException',
+  Name: 'InvalidTrailNameException',
+  TagsList: 'InvalidTagParameterException',
+  LookupAttributes: 'InvalidLookupAttributesException',
+  EventCategory: 'InvalidEventCategoryException',
+};
+
 export function validationError(model: ServiceModel, operation: string, failure: ValidationFailure): SimError {
   if (failure.kind === 'type') return new SimError('SerializationException', failure.message);
   if (model.service === 'sts') return new SimError('ValidationError', failure.message);
   if (model.service === 'organizations') return new SimError('InvalidInputException', failure.message, 400, { Reason: 'INVALID_INPUT' });
   const errors = model.operations[operation]?.errors ?? [];
-  // Operations that model a specific error for their paging members use it.
-  if (/'MaxResults'/.test(failure.message) && errors.includes('InvalidMaxResultsException')) return new SimError('InvalidMaxResultsException', failure.message);
-  if (/'NextToken'/.test(failure.message) && errors.includes('InvalidNextTokenException')) return new SimError('InvalidNextTokenException', failure.message);
-  return new SimError(errors.includes('InvalidParameterException') ? 'InvalidParameterException' : 'ValidationException', failure.message);
+  const specific = failure.member ? MEMBER_ERRORS[failure.member] : undefined;
+  const generic = errors.includes('InvalidParameterException') ? 'InvalidParameterException' : undefined;
+  // A missing member is a parameter problem first; a malformed one is the member's own error first.
+  const order = failure.kind === 'missing' ? [generic, specific] : [specific, generic];
+  const code = order.find((c) => c !== undefined && errors.includes(c)) ?? 'ValidationException';
+  return new SimError(code, failure.message);
 }
