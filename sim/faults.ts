@@ -76,7 +76,7 @@ export class Faults {
     this.random = prng(seed);
   }
 
-  /** The effects that apply to this request, in rule order; budget throttling last. */
+  /** The effects that apply to this request, in rule order: any latency, then at most one terminal effect; budget throttling last. */
   decide(req: RequestFacts): { effect: FaultEffect; latencyMs?: number }[] {
     const out: { effect: FaultEffect; latencyMs?: number }[] = [];
     for (const r of this.rules) {
@@ -88,6 +88,8 @@ export class Faults {
       if (this.random() >= (r.rate ?? 1)) continue;
       r.used++;
       out.push({ effect: r.effect, ...(r.latencyMs !== undefined && { latencyMs: r.latencyMs }) });
+      // Latency adds up; the first other effect ends the request, so later rules keep their budget.
+      if (r.effect !== 'latency') return out;
     }
     if (req.service === 'cloudtrail' && this.budget.enabled && !this.take(req)) out.push({ effect: 'throttle' });
     return out;

@@ -202,7 +202,7 @@ export class Simulator {
       try {
         const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body); // an empty body is an empty input (§1.1)
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-        input = parsed as Record<string, unknown>;
+        input = withoutNulls(parsed) as Record<string, unknown>;
       } catch {
         return sendError(new SimError('SerializationException', 'Start of structure or map found where not expected.'), caller.account, region);
       }
@@ -350,6 +350,13 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A null member is an absent member (awsJson1_1 clients omit them; a hand-written body may not). */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
 }
 
 /** awsQuery parameters to the model's input shape, for validation: scalars only, as AssumeRole's required ones are. */
