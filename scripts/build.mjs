@@ -1,12 +1,12 @@
 // Bundles the Lambda entry points (functions/*/handler.ts) and the CLI with esbuild, as ESM for Node 22
-// (../shared/docs/stack.md §4 and §11). Usage: node scripts/build.mjs [cli|functions|all]
+// (../shared/docs/stack.md §4 and §11), and the standalone simulator. Usage: node scripts/build.mjs [cli|sim|bench|functions|all]
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const what = process.argv[2] ?? 'all';
-if (!['cli', 'functions', 'all'].includes(what)) {
-  console.error(`build: unknown target "${what}" (expected cli, functions or all)`);
+if (!['cli', 'sim', 'bench', 'functions', 'all'].includes(what)) {
+  console.error(`build: unknown target "${what}" (expected cli, sim, bench, functions or all)`);
   process.exit(2);
 }
 
@@ -29,6 +29,13 @@ const common = {
 const started = Date.now();
 if (what === 'cli' || what === 'all') {
   await build({ ...common, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
+}
+if (what === 'sim' || what === 'all') {
+  await build({ ...common, entryPoints: { sim: 'sim/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
+}
+if (what === 'bench') {
+  const entryPoints = Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.bench.ts')).map((f) => [f.replace(/\.bench\.ts$/, ''), join('bench', f)]));
+  await build({ ...common, entryPoints, outdir: 'dist/bench' });
 }
 if (what === 'functions' || what === 'all') {
   const entryPoints = existsSync('functions')

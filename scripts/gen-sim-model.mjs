@@ -1,11 +1,11 @@
 // Extracts from the official Smithy models (../shared/aws-models) what the simulator validates requests against:
 // for each operation it serves, the input shape tree (members, required, types, lengths, ranges, patterns, enums)
 // and the modeled error list. Output: sim/model/<service>.json (committed, so the simulator runs without ../shared;
-// test/integration/sim/model.test.ts checks it is current). Usage: node scripts/gen-sim-model.mjs [modelsDir]
+// test/integration/sim/world.test.ts checks it is current). Usage: node scripts/gen-sim-model.mjs [--check] [modelsDir]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const modelsDir = process.argv[2] ?? join(import.meta.dirname, '../../shared/aws-models');
+const modelsDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, '../../shared/aws-models');
 
 export const OPERATIONS = {
   cloudtrail: {
@@ -74,10 +74,21 @@ export function extract(service, model) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
   for (const service of Object.keys(OPERATIONS)) {
     const model = JSON.parse(readFileSync(join(modelsDir, `${service}.json`), 'utf8'));
     const out = extract(service, model);
-    writeFileSync(join(import.meta.dirname, `../sim/model/${service}.json`), `${JSON.stringify(out, null, 1)}\n`);
-    console.error(`sim/model/${service}.json: ${Object.keys(out.operations).length} operations, ${Object.keys(out.shapes).length} shapes`);
+    const text = `${JSON.stringify(out, null, 1)}\n`;
+    const file = join(import.meta.dirname, `../sim/model/${service}.json`);
+    if (check) {
+      const current = readFileSync(file, 'utf8') === text;
+      if (!current) stale++;
+      console.log(`sim/model/${service}.json: ${current ? 'current' : 'STALE: run node scripts/gen-sim-model.mjs'}`);
+    } else {
+      writeFileSync(file, text);
+      console.error(`sim/model/${service}.json: ${Object.keys(out.operations).length} operations, ${Object.keys(out.shapes).length} shapes`);
+    }
   }
+  process.exit(stale ? 1 : 0);
 }

@@ -11,11 +11,13 @@ import { parseWorld, WorldError } from './world';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { world: { type: 'string' }, port: { type: 'string', default: '0' }, 'no-throttling': { type: 'boolean' } } });
   if (!values.world) throw new WorldError('usage: sim --world FILE [--port N] [--no-throttling]');
-  const world = parseWorld(readFileSync(values.world, 'utf8'), values.world);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WorldError(`--port must be 0-65535, got "${values.port}"`);
+  const started = performance.now();
+  const world = parseWorld(readFileSync(values.world, 'utf8'), values.world);
   const sim = await Simulator.start({ world, port, throttling: { enabled: !values['no-throttling'] } });
-  process.stdout.write(`simulator listening on ${sim.endpoint} (${world.organization.accounts.length} accounts, ${world.trails.length} trails, ${world.eventDataStores.length} event data stores)\n`);
+  const ms = (performance.now() - started).toFixed(0);
+  process.stdout.write(`simulator listening on ${sim.endpoint} (${world.organization.accounts.length} accounts, ${world.trails.length} trails, ${world.eventDataStores.length} event data stores; loaded in ${ms} ms)\n`);
   const stop = () => void sim.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -291,7 +291,7 @@ export class Simulator {
   /** A logging trail of the account (homed here, or multi-region), or the organization's, covers the account-region (§5.2). */
   private coveredByLoggingTrail(account: string, region: string): boolean {
     if (this.options.eventBridgeRequiresLoggingTrail === false) return true;
-    for (const t of this.state.trails.values()) {
+    for (const t of this.state.coveringTrails(account)) {
       if (!t.isLogging) continue;
       const reaches = t.multiRegion || t.homeRegion === region;
       if (t.account === account && reaches) return true;

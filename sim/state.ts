@@ -96,6 +96,10 @@ const fromTags = (t: Tag[]): Record<string, string> => Object.fromEntries(t.map(
 
 export class SimState {
   readonly trails = new Map<string, TrailRec>();
+  /** Indexes so a call looks only at its account's resources and the organization's (5,000 accounts x 17 regions). */
+  private readonly trailsByAccount = new Map<string, Set<TrailRec>>();
+  private readonly organizationTrails = new Set<TrailRec>();
+  private readonly storesByRegion = new Map<string, Set<EdsRec>>();
   /** Simulated milliseconds an event data store spends in a transitional status. */
   transitionMs = 100;
   readonly stores = new Map<string, EdsRec>();
@@ -108,7 +112,7 @@ export class SimState {
     const now = clock.nowMs();
     for (const t of world.trails) {
       const arn = `arn:aws:cloudtrail:${t.homeRegion}:${t.account}:trail/${t.name}`;
-      this.trails.set(arn, {
+      this.addTrail({
         arn,
         name: t.name,
         account: t.account,
@@ -123,7 +127,7 @@ export class SimState {
         includeGlobalServiceEvents: t.includeGlobalServiceEvents,
         logFileValidation: false,
         isLogging: t.logging,
-        ...(t.logging ? { startLoggingTime: t.startLoggingTime ? Date.parse(t.startLoggingTime) : now - 30 * 86_400_000 } : {}),
+        ...(t.startLoggingTime !== undefined ? { startLoggingTime: Date.parse(t.startLoggingTime) } : t.logging ? { startLoggingTime: now - 30 * 86_400_000 } : {}),
         ...(t.stopLoggingTime !== undefined && { stopLoggingTime: Date.parse(t.stopLoggingTime) }),
         ...(t.eventSelectors && { eventSelectors: t.eventSelectors }),
         ...(t.advancedEventSelectors && { advancedEventSelectors: t.advancedEventSelectors }),
@@ -131,11 +135,12 @@ export class SimState {
         tags: toTags(t.tags),
       });
     }
+    for (const t of this.trails.values()) this.reindexTrail(t);
     for (const s of world.eventDataStores) {
       const id = s.id ?? storeId(s.account, s.region, s.name);
       const arn = `arn:aws:cloudtrail:${s.region}:${s.account}:eventdatastore/${id}`;
       const created = s.createdTimestamp ? Date.parse(s.createdTimestamp) : now - 90 * 86_400_000;
-      this.stores.set(arn, {
+      this.addStore({
         arn,
         id,
         name: s.name,
@@ -161,6 +166,46 @@ export class SimState {
       const raw = world.eventDataStores.find((w) => (w.id ?? storeId(w.account, w.region, w.name)) === s.id && w.account === s.account)?.insightsDestination;
       if (raw) s.insightsDestination = raw.startsWith('arn:') ? raw : `arn:aws:cloudtrail:${s.region}:${s.account}:eventdatastore/${raw}`;
     }
+  }
+
+  addTrail(t: TrailRec): void {
+    this.trails.set(t.arn, t);
+    const own = this.trailsByAccount.get(t.account) ?? new Set();
+    own.add(t);
+    this.trailsByAccount.set(t.account, own);
+  }
+
+  removeTrail(t: TrailRec): void {
+    this.trails.delete(t.arn);
+    this.trailsByAccount.get(t.account)?.delete(t);
+    this.organizationTrails.delete(t);
+  }
+
+  /** Call after changing a trail's organization flag. */
+  reindexTrail(t: TrailRec): void {
+    if (t.organization) this.organizationTrails.add(t);
+    else this.organizationTrails.delete(t);
+  }
+
+  /** The account's own trails and the organization's: the only ones that can cover it. */
+  coveringTrails(account: string): TrailRec[] {
+    return [...this.trailsOf(account), ...this.organizationTrails];
+  }
+
+  trailsOf(account: string): TrailRec[] {
+    return [...(this.trailsByAccount.get(account) ?? [])];
+  }
+
+  addStore(s: EdsRec): void {
+    this.stores.set(s.arn, s);
+    const here = this.storesByRegion.get(s.region) ?? new Set();
+    here.add(s);
+    this.storesByRegion.set(s.region, here);
+  }
+
+  private removeStore(s: EdsRec): void {
+    this.stores.delete(s.arn);
+    this.storesByRegion.get(s.region)?.delete(s);
   }
 
   // ---- organization -------------------------------------------------------------------------------------------
@@ -229,7 +274,8 @@ export class SimState {
    * multi-region trails homed elsewhere and the organization's trails (members see them, read-only).
    */
   visibleTrails(account: string, region: string, includeShadows: boolean): TrailRec[] {
-    return [...this.trails.values()].filter((t) => {
+    const candidates = new Set([...this.trailsOf(account), ...(includeShadows ? this.organizationTrails : [])]);
+    return [...candidates].filter((t) => {
       const home = t.account === account && t.homeRegion === region;
       if (home) return true;
       if (!includeShadows) return false;
@@ -249,7 +295,7 @@ export class SimState {
       delete store.transition;
     }
     if (store.status === 'PENDING_DELETION' && store.deletionStartedAt !== undefined && now - store.deletionStartedAt >= PENDING_DELETION_MS) {
-      this.stores.delete(store.arn);
+      this.removeStore(store);
       return undefined;
     }
     return store;
@@ -257,9 +303,10 @@ export class SimState {
 
   /** Stores an account sees in a region: its own, and the organization's (members can see them, UNVERIFIED). */
   visibleStores(account: string, region: string): EdsRec[] {
-    return [...this.stores.values()]
+    return [...(this.storesByRegion.get(region) ?? [])]
+      .filter((s) => s.account === account || (s.organization && this.inOrganization(account)))
       .map((s) => this.settle(s))
-      .filter((s): s is EdsRec => s !== undefined && s.region === region && (s.account === account || (s.organization && this.inOrganization(account))));
+      .filter((s): s is EdsRec => s !== undefined);
   }
 
   // ---- dump ------------------------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ function check(model: ServiceModel, shapeName: string, value: unknown, path: str
     const s = value as string;
     const lengthProblem = checkLength(shape, s.length, path);
     if (lengthProblem) return lengthProblem;
-    if (shape.pattern && !new RegExp(shape.pattern, 'u').test(s))
+    if (shape.pattern && !compiled(shape.pattern).test(s))
       return { kind: 'constraint', message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}` };
     if (shape.type === 'enum' && shape.values && !shape.values.includes(s))
       return { kind: 'constraint', message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.values.join(', ')}]` };
@@ -106,6 +106,13 @@ function check(model: ServiceModel, shapeName: string, value: unknown, path: str
       return { kind: 'constraint', message: `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value between ${min ?? '-inf'} and ${max ?? 'inf'}` };
   }
   return undefined;
+}
+
+const patterns = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, (re = new RegExp(pattern, 'u')));
+  return re;
 }
 
 function checkLength(shape: ModelShape, length: number, path: string): ValidationFailure | undefined {

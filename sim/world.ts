@@ -153,4 +153,4 @@ export function validateWorld(data: unknown, origin = 'world'): World {
   return w;
 }
 
-export const worldToYaml = (world: WorldInput): string => stringify(world, { lineWidth: 140 });
+export const worldToYaml = (world: WorldInput): string => stringify(world, { lineWidth: 140, aliasDuplicateObjects: false });

@@ -53,7 +53,7 @@ export function findTrail(ctx: CallContext, id: unknown): TrailRec {
     return visible ? trail : unknownTrail(ctx, id);
   }
   checkTrailName(id);
-  const own = [...ctx.state.trails.values()].filter((t) => t.account === ctx.caller.account && t.name === id);
+  const own = ctx.state.trailsOf(ctx.caller.account).filter((t) => t.name === id);
   return own.find((t) => t.homeRegion === ctx.region) ?? own.find((t) => t.multiRegion) ?? unknownTrail(ctx, id);
 }
 

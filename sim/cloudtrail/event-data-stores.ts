@@ -90,7 +90,7 @@ export const createEventDataStore: Operation = (input, ctx) => {
     created: now,
     updated: now,
   };
-  state.stores.set(store.arn, store);
+  state.addStore(store);
   const view = { ...storeView(store), TagsList: store.tags };
   // StartIngestion defaults to true; with false the store settles in STOPPED_INGESTION (UNVERIFIED, §3.5).
   const settled: EdsStatus = input.StartIngestion === false && !isInsightStore(store) ? 'STOPPED_INGESTION' : 'ENABLED';

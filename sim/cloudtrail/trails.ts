@@ -95,7 +95,7 @@ export const createTrail: Operation = (input, ctx) => {
   checkTrailName(name);
   const arn = `arn:aws:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${name}`;
   if (ctx.state.trails.has(arn)) fail('TrailAlreadyExistsException', `Trail ${name} already exists for customer: ${ctx.caller.account}`);
-  const homed = [...ctx.state.trails.values()].filter((t) => t.account === ctx.caller.account && t.homeRegion === ctx.region);
+  const homed = ctx.state.trailsOf(ctx.caller.account).filter((t) => t.homeRegion === ctx.region);
   if (homed.length >= MAX_TRAILS_PER_REGION) fail('MaximumNumberOfTrailsExceededException', `User: ${ctx.caller.account} already has ${MAX_TRAILS_PER_REGION} trails in ${ctx.region}.`);
   const multiRegion = input.IsMultiRegionTrail === true;
   const globalEvents = input.IncludeGlobalServiceEvents !== false;
@@ -121,7 +121,8 @@ export const createTrail: Operation = (input, ctx) => {
     insightSelectors: [],
     tags: (input.TagsList as { Key: string; Value?: string }[] | undefined) ?? [],
   };
-  ctx.state.trails.set(arn, trail);
+  ctx.state.addTrail(trail);
+  ctx.state.reindexTrail(trail);
   return configView(trail);
 };
 
@@ -132,6 +133,8 @@ export const updateTrail: Operation = (input, ctx) => {
     if (!ctx.state.isManagement(ctx.caller.account)) fail('NotOrganizationMasterAccountException', 'Only the management account can convert a trail to or from an organization trail.');
     checkOrganizationTrail(ctx);
     t.organization = input.IsOrganizationTrail === true;
+    if (t.organization) t.multiRegion = true;
+    ctx.state.reindexTrail(t);
   }
   if (typeof input.S3BucketName === 'string') {
     checkBucket(ctx, input.S3BucketName);
@@ -149,7 +152,7 @@ export const updateTrail: Operation = (input, ctx) => {
 
 export const deleteTrail: Operation = (input, ctx) => {
   const t = writableTrail(ctx, input.Name);
-  ctx.state.trails.delete(t.arn);
+  ctx.state.removeTrail(t);
   return undefined;
 };
 

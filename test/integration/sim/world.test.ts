@@ -1,0 +1,93 @@
+// The world file: load, validate, dump back, load again; and the committed model extract stays current.
+import { DescribeTrailsCommand, GetEventDataStoreCommand, GetInsightSelectorsCommand, PutInsightSelectorsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Simulator } from '../../../sim/server';
+import { parseWorld, validateWorld, worldToYaml } from '../../../sim/world';
+import { cloudtrail, PROD, rejection, startSim, testWorld } from '../../helpers/sim';
+
+const root = join(__dirname, '../../..');
+
+describe('world files', () => {
+  it('round-trips: a dumped world loads into the same state', async () => {
+    const sim = await startSim();
+    await cloudtrail(sim, PROD).send(new StopLoggingCommand({ Name: 'audit' }));
+    await cloudtrail(sim, PROD).send(new PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightsDestination: 'prod-insights-store', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }));
+    const yaml = worldToYaml(sim.dumpWorld());
+    await sim.stop();
+
+    const again = await Simulator.start({ world: parseWorld(yaml, 'dumped.yaml'), throttling: { enabled: false } });
+    const ct = cloudtrail(again, PROD);
+    const audit = (await ct.send(new DescribeTrailsCommand({ trailNameList: ['audit'] }))).trailList?.[0];
+    expect(audit).toMatchObject({ Name: 'audit', IsMultiRegionTrail: true });
+    const { GetTrailStatusCommand } = await import('@aws-sdk/client-cloudtrail');
+    expect((await ct.send(new GetTrailStatusCommand({ Name: 'audit' }))).IsLogging).toBe(false);
+    expect(await ct.send(new GetInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store' }))).toMatchObject({ InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
+    expect((await ct.send(new GetEventDataStoreCommand({ EventDataStore: 'prod-stopped-store' }))).Status).toBe('STOPPED_INGESTION');
+    expect(worldToYaml(again.dumpWorld())).toBe(yaml);
+    await again.stop();
+  });
+
+  it.each([
+    ['an account outside the organization', { trails: [{ account: '555555555555', name: 'x-trail', homeRegion: 'us-east-1' }] }, /trail x-trail: account 555555555555 is not in the organization/],
+    ['a management account that is not a member', { organization: { ...testWorld().organization, managementAccount: '555555555555' } }, /managementAccount 555555555555 is not one of organization.accounts/],
+    ['an account under an unknown parent', { organization: { ...testWorld().organization, accounts: [{ id: '111111111111', name: 'm', parent: 'ou-ab12-nowhere1' }] } }, /parent ou-ab12-nowhere1 is neither the root nor an OU/],
+    ['a malformed account id', { trails: [{ account: '12', name: 'x-trail', homeRegion: 'us-east-1' }] }, /trails.0.account: must be a 12-digit account id/],
+    ['both kinds of selectors on a trail', { trails: [{ account: PROD, name: 'x-trail', homeRegion: 'us-east-1', eventSelectors: [{}], advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] }] }, /eventSelectors or advancedEventSelectors, not both/],
+  ])('rejects %s with a message naming it', (_what, extra, message) => {
+    expect(() => validateWorld(testWorld(extra as never), 'bad.yaml')).toThrow(message);
+  });
+
+  it('rejects broken YAML', () => {
+    expect(() => parseWorld('version: 1\norganization: [', 'broken.yaml')).toThrow(/^broken\.yaml: /);
+  });
+
+  it('names the store by its id in ARNs, resolving an id destination in the same account and region', async () => {
+    const sim = await startSim({ world: testWorld({ eventDataStores: [...testWorld().eventDataStores!.slice(0, 2).map((s, i) => (i === 0 ? { ...s, insightSelectors: [{ InsightType: 'ApiCallRateInsight' as const }], insightsDestination: 'prod-insights-store' } : s))] }) });
+    expect((await cloudtrail(sim, PROD).send(new GetInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store' }))).InsightsDestination).toBe(`arn:aws:cloudtrail:us-east-1:${PROD}:eventdatastore/prod-insights-store`);
+    expect((await rejection(cloudtrail(sim, PROD).send(new GetInsightSelectorsCommand({ EventDataStore: 'prod-readonly-store' })))).name).toBe('EventDataStoreNotFoundException');
+    await sim.stop();
+  });
+});
+
+describe('the committed model extract (sim/model/*.json)', () => {
+  const shared = join(root, '../shared/aws-models');
+  (existsSync(shared) ? it : it.skip)('matches what scripts/gen-sim-model.mjs extracts from ../shared/aws-models today', () => {
+    const out = execFileSync(process.execPath, ['scripts/gen-sim-model.mjs', '--check', shared], { cwd: root, encoding: 'utf8' });
+    expect(out.trim().split('\n')).toEqual(['sim/model/cloudtrail.json: current', 'sim/model/organizations.json: current', 'sim/model/sts.json: current']);
+  });
+});
+
+describe('the standalone simulator', () => {
+  it('starts from a world file, prints its endpoint, serves the SDK, and stops on SIGTERM', async () => {
+    execFileSync(process.execPath, ['scripts/build.mjs', 'sim'], { cwd: root, stdio: 'pipe' });
+    const worldFile = join(root, 'sim/worlds/demo.yaml');
+    const child = spawn(process.execPath, [join(root, 'dist/sim.mjs'), '--world', worldFile, '--no-throttling'], { cwd: root });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
+    const ct = new CloudTrailClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: PROD, secretAccessKey: 'x' }, maxAttempts: 1 });
+    expect((await ct.send(new DescribeTrailsCommand({}))).trailList?.length).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a missing world with one line and exit 2', () => {
+    execFileSync(process.execPath, ['scripts/build.mjs', 'sim'], { cwd: root, stdio: 'pipe' });
+    try {
+      execFileSync(process.execPath, [join(root, 'dist/sim.mjs')], { cwd: root, stdio: 'pipe' });
+      throw new Error('expected exit 2');
+    } catch (e) {
+      const err = e as { status: number; stderr: Buffer };
+      expect(err.status).toBe(2);
+      expect(err.stderr.toString()).toBe('sim: usage: sim --world FILE [--port N] [--no-throttling]\n');
+    }
+  });
+});
