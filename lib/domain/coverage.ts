@@ -13,11 +13,21 @@ export type CoverageVerdict =
   | { required: true; covered: true; coveredBy: string[] }
   | { required: true; covered: false; message: string; remedy: string };
 
-export function assessCoverage(policy: Policy, where: { accountId: string; region: string }, sources: readonly SourceState[]): CoverageVerdict {
+/**
+ * `copies` are organization and multi-region sources seen here but read where they live: DescribeTrails tells whether
+ * they have Insights (HasInsightSelectors), and their home copy's logging is checked there.
+ */
+export function assessCoverage(
+  policy: Policy,
+  where: { accountId: string; region: string },
+  sources: readonly SourceState[],
+  copies: readonly { arn: string; hasInsightSelectors: boolean }[] = [],
+): CoverageVerdict {
   if (!policy.coverage.requireInsightsInEveryAccountRegion) return { required: false };
-  const coveredBy = sources
-    .filter((s) => isLoggingOn(s) && [...channelsOf(s.insightSelectors)].some((c) => parseChannel(c).category === 'Management'))
-    .map((s) => s.arn);
+  const coveredBy = [
+    ...sources.filter((s) => isLoggingOn(s) && [...channelsOf(s.insightSelectors)].some((c) => parseChannel(c).category === 'Management')).map((s) => s.arn),
+    ...copies.filter((c) => c.hasInsightSelectors).map((c) => c.arn),
+  ];
   if (coveredBy.length > 0) return { required: true, covered: true, coveredBy };
   return {
     required: true,

@@ -14,6 +14,11 @@ describe('assessCoverage', () => {
     expect(v).toMatchObject({ required: true, covered: false, message: 'no logging trail or event data store has Insights on management events in account 222222222222, us-east-1' });
   });
 
+  it('counts organization and multi-region copies read elsewhere by their HasInsightSelectors', () => {
+    expect(assessCoverage(aPolicy(), where, [], [{ arn: 'org', hasInsightSelectors: true }])).toEqual({ required: true, covered: true, coveredBy: ['org'] });
+    expect(assessCoverage(aPolicy(), where, [], [{ arn: 'org', hasInsightSelectors: false }])).toMatchObject({ covered: false });
+  });
+
   it('is not required when the policy says so', () => {
     expect(assessCoverage(aPolicy({ coverage: { requireInsightsInEveryAccountRegion: false } }), where, [])).toEqual({ required: false });
   });

@@ -1,0 +1,91 @@
+/**
+ * SDK v3 clients for the organization: the management account's own credentials, or a member role assumed once
+ * per account and cached until near expiry (fromTemporaryCredentials); regional CloudTrail clients created lazily and
+ * reused, with adaptive retries; and every CloudTrail attempt, retries included, paced by the per account-region
+ * budget (lib/rate-limiter.ts). The only place the product builds AWS clients.
+ */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AccountRegionLimits, CLOUDTRAIL_BUDGET, type Budget } from '../rate-limiter';
+
+export interface AwsConfig {
+  managementAccountId: string;
+  /** The role the member-account StackSet creates, e.g. InsightsRemediatorRole. */
+  memberRoleName: string;
+  roleSessionName?: string;
+  /** The management account's credentials; default: the SDK's default chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** An endpoint override for every service (the simulator). */
+  endpoint?: string;
+  maxAttempts?: number;
+  budget?: Budget;
+}
+
+/** Reads are Get/List/Describe/Lookup; everything else spends the write budget (§6). */
+export const isReadCommand = (commandName: string): boolean => /^(Get|List|Describe|Lookup)/.test(commandName);
+
+export class AwsClients {
+  private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
+  private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
+  private organizationsClient: OrganizationsClient | undefined;
+  readonly limits: AccountRegionLimits;
+
+  constructor(readonly config: AwsConfig) {
+    this.limits = new AccountRegionLimits(config.budget ?? CLOUDTRAIL_BUDGET);
+  }
+
+  private credentialsFor(accountId: string): AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined {
+    if (accountId === this.config.managementAccountId) return this.config.credentials;
+    let provider = this.credentialsByAccount.get(accountId);
+    if (!provider) {
+      // One provider per account: regions share the assumed-role session, refreshed before it expires.
+      provider = fromTemporaryCredentials({
+        params: { RoleArn: `arn:aws:iam::${accountId}:role/${this.config.memberRoleName}`, RoleSessionName: this.config.roleSessionName ?? 'insights-remediator', DurationSeconds: 3600 },
+        ...(this.config.credentials && { masterCredentials: this.config.credentials }),
+        clientConfig: { region: 'us-east-1', ...(this.config.endpoint && { endpoint: this.config.endpoint }) },
+      });
+      this.credentialsByAccount.set(accountId, provider);
+    }
+    return provider;
+  }
+
+  cloudTrail(accountId: string, region: string): CloudTrailClient {
+    const key = `${accountId}/${region}`;
+    let client = this.cloudtrailClients.get(key);
+    if (!client) {
+      const credentials = this.credentialsFor(accountId);
+      client = new CloudTrailClient({
+        region,
+        retryMode: 'adaptive',
+        maxAttempts: this.config.maxAttempts ?? 6,
+        ...(credentials && { credentials }),
+        ...(this.config.endpoint && { endpoint: this.config.endpoint }),
+      });
+      const limits = this.limits;
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          await limits.take(accountId, region, !isReadCommand(String(context.commandName ?? '')));
+          return next(args);
+        },
+        // After the retry middleware, so that every attempt is paced.
+        { step: 'finalizeRequest', priority: 'low', name: 'accountRegionBudget' },
+      );
+      this.cloudtrailClients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Organizations is global: us-east-1 signing, the management account's credentials (§1.3). */
+  organizations(): OrganizationsClient {
+    this.organizationsClient ??= new OrganizationsClient({
+      region: 'us-east-1',
+      retryMode: 'adaptive',
+      maxAttempts: this.config.maxAttempts ?? 6,
+      ...(this.config.credentials && { credentials: this.config.credentials }),
+      ...(this.config.endpoint && { endpoint: this.config.endpoint }),
+    });
+    return this.organizationsClient;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Organization discovery for sweeps: the management account, the ACTIVE accounts in scope (OU paths read only when
+ * the policy scopes by OU), and the policy's regions. Organizations pages by at most 20 and may return empty pages with
+ * a NextToken (§2.4): the SDK paginators keep going until there is no token.
+ */
+import {
+  DescribeOrganizationCommand,
+  paginateListAccounts,
+  paginateListAccountsForParent,
+  paginateListOrganizationalUnitsForParent,
+  paginateListRoots,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { accountScope, regionsInScope } from '../policy/scope';
+import type { Policy } from '../policy/schema';
+
+export interface OrganizationAccount {
+  id: string;
+  name: string;
+  /** Root id, then OU ids down to the account's parent; present when the policy scopes by OU. */
+  ouPath?: string[];
+}
+
+export interface DiscoveredTargets {
+  managementAccountId: string;
+  accounts: OrganizationAccount[];
+  /** Accounts left out, and why: not ACTIVE, or out of the policy's scope. */
+  skipped: { id: string; reason: string }[];
+  regions: string[];
+}
+
+async function ouPaths(client: OrganizationsClient): Promise<Map<string, string[]>> {
+  const paths = new Map<string, string[]>();
+  const walk = async (parent: string, path: string[]): Promise<void> => {
+    for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) for (const a of page.Accounts ?? []) paths.set(a.Id!, path);
+    for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) for (const ou of page.OrganizationalUnits ?? []) await walk(ou.Id!, [...path, ou.Id!]);
+  };
+  for await (const page of paginateListRoots({ client }, {})) for (const root of page.Roots ?? []) await walk(root.Id!, [root.Id!]);
+  return paths;
+}
+
+export async function discoverTargets(client: OrganizationsClient, policy: Policy): Promise<DiscoveredTargets> {
+  const org = (await client.send(new DescribeOrganizationCommand({}))).Organization!;
+  const usesOus = policy.scope.organizationalUnits.include.length > 0 || policy.scope.organizationalUnits.exclude.length > 0;
+  const paths = usesOus ? await ouPaths(client) : undefined;
+  const out: DiscoveredTargets = { managementAccountId: org.MasterAccountId!, accounts: [], skipped: [], regions: regionsInScope(policy) };
+  for await (const page of paginateListAccounts({ client }, {})) {
+    for (const a of page.Accounts ?? []) {
+      // Account.Status retires in 2026: State is authoritative (§2.4 notes).
+      const state = a.State ?? a.Status;
+      if (state !== 'ACTIVE') {
+        out.skipped.push({ id: a.Id!, reason: `account is ${state}` });
+        continue;
+      }
+      const ouPath = paths?.get(a.Id!) ?? (usesOus ? [] : undefined);
+      const scope = accountScope(policy, a.Id!, ouPath);
+      if (!scope.inScope) out.skipped.push({ id: a.Id!, reason: scope.reason });
+      else out.accounts.push({ id: a.Id!, name: a.Name ?? a.Id!, ...(ouPath && { ouPath }) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * Reads an account-region (or one source in it) into the decision model with the fewest CloudTrail calls:
+ * DescribeTrails once (shadow copies come with it and are not read further); GetTrailStatus for each selected home
+ * trail, GetEventSelectors only when HasCustomEventSelectors, GetInsightSelectors only when HasInsightSelectors;
+ * ListEventDataStores once (up to 1,000 a page), GetEventDataStore for each store (destinations need their
+ * categories), GetInsightSelectors only for selected stores that can be Insights sources; ListTags only when the
+ * policy selects by tag. No fact is read twice.
+ *
+ * Calls for a compliant account-region with t home trails (t_c with custom selectors) and s stores (s_m of them
+ * management-event sources): 2 + 2t + t_c + s + s_m.
+ */
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventDataStoreCommand,
+  GetEventSelectorsCommand,
+  GetInsightSelectorsCommand,
+  GetTrailStatusCommand,
+  ListTagsCommand,
+  paginateListEventDataStores,
+  type AdvancedEventSelector as SdkAdvanced,
+  type EventSelector as SdkBasic,
+  type InsightSelector as SdkInsight,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
+import { parseCloudTrailArn } from '../domain/arn';
+import { advancedCoverage } from '../domain/event-selectors';
+import type { AdvancedEventSelector, BasicEventSelector, EventDataStoreState, EventDataStoreStatus, EventDataStoreSummary, InsightSelector, SourceKind, Tags, TrailState } from '../domain/model';
+import { policyNeedsTags, sourceSelection } from '../policy/scope';
+import type { Policy } from '../policy/schema';
+
+export interface ShadowCopy {
+  kind: SourceKind;
+  arn: string;
+  name: string;
+  ownerAccountId: string;
+  homeRegion: string;
+  organization: boolean;
+  /** From DescribeTrails: enough for coverage, without reading the copy. */
+  hasInsightSelectors: boolean;
+}
+
+export interface NotSelected {
+  kind: SourceKind;
+  arn: string;
+  name: string;
+  reason: string;
+}
+
+export interface AccountRegionRead {
+  accountId: string;
+  region: string;
+  sources: (TrailState | EventDataStoreState)[];
+  shadows: ShadowCopy[];
+  notSelected: NotSelected[];
+  /** Every store of the account seen in this region: candidates and checks for Insights destinations. */
+  eventDataStores: EventDataStoreSummary[];
+}
+
+export interface ReadOptions {
+  /** Read only this source in detail (an event names one); the rest of the account-region is listed, not read. */
+  only?: string;
+}
+
+const iso = (d: Date | undefined) => d?.toISOString();
+const toInsights = (list: SdkInsight[] | undefined): InsightSelector[] =>
+  (list ?? []).filter((s): s is SdkInsight & { InsightType: InsightSelector['InsightType'] } => s.InsightType === 'ApiCallRateInsight' || s.InsightType === 'ApiErrorRateInsight').map((s) => ({
+    InsightType: s.InsightType,
+    ...(s.EventCategories && { EventCategories: s.EventCategories as InsightSelector['EventCategories'] }),
+  }));
+const toAdvanced = (list: SdkAdvanced[] | undefined): AdvancedEventSelector[] => (list ?? []) as AdvancedEventSelector[];
+/** "trails created without specific event selectors ... log all read and write management events" ([model]). */
+const DEFAULT_BASIC: SdkBasic[] = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
+
+async function insightSelectors(client: CloudTrailClient, target: { TrailName: string } | { EventDataStore: string }): Promise<{ selectors: InsightSelector[]; destination?: string }> {
+  try {
+    const out = await client.send(new GetInsightSelectorsCommand(target));
+    return { selectors: toInsights(out.InsightSelectors), ...(out.InsightsDestination && { destination: out.InsightsDestination }) };
+  } catch (e) {
+    // Not enabled is an answer, not an error (§3.4).
+    if ((e as Error).name === 'InsightNotEnabledException') return { selectors: [] };
+    throw e;
+  }
+}
+
+async function tagsOf(client: CloudTrailClient, arns: string[]): Promise<Map<string, Tags>> {
+  const out = new Map<string, Tags>();
+  for (let i = 0; i < arns.length; i += 20) {
+    const res = await client.send(new ListTagsCommand({ ResourceIdList: arns.slice(i, i + 20) })); // at most 20 a call
+    for (const r of res.ResourceTagList ?? []) out.set(r.ResourceId!, Object.fromEntries((r.TagsList ?? []).map((t) => [t.Key!, t.Value ?? ''])));
+  }
+  return out;
+}
+
+export async function readAccountRegion(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, options: ReadOptions = {}): Promise<AccountRegionRead> {
+  const { accountId, region } = where;
+  const result: AccountRegionRead = { accountId, region, sources: [], shadows: [], notSelected: [], eventDataStores: [] };
+  const wanted = (arn: string) => options.only === undefined || options.only === arn;
+
+  if (policy.trails.enabled && (options.only === undefined || parseCloudTrailArn(options.only)?.resourceType === 'trail')) await readTrails(client, policy, where, wanted, result);
+  if (policy.eventDataStores.enabled && (options.only === undefined || parseCloudTrailArn(options.only)?.resourceType === 'eventdatastore')) await readStores(client, policy, where, wanted, result);
+  return result;
+}
+
+async function readTrails(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, wanted: (arn: string) => boolean, result: AccountRegionRead): Promise<void> {
+  const { accountId, region } = where;
+  const trails = (await client.send(new DescribeTrailsCommand({}))).trailList ?? [];
+  const home: Trail[] = [];
+  for (const t of trails) {
+    const owner = parseCloudTrailArn(t.TrailARN ?? '')?.accountId ?? accountId;
+    if (t.HomeRegion === region && owner === accountId) home.push(t);
+    else result.shadows.push({ kind: 'trail', arn: t.TrailARN!, name: t.Name!, ownerAccountId: owner, homeRegion: t.HomeRegion!, organization: t.IsOrganizationTrail === true, hasInsightSelectors: t.HasInsightSelectors === true });
+  }
+  const candidates = home.filter((t) => wanted(t.TrailARN!));
+  const tags = policyNeedsTags(policy, 'trail') && candidates.length ? await tagsOf(client, candidates.map((t) => t.TrailARN!)) : undefined;
+  for (const t of candidates) {
+    const arn = t.TrailARN!;
+    const trailTags = tags?.get(arn) ?? (tags ? {} : undefined);
+    const selected = sourceSelection(policy, { kind: 'trail', name: t.Name!, tags: trailTags });
+    if (!selected.inScope) {
+      result.notSelected.push({ kind: 'trail', arn, name: t.Name!, reason: selected.reason });
+      continue;
+    }
+    const status = await client.send(new GetTrailStatusCommand({ Name: arn }));
+    const selectors = t.HasCustomEventSelectors ? await client.send(new GetEventSelectorsCommand({ TrailName: arn })) : { EventSelectors: DEFAULT_BASIC, AdvancedEventSelectors: undefined };
+    const insights = t.HasInsightSelectors ? await insightSelectors(client, { TrailName: arn }) : { selectors: [] };
+    result.sources.push({
+      kind: 'trail',
+      arn,
+      name: t.Name!,
+      accountId,
+      observedFromAccountId: accountId,
+      region,
+      homeRegion: t.HomeRegion!,
+      multiRegion: t.IsMultiRegionTrail === true,
+      organizationOwned: t.IsOrganizationTrail === true,
+      ...(trailTags && { tags: trailTags }),
+      insightSelectors: insights.selectors,
+      eventSelectors: selectors.AdvancedEventSelectors?.length
+        ? { kind: 'advanced', selectors: toAdvanced(selectors.AdvancedEventSelectors) }
+        : { kind: 'basic', selectors: (selectors.EventSelectors ?? []) as BasicEventSelector[] },
+      isLogging: status.IsLogging === true,
+      ...(status.StartLoggingTime && { startLoggingTime: iso(status.StartLoggingTime) }),
+      ...(status.StopLoggingTime && { stopLoggingTime: iso(status.StopLoggingTime) }),
+      ...(status.LatestDeliveryError && { latestDeliveryError: status.LatestDeliveryError }),
+    });
+  }
+}
+
+async function readStores(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, wanted: (arn: string) => boolean, result: AccountRegionRead): Promise<void> {
+  const { accountId, region } = where;
+  const listed: { arn: string; name: string }[] = [];
+  for await (const page of paginateListEventDataStores({ client, pageSize: 1000 }, {})) for (const s of page.EventDataStores ?? []) listed.push({ arn: s.EventDataStoreArn!, name: s.Name! });
+  const tags = policyNeedsTags(policy, 'eventDataStore') ? await tagsOf(client, listed.filter((s) => wanted(s.arn)).map((s) => s.arn)) : undefined;
+  for (const { arn } of listed) {
+    const s = await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }));
+    const owner = parseCloudTrailArn(arn)?.accountId ?? accountId;
+    const selectors = toAdvanced(s.AdvancedEventSelectors);
+    const coverage = advancedCoverage(selectors);
+    const status = s.Status as EventDataStoreStatus;
+    result.eventDataStores.push({ arn, name: s.Name!, accountId: owner, region, status, eventCategories: coverage.categories });
+    if (!wanted(arn)) continue;
+    if (owner !== accountId) {
+      // An organization store seen from a member: read and repaired from the management account (§7.2).
+      result.shadows.push({ kind: 'eventDataStore', arn, name: s.Name!, ownerAccountId: owner, homeRegion: region, organization: s.OrganizationEnabled === true, hasInsightSelectors: false });
+      continue;
+    }
+    const storeTags = tags?.get(arn) ?? (tags ? {} : undefined);
+    const selected = sourceSelection(policy, { kind: 'eventDataStore', name: s.Name!, tags: storeTags });
+    if (!selected.inScope) {
+      result.notSelected.push({ kind: 'eventDataStore', arn, name: s.Name!, reason: selected.reason });
+      continue;
+    }
+    // Only a live store that logs management events can carry Insights; asking the others costs a call for nothing.
+    const canBeSource = coverage.anyManagement && !coverage.categories.includes('Insight') && status !== 'PENDING_DELETION';
+    const insights = canBeSource ? await insightSelectors(client, { EventDataStore: arn }) : { selectors: [] };
+    result.sources.push({
+      kind: 'eventDataStore',
+      arn,
+      name: s.Name!,
+      accountId,
+      observedFromAccountId: accountId,
+      region,
+      homeRegion: region,
+      multiRegion: s.MultiRegionEnabled === true,
+      organizationOwned: s.OrganizationEnabled === true,
+      ...(storeTags && { tags: storeTags }),
+      status,
+      advancedEventSelectors: selectors,
+      insightSelectors: insights.selectors,
+      ...(insights.destination && { insightsDestination: insights.destination }),
+      ...(s.CreatedTimestamp && { createdTimestamp: iso(s.CreatedTimestamp) }),
+      ...(s.UpdatedTimestamp && { updatedTimestamp: iso(s.UpdatedTimestamp) }),
+    });
+  }
+}

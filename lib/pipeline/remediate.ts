@@ -1,0 +1,158 @@
+/**
+ * The one pipeline both modes share: for each target account-region (or one source in it), read -> decide -> apply ->
+ * verify, and report findings, outcomes, the Insights clock facts the ledger must store, and coverage. Account-regions
+ * run concurrently; a failure in one (a missing member role, a quota) is contained there and reported, never lost.
+ */
+import type { Action } from '../domain/actions';
+import { clockEffectOfAction } from '../domain/actions';
+import { assessCoverage, type CoverageVerdict } from '../domain/coverage';
+import { decide, type Decision } from '../domain/decide';
+import { applyClockEffect, type ClockFacts } from '../domain/insights-clock';
+import type { SourceKind } from '../domain/model';
+import type { Policy } from '../policy/schema';
+import { applyPlan, type Outcome, type WriteBudget } from '../aws/apply';
+import { classifyError, type ClassifiedError } from '../aws/classify-error';
+import type { AwsClients } from '../aws/clients';
+import { readAccountRegion, type AccountRegionRead, type NotSelected, type ShadowCopy } from '../aws/read';
+
+export type Target = { kind: 'accountRegion'; accountId: string; region: string } | { kind: 'source'; accountId: string; region: string; arn: string };
+
+/** What the ledger knows about a source's Insights clock (issue 5 stores it in DynamoDB). */
+export interface ClockLedger {
+  clockFacts(arn: string): Promise<ClockFacts | undefined>;
+}
+
+export interface RemediateDeps {
+  policy: Policy;
+  aws: AwsClients;
+  managementAccountId: string;
+  now: () => Date;
+  ledger?: ClockLedger;
+  /** Shared across the run; default: the policy's limits.maxWritesPerSweep. */
+  budget?: WriteBudget;
+  /** Account-regions processed at once (each is paced by its own CloudTrail budget). Default 8. */
+  concurrency?: number;
+  /** OU path of an account, when the policy scopes by OU. */
+  ouPath?: (accountId: string) => string[] | undefined;
+}
+
+export interface ClockUpdate {
+  arn: string;
+  kind: SourceKind;
+  facts: ClockFacts;
+}
+
+export interface AccountRegionResult {
+  accountId: string;
+  region: string;
+  /** done; unreachable: the member role is missing or denied; failed: the read failed otherwise (retry later). */
+  status: 'done' | 'unreachable' | 'failed';
+  error?: ClassifiedError;
+  decisions: Decision[];
+  notSelected: NotSelected[];
+  shadows: ShadowCopy[];
+  outcomes: Outcome[];
+  /** Sources written and read again: converged when planning again finds nothing to do. */
+  verified: { arn: string; converged: boolean; remaining: Action[]; error?: ClassifiedError }[];
+  clockUpdates: ClockUpdate[];
+  coverage?: CoverageVerdict;
+}
+
+export interface RemediationResult {
+  mode: Policy['mode'];
+  results: AccountRegionResult[];
+  writesApplied: number;
+  writeBudgetLeft: number;
+}
+
+export async function remediate(targets: readonly Target[], deps: RemediateDeps): Promise<RemediationResult> {
+  const budget = deps.budget ?? { remaining: deps.policy.limits.maxWritesPerSweep };
+  const groups = new Map<string, { accountId: string; region: string; only: Set<string> | undefined }>();
+  for (const t of targets) {
+    const key = `${t.accountId}/${t.region}`;
+    const g = groups.get(key) ?? { accountId: t.accountId, region: t.region, only: new Set<string>() };
+    // A whole account-region wins over single sources in it.
+    if (t.kind === 'accountRegion') g.only = undefined;
+    else g.only?.add(t.arn);
+    groups.set(key, g);
+  }
+  const queue = [...groups.values()];
+  const results: AccountRegionResult[] = [];
+  const worker = async () => {
+    for (let g = queue.shift(); g; g = queue.shift()) results.push(await remediateAccountRegion(g, deps, budget));
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 8, queue.length) }, worker));
+  results.sort((a, b) => `${a.accountId}/${a.region}`.localeCompare(`${b.accountId}/${b.region}`));
+  return {
+    mode: deps.policy.mode,
+    results,
+    writesApplied: results.reduce((n, r) => n + r.outcomes.filter((o) => o.status === 'applied').length, 0),
+    writeBudgetLeft: budget.remaining,
+  };
+}
+
+async function readAll(deps: RemediateDeps, where: { accountId: string; region: string }, only: Set<string> | undefined): Promise<AccountRegionRead> {
+  const client = deps.aws.cloudTrail(where.accountId, where.region);
+  if (!only) return readAccountRegion(client, deps.policy, where);
+  const parts = await Promise.all([...only].map((arn) => readAccountRegion(client, deps.policy, where, { only: arn })));
+  return {
+    ...where,
+    sources: parts.flatMap((p) => p.sources),
+    shadows: parts.flatMap((p) => p.shadows),
+    notSelected: parts.flatMap((p) => p.notSelected),
+    eventDataStores: parts.find((p) => p.eventDataStores.length)?.eventDataStores ?? [],
+  };
+}
+
+async function remediateAccountRegion(g: { accountId: string; region: string; only: Set<string> | undefined }, deps: RemediateDeps, budget: WriteBudget): Promise<AccountRegionResult> {
+  const where = { accountId: g.accountId, region: g.region };
+  const empty = { ...where, decisions: [], notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [] };
+  let read: AccountRegionRead;
+  try {
+    read = await readAll(deps, where, g.only);
+  } catch (e) {
+    const error = classifyError(e);
+    return { ...empty, status: error.class === 'accessDenied' ? 'unreachable' : 'failed', error };
+  }
+
+  const now = deps.now();
+  const context = { managementAccountId: deps.managementAccountId, eventDataStoresInAccount: read.eventDataStores, accountOuPath: deps.ouPath?.(g.accountId) };
+  const decisions = await Promise.all(read.sources.map(async (source) => decide({ policy: deps.policy, source, context, clockFacts: await deps.ledger?.clockFacts(source.arn), now })));
+  const actions = decisions.flatMap((d) => d.actions);
+  const outcomes = await applyPlan((a, r) => deps.aws.cloudTrail(a, r), actions, { mode: deps.policy.mode, budget });
+
+  // Verify: read the written sources again and plan again; a converged source has nothing left to do.
+  const written = [...new Set(outcomes.filter((o) => o.status === 'applied').map((o) => o.action.sourceArn))];
+  const verified: AccountRegionResult['verified'] = [];
+  let after = read.sources;
+  if (written.length) {
+    try {
+      const again = await readAll(deps, where, new Set(written));
+      after = read.sources.map((s) => again.sources.find((x) => x.arn === s.arn) ?? s);
+      for (const arn of written) {
+        const state = again.sources.find((x) => x.arn === arn);
+        const d = state && decide({ policy: deps.policy, source: state, context: { ...context, eventDataStoresInAccount: again.eventDataStores.length ? again.eventDataStores : read.eventDataStores }, now: deps.now() });
+        verified.push({ arn, converged: d !== undefined && d.actions.length === 0, remaining: d?.actions ?? [] });
+      }
+    } catch (e) {
+      // The writes stand; only the confirmation is missing, and the next check will see the state.
+      const error = classifyError(e);
+      for (const arn of written) verified.push({ arn, converged: false, remaining: [], error });
+    }
+  }
+
+  const clockUpdates: ClockUpdate[] = [];
+  const at = now.toISOString();
+  for (const d of decisions) {
+    let facts = d.clockFacts;
+    for (const o of outcomes) {
+      if (o.status !== 'applied' || o.action.sourceArn !== d.source.arn) continue;
+      const effect = clockEffectOfAction(o.action);
+      if (effect) facts = applyClockEffect(facts, effect, at);
+    }
+    if (d.clockFactsChanged || facts !== d.clockFacts) clockUpdates.push({ arn: d.source.arn, kind: d.source.kind, facts });
+  }
+
+  const coverage = g.only ? undefined : assessCoverage(deps.policy, where, after, read.shadows.filter((s) => s.kind === 'trail'));
+  return { ...where, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, outcomes, verified, clockUpdates, ...(coverage && { coverage }) };
+}
