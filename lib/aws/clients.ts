@@ -7,6 +7,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AccountRegionLimits, CLOUDTRAIL_BUDGET, type Budget } from '../rate-limiter';
 
@@ -40,12 +41,13 @@ export class AwsClients {
     if (accountId === this.config.managementAccountId) return this.config.credentials;
     let provider = this.credentialsByAccount.get(accountId);
     if (!provider) {
-      // One provider per account: regions share the assumed-role session, refreshed before it expires.
-      provider = fromTemporaryCredentials({
+      // One session per account, shared by every region's client, refreshed 5 minutes before it expires.
+      const assume = fromTemporaryCredentials({
         params: { RoleArn: `arn:aws:iam::${accountId}:role/${this.config.memberRoleName}`, RoleSessionName: this.config.roleSessionName ?? 'insights-remediator', DurationSeconds: 3600 },
         ...(this.config.credentials && { masterCredentials: this.config.credentials }),
         clientConfig: { region: 'us-east-1', ...(this.config.endpoint && { endpoint: this.config.endpoint }) },
       });
+      provider = memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) as AwsCredentialIdentityProvider;
       this.credentialsByAccount.set(accountId, provider);
     }
     return provider;

@@ -1,0 +1,40 @@
+// The AWS clients against the simulator: assumed roles cached per account, and CloudTrail's TPS budget respected.
+import { PutInsightSelectorsCommand, ListTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { AwsClients } from '../../../lib/aws/clients';
+import type { Simulator } from '../../../sim/server';
+import { DEV, MGMT, PROD, ROLE, startSim } from '../../helpers/sim';
+
+let sim: Simulator;
+afterEach(() => sim.stop());
+
+const clients = (over: Partial<ConstructorParameters<typeof AwsClients>[0]> = {}) =>
+  new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, ...over });
+
+describe('AwsClients', () => {
+  it('uses the management account\'s own credentials there, and one assumed-role session per member account across regions', async () => {
+    sim = await startSim();
+    const aws = clients();
+    for (const region of ['us-east-1', 'eu-west-1', 'ap-south-1']) {
+      for (const account of [MGMT, PROD, DEV]) await aws.cloudTrail(account, region).send(new ListTrailsCommand({}));
+    }
+    expect(aws.cloudTrail(PROD, 'us-east-1')).toBe(aws.cloudTrail(PROD, 'us-east-1'));
+    expect(sim.callCounts((c) => c.operation === 'AssumeRole').total).toBe(2);
+    const listed = sim.calls.filter((c) => c.operation === 'ListTrails');
+    expect(new Set(listed.map((c) => c.account))).toEqual(new Set([MGMT, PROD, DEV]));
+  });
+
+  it('paces writes under the 1-per-second budget the simulator enforces, so none is throttled even without retries', async () => {
+    sim = await startSim({ throttling: { enabled: true } });
+    const aws = clients({ maxAttempts: 1 });
+    const t0 = performance.now();
+    for (let i = 0; i < 4; i++) await aws.cloudTrail(PROD, 'us-east-1').send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(3 * 1000);
+    expect(sim.callCounts().errors).toEqual({});
+  }, 30_000);
+
+  it('denied roles surface as AccessDenied from the credential provider', async () => {
+    sim = await startSim();
+    sim.faults.add({ effect: 'accessDenied', account: DEV });
+    await expect(clients().cloudTrail(DEV, 'us-east-1').send(new ListTrailsCommand({}))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});

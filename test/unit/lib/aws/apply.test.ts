@@ -1,0 +1,74 @@
+import {
+  CloudTrailClient,
+  PutEventSelectorsCommand,
+  PutInsightSelectorsCommand,
+  StartEventDataStoreIngestionCommand,
+  StartLoggingCommand,
+  TrailNotFoundException,
+  UpdateEventDataStoreCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import type { Action } from '../../../../lib/domain/actions';
+import { applyPlan } from '../../../../lib/aws/apply';
+
+const ct = mockClient(CloudTrailClient);
+const client = new CloudTrailClient({ region: 'us-east-1' });
+const base = { accountId: '222222222222', region: 'us-east-1', why: 'w' };
+const T = 'arn:aws:cloudtrail:us-east-1:222222222222:trail/t';
+const S = 'arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/s';
+const trailPlan: Action[] = [
+  { ...base, sourceArn: T, kind: 'putEventSelectors', operation: 'PutEventSelectors', input: { TrailName: T, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] } },
+  { ...base, sourceArn: T, kind: 'startLogging', operation: 'StartLogging', input: { Name: T } },
+  { ...base, sourceArn: T, kind: 'putInsightSelectors', operation: 'PutInsightSelectors', input: { TrailName: T, InsightSelectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] }] } },
+];
+const storePlan: Action[] = [
+  { ...base, sourceArn: S, kind: 'updateEventDataStoreSelectors', operation: 'UpdateEventDataStore', input: { EventDataStore: S, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] } },
+  { ...base, sourceArn: S, kind: 'startIngestion', operation: 'StartEventDataStoreIngestion', input: { EventDataStore: S } },
+  { ...base, sourceArn: S, kind: 'putInsightSelectors', operation: 'PutInsightSelectors', input: { EventDataStore: S, InsightsDestination: 'dest', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] } },
+];
+
+beforeEach(() => ct.reset());
+
+describe('applyPlan', () => {
+  it('sends exactly one call per action, in order, with the planned input', async () => {
+    const out = await applyPlan(() => client, [...trailPlan, ...storePlan], { mode: 'enforce', budget: { remaining: 10 } });
+    expect(out.map((o) => o.status)).toEqual(Array(6).fill('applied'));
+    expect(ct.calls().map((c) => c.args[0].constructor.name)).toEqual(['PutEventSelectorsCommand', 'StartLoggingCommand', 'PutInsightSelectorsCommand', 'UpdateEventDataStoreCommand', 'StartEventDataStoreIngestionCommand', 'PutInsightSelectorsCommand']);
+    expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, { TrailName: T, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+    expect(ct).toHaveReceivedCommandWith(StartLoggingCommand, { Name: T });
+    expect(ct).toHaveReceivedCommandWith(PutInsightSelectorsCommand, { TrailName: T, InsightSelectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] }] });
+    expect(ct).toHaveReceivedCommandWith(UpdateEventDataStoreCommand, { EventDataStore: S, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] });
+    expect(ct).toHaveReceivedCommandWith(StartEventDataStoreIngestionCommand, { EventDataStore: S });
+    expect(ct).toHaveReceivedCommandWith(PutInsightSelectorsCommand, { EventDataStore: S, InsightsDestination: 'dest', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
+  });
+
+  it('sends advanced selectors as AdvancedEventSelectors', async () => {
+    const adv: Action = { ...base, sourceArn: T, kind: 'putEventSelectors', operation: 'PutEventSelectors', input: { TrailName: T, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] } };
+    await applyPlan(() => client, [adv], { mode: 'enforce', budget: { remaining: 1 } });
+    expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, { TrailName: T, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] });
+  });
+
+  it('writes nothing in report mode and returns every call as planned', async () => {
+    const out = await applyPlan(() => client, trailPlan, { mode: 'report', budget: { remaining: 0 } });
+    expect(ct.calls()).toHaveLength(0);
+    expect(out).toEqual(trailPlan.map((action) => ({ action, status: 'planned' })));
+  });
+
+  it('reserves the cap per source: a source that does not fit is skipped whole', async () => {
+    const budget = { remaining: 4 };
+    const out = await applyPlan(() => client, [...trailPlan, ...storePlan], { mode: 'enforce', budget });
+    expect(out.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'skipped', 'skipped', 'skipped']);
+    expect(budget.remaining).toBe(1);
+  });
+
+  it('after a failure skips the source\'s later actions, classifies the error and gives back the unspent budget', async () => {
+    ct.on(StartLoggingCommand).rejects(new TrailNotFoundException({ message: 'Unknown trail', $metadata: {} }));
+    const budget = { remaining: 3 };
+    const out = await applyPlan(() => client, trailPlan, { mode: 'enforce', budget });
+    expect(out.map((o) => o.status)).toEqual(['applied', 'failed', 'skipped']);
+    expect(out[1]).toMatchObject({ error: { class: 'gone', name: 'TrailNotFoundException', retryable: false } });
+    expect(out[2]).toMatchObject({ reason: 'an earlier action for this source failed' });
+    expect(budget.remaining).toBe(2);
+  });
+});
