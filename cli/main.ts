@@ -3,6 +3,7 @@
  *   demo                      evaluate the embedded sample organization with the decision core
  *   validate-policy <file>    check a policy file; every problem on its own line
  *   policy-schema [--output]  print (or write) the policy's JSON Schema for editors
+ *   explain-event [FILE|-]    what the event handler would do with one event, without calling AWS
  * Exit codes: 0 compliant or repaired, 1 drift left, 2 usage or input error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { PolicyValidationError } from '../lib/errors';
 import { parsePolicy } from '../lib/policy/load';
 import { policyJsonSchema } from '../lib/policy/schema';
+import { interpretEvent } from '../lib/targets/from-cloudtrail-event';
 import { runDemo } from './demo';
 
 const VERSION = '0.1.0';
@@ -19,6 +21,9 @@ commands:
   demo [--policy FILE] [--format table|json]   evaluate the embedded sample organization
   validate-policy FILE                          check a policy file
   policy-schema [--output FILE]                 the policy's JSON Schema, for editors
+  explain-event [FILE|-] [--policy FILE] [--role-name NAME]
+                                                what the handler would do with one EventBridge event or
+                                                CloudTrail record (a JSON file, or stdin), as one JSON object
 
 options: --help, --version`;
 
@@ -36,6 +41,7 @@ function main(argv: string[]): number {
         policy: { type: 'string' },
         output: { type: 'string', short: 'o' },
         format: { type: 'string' },
+        'role-name': { type: 'string' },
       },
     });
   } catch (e) {
@@ -68,8 +74,23 @@ function main(argv: string[]): number {
       const policy = values.policy ? parsePolicy(readText(values.policy), values.policy) : undefined;
       return runDemo({ policy, format, write: (line) => process.stdout.write(`${line}\n`) });
     }
+    case 'explain-event': {
+      const file = rest[0] ?? '-';
+      const text = file === '-' ? readFileSync(0, 'utf8') : readText(file);
+      let event: unknown;
+      try {
+        event = JSON.parse(text);
+      } catch (e) {
+        throw new UsageError(`${file === '-' ? 'stdin' : file} is not JSON: ${(e as Error).message}`);
+      }
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new UsageError(`${file === '-' ? 'stdin' : file} is not a JSON object: expected an EventBridge event or a CloudTrail record`);
+      const policy = values.policy ? parsePolicy(readText(values.policy), values.policy) : undefined;
+      const out = interpretEvent(event, { ...(policy && { policy }), ownRoleName: values['role-name'] ?? 'InsightsRemediatorRole' });
+      const { decision, reason, eventName, target, restartsInsightsClock } = out;
+      return print(JSON.stringify({ decision, reason, eventName, target, restartsInsightsClock }));
+    }
     default:
-      throw new UsageError(`unknown command "${command}" (expected demo, validate-policy or policy-schema)`);
+      throw new UsageError(`unknown command "${command}" (expected demo, validate-policy, policy-schema or explain-event)`);
   }
 }
 

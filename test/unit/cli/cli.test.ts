@@ -7,6 +7,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '../../..');
 const cli = join(root, 'dist/cli.mjs');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+const runWithStdin = (input: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input });
 const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
 const file = (name: string, text: string) => {
   const path = join(dir, name);
@@ -68,6 +69,34 @@ describe('insights-remediator CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('explains an event from a file as one JSON object', () => {
+    const r = run('explain-event', join(root, 'events/stop-event-data-store-ingestion.json'));
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      decision: 'check',
+      reason: 'StopEventDataStoreIngestion changed arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/prod-lake-0001: check it against the policy',
+      eventName: 'StopEventDataStoreIngestion',
+      target: { kind: 'eventDataStore', accountId: '222222222222', region: 'us-east-1', arn: 'arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/prod-lake-0001' },
+      restartsInsightsClock: false,
+    });
+  });
+
+  it('explains an event from stdin, and its own role\'s events as ignored', () => {
+    const r = runWithStdin(readFileSync(join(root, 'events/ignored-own-role.json'), 'utf8'), 'explain-event', '-');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ decision: 'ignore', reason: expect.stringMatching(/product's own role/), target: null });
+  });
+
+  it('exits 0 for any JSON object, whatever the decision, and 2 for input that is not one', () => {
+    expect(runWithStdin('{"hello": "world"}', 'explain-event').status).toBe(0);
+    expect(JSON.parse(runWithStdin('{"hello": "world"}', 'explain-event').stdout).decision).toBe('ignore');
+    for (const bad of ['[1,2]', 'not json', '"text"', '']) {
+      const r = runWithStdin(bad, 'explain-event');
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 
   it('prints help and version', () => {

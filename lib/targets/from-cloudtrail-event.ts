@@ -1,0 +1,149 @@
+/**
+ * What one EventBridge event means to the product, decided without calling AWS: "check" a trail, an event data store
+ * or an account-region; "observe" an Insights delivery; or "ignore", always with the reason. A data table maps each
+ * CloudTrail write that can affect Insights to its target, from requestParameters / responseElements (a name, an ARN
+ * or a bare id, resolved with the event's account and region, ../shared/docs/cloudtrail-api.md §5.4). Pure.
+ */
+import { parseCloudTrailArn, resolveCloudTrailArn } from '../domain/arn';
+import { clockEffectOfApiCall, type ClockEffect } from '../domain/insights-clock';
+import { regionScope, accountScope } from '../policy/scope';
+import type { Policy } from '../policy/schema';
+
+export interface EventTarget {
+  kind: 'trail' | 'eventDataStore' | 'accountRegion';
+  accountId: string;
+  region: string;
+  name?: string;
+  arn?: string;
+}
+
+export interface EventInterpretation {
+  decision: 'check' | 'ignore' | 'observe';
+  reason: string;
+  eventName: string | null;
+  target: EventTarget | null;
+  /** The call can open a new Insights delivery window (36 hours / 7 days, §4.1). */
+  restartsInsightsClock: boolean;
+  clockEffect?: ClockEffect;
+  /** Who made the call, for "who did it". */
+  actor?: string;
+  eventId?: string;
+  eventTime?: string;
+}
+
+export interface InterpretOptions {
+  policy?: Policy;
+  /** The product's own role name: its own writes come back as events and must not be repaired again (§5.3). */
+  ownRoleName?: string;
+}
+
+type Rec = Record<string, unknown>;
+type Locate = (req: Rec, res: Rec) => { kind: 'trail' | 'eventDataStore' | 'accountRegion'; id?: unknown };
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/** Untrusted values in reasons: objects from the wire may carry hostile toString / valueOf / toJSON members. */
+function printable(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : typeof v;
+}
+const trail = (...ids: unknown[]) => ({ kind: 'trail' as const, id: ids.map(str).find(Boolean) });
+const store = (...ids: unknown[]) => ({ kind: 'eventDataStore' as const, id: ids.map(str).find(Boolean) });
+
+/**
+ * Every CloudTrail write that can affect Insights, and where its target is. A deleted source triggers a coverage check
+ * of its account-region. Tags matter when the policy selects by tag.
+ */
+export const TARGET_BY_EVENT: Readonly<Record<string, Locate>> = {
+  CreateTrail: (q, r) => trail(r.trailARN, q.name),
+  UpdateTrail: (q, r) => trail(r.trailARN, q.name),
+  DeleteTrail: () => ({ kind: 'accountRegion' }),
+  StartLogging: (q) => trail(q.name),
+  StopLogging: (q) => trail(q.name),
+  PutEventSelectors: (q, r) => trail(r.trailARN, q.trailName),
+  PutInsightSelectors: (q, r) => (str(q.eventDataStore) || str(r.eventDataStoreArn) ? store(r.eventDataStoreArn, q.eventDataStore) : trail(r.trailARN, q.trailName)),
+  PutEventConfiguration: (q, r) => (str(q.eventDataStore) ? store(r.eventDataStoreArn, q.eventDataStore) : trail(r.trailARN, q.trailName)),
+  CreateEventDataStore: (q, r) => store(r.eventDataStoreArn, q.name),
+  UpdateEventDataStore: (q, r) => store(r.eventDataStoreArn, q.eventDataStore),
+  DeleteEventDataStore: () => ({ kind: 'accountRegion' }),
+  RestoreEventDataStore: (q, r) => store(r.eventDataStoreArn, q.eventDataStore),
+  StartEventDataStoreIngestion: (q) => store(q.eventDataStore),
+  StopEventDataStoreIngestion: (q) => store(q.eventDataStore),
+  AddTags: (q) => (/:eventdatastore\//.test(str(q.resourceId) ?? '') ? store(q.resourceId) : trail(q.resourceId)),
+  RemoveTags: (q) => (/:eventdatastore\//.test(str(q.resourceId) ?? '') ? store(q.resourceId) : trail(q.resourceId)),
+};
+
+const isObject = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const ignore = (reason: string, extra: Partial<EventInterpretation> = {}): EventInterpretation => ({ decision: 'ignore', reason, eventName: null, target: null, restartsInsightsClock: false, ...extra });
+
+function actorOf(identity: unknown): string | undefined {
+  if (!isObject(identity)) return undefined;
+  const issuer = isObject(identity.sessionContext) && isObject(identity.sessionContext.sessionIssuer) ? identity.sessionContext.sessionIssuer : undefined;
+  return str(identity.arn) ?? str(issuer?.arn) ?? str(identity.principalId) ?? str(identity.type);
+}
+
+/** Accepts an EventBridge envelope or a bare CloudTrail record. Never throws. */
+export function interpretEvent(input: unknown, options: InterpretOptions = {}): EventInterpretation {
+  if (!isObject(input)) return ignore('not an event: expected a JSON object');
+  const envelope = isObject(input.detail) ? input : undefined;
+  const detail = (envelope ? input.detail : input) as Rec;
+  const detailType = envelope ? str(envelope['detail-type']) : detail.eventType === 'AwsCloudTrailInsight' ? 'AWS Insight via CloudTrail' : 'AWS API Call via CloudTrail';
+  const accountId = str(detail.recipientAccountId) ?? str(envelope?.account) ?? str(isObject(detail.userIdentity) ? detail.userIdentity.accountId : undefined);
+  const region = str(detail.awsRegion) ?? str(envelope?.region);
+  const eventId = str(detail.eventID);
+  const eventTime = str(detail.eventTime) ?? str(envelope?.time);
+  const base = { ...(eventId && { eventId }), ...(eventTime && { eventTime }) };
+
+  if (detailType === 'AWS Insight via CloudTrail') {
+    if (!accountId || !/^\d{12}$/.test(accountId) || !region) return ignore('an Insights event without a valid account and region', base);
+    const source = str(detail.insightSource);
+    const target: EventTarget = source && parseCloudTrailArn(source) ? { kind: 'eventDataStore', accountId, region, arn: source } : { kind: 'accountRegion', accountId, region };
+    const details = isObject(detail.insightDetails) ? detail.insightDetails : detail;
+    return { decision: 'observe', reason: `Insights delivered (${str(details.insightType) ?? 'Insights'}, ${str(details.state) ?? str(detail.insightState) ?? 'Start'}): the delivery window of ${source ? 'the store' : 'the account-region'} is over`, eventName: null, target, restartsInsightsClock: false, ...base };
+  }
+  if (detailType !== 'AWS API Call via CloudTrail') return ignore(`detail-type ${printable(detailType ?? null)} is not "AWS API Call via CloudTrail"`, base);
+
+  const eventName = str(detail.eventName);
+  const named = { ...base, eventName: eventName ?? null };
+  if (!eventName) return ignore('the record has no eventName', named);
+  if (detail.eventSource !== 'cloudtrail.amazonaws.com') return ignore(`eventSource ${printable(detail.eventSource ?? null)} is not cloudtrail.amazonaws.com`, named);
+  if (detail.errorCode !== undefined && detail.errorCode !== null) return ignore(`the call failed (${str(detail.errorCode) ?? printable(detail.errorCode)}): nothing changed`, named);
+  if (detail.readOnly === true || /^(Get|List|Describe|Lookup)/.test(eventName)) return ignore(`${eventName} is read-only`, named);
+  const locate = Object.hasOwn(TARGET_BY_EVENT, eventName) ? TARGET_BY_EVENT[eventName] : undefined;
+  if (!locate) return ignore(`${eventName} cannot affect Insights`, named);
+  if (!accountId || !/^\d{12}$/.test(accountId)) return ignore('the record has no valid recipientAccountId', named);
+  if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(region)) return ignore('the record has no valid awsRegion', named);
+
+  const actor = actorOf(detail.userIdentity);
+  const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};
+  const issuerArn = isObject(identity.sessionContext) && isObject(identity.sessionContext.sessionIssuer) ? str(identity.sessionContext.sessionIssuer.arn) : undefined;
+  if (options.ownRoleName && issuerArn && issuerArn.endsWith(`:role/${options.ownRoleName}`))
+    return ignore(`made by the product's own role (${issuerArn}): its writes are not drift`, { ...named, ...(actor && { actor }) });
+
+  const req = isObject(detail.requestParameters) ? detail.requestParameters : {};
+  const res = isObject(detail.responseElements) ? detail.responseElements : {};
+  const where = locate(req, res);
+  let target: EventTarget;
+  if (where.kind === 'accountRegion') target = { kind: 'accountRegion', accountId, region };
+  else {
+    const id = str(where.id);
+    if (!id) return ignore(`${eventName} names no ${where.kind === 'trail' ? 'trail' : 'event data store'}`, { ...named, ...(actor && { actor }) });
+    const arn = resolveCloudTrailArn(id, where.kind === 'trail' ? 'trail' : 'eventdatastore', { accountId, region });
+    const parsed = parseCloudTrailArn(arn)!;
+    // A name or id is the caller's; an ARN says whose and where (an organization source lives in the management account).
+    target = { kind: where.kind, accountId: parsed.accountId, region: parsed.region, arn, ...(where.kind === 'trail' && { name: parsed.resourceId }) };
+  }
+
+  if (options.policy) {
+    const account = options.policy.scope.organizationalUnits.include.length || options.policy.scope.organizationalUnits.exclude.length ? { inScope: true as const } : accountScope(options.policy, target.accountId);
+    if (!account.inScope) return ignore(account.reason, { ...named, target, ...(actor && { actor }) });
+    const inRegion = regionScope(options.policy, target.region);
+    if (!inRegion.inScope) return ignore(inRegion.reason, { ...named, target, ...(actor && { actor }) });
+  }
+
+  const clockEffect = clockEffectOfApiCall(eventName, req, res);
+  const restarts = clockEffect?.type === 'loggingStarted' || (clockEffect?.type === 'insightsSet' && clockEffect.channels.length > 0);
+  const what = where.kind === 'accountRegion' ? `a source was deleted: check the coverage of ${accountId} ${region}` : `${eventName} changed ${target.arn}: check it against the policy`;
+  return { decision: 'check', reason: what, eventName, target, restartsInsightsClock: restarts, ...(clockEffect && { clockEffect }), ...(actor && { actor }), ...base };
+}

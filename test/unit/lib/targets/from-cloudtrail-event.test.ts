@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { interpretEvent, TARGET_BY_EVENT } from '../../../../lib/targets/from-cloudtrail-event';
+import { aPolicy } from '../../../helpers/builders';
+import { loadEvent } from '../../../helpers/events';
+
+const PROD = '222222222222';
+const AUDIT = `arn:aws:cloudtrail:us-east-1:${PROD}:trail/audit`;
+const LAKE = `arn:aws:cloudtrail:us-east-1:${PROD}:eventdatastore/prod-lake-0001`;
+const opts = { ownRoleName: 'InsightsRemediatorRole' };
+
+describe('interpretEvent on real-shaped events (events/)', () => {
+  it.each([
+    ['put-insight-selectors-trail', 'trail', AUDIT, true],
+    ['put-insight-selectors-event-data-store-disable', 'eventDataStore', LAKE, false],
+    ['put-event-selectors', 'trail', AUDIT, false],
+    ['stop-logging', 'trail', AUDIT, false],
+    ['start-logging', 'trail', AUDIT, true],
+    ['update-trail', 'trail', AUDIT, false],
+    ['create-trail', 'trail', `arn:aws:cloudtrail:us-east-1:${PROD}:trail/new-trail`, false],
+    ['start-event-data-store-ingestion', 'eventDataStore', LAKE, true],
+    ['stop-event-data-store-ingestion', 'eventDataStore', LAKE, false],
+    ['update-event-data-store', 'eventDataStore', `arn:aws:cloudtrail:us-east-1:${PROD}:eventdatastore/prod-insights-0001`, false],
+    ['add-tags', 'trail', AUDIT, false],
+  ])('%s: check the %s %s (restarts the clock: %s)', (name, kind, arn, restarts) => {
+    const out = interpretEvent(loadEvent(name), opts);
+    expect(out).toMatchObject({ decision: 'check', target: { kind, arn, accountId: PROD, region: 'us-east-1' }, restartsInsightsClock: restarts, actor: `arn:aws:iam::${PROD}:user/alice` });
+  });
+
+  it('create-event-data-store: checks the new store by the ARN in responseElements', () => {
+    const out = interpretEvent(loadEvent('create-event-data-store'), opts);
+    expect(out.target).toMatchObject({ kind: 'eventDataStore', arn: expect.stringMatching(/^arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore\//) });
+  });
+
+  it.each(['delete-trail', 'delete-event-data-store'])('%s: checks the coverage of the account-region', (name) => {
+    expect(interpretEvent(loadEvent(name), opts)).toMatchObject({ decision: 'check', target: { kind: 'accountRegion', accountId: PROD, region: 'us-east-1' }, reason: expect.stringMatching(/coverage/) });
+  });
+
+  it.each([
+    ['ignored-failed-call', /^the call failed \(InvalidInsightSelectorsException\): nothing changed$/],
+    ['ignored-own-role', /^made by the product's own role \(arn:aws:iam::222222222222:role\/InsightsRemediatorRole\)/],
+    ['ignored-other-source', /^eventSource "s3.amazonaws.com" is not cloudtrail.amazonaws.com$/],
+    ['ignored-read-only', /^GetTrailStatus is read-only$/],
+  ])('%s: ignored, saying why', (name, reason) => {
+    const out = interpretEvent(loadEvent(name), opts);
+    expect(out.decision).toBe('ignore');
+    expect(out.reason).toMatch(reason);
+  });
+
+  it('insight-trail: observes an Insights delivery for the account-region', () => {
+    expect(interpretEvent(loadEvent('insight-trail'))).toMatchObject({ decision: 'observe', target: { kind: 'accountRegion', accountId: PROD, region: 'us-east-1' }, restartsInsightsClock: false });
+  });
+
+  it('accepts a bare CloudTrail record as well as the envelope', () => {
+    expect(interpretEvent(loadEvent('stop-logging').detail)).toMatchObject({ decision: 'check', target: { arn: AUDIT } });
+  });
+
+  it('resolves a bare name or id with the event\'s account and region, and keeps an ARN\'s own', () => {
+    const e = loadEvent('start-logging');
+    expect(interpretEvent(e).target?.arn).toBe(AUDIT);
+    (e.detail.requestParameters as Record<string, unknown>).name = 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail';
+    expect(interpretEvent(e).target).toMatchObject({ accountId: '111111111111', arn: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail' });
+  });
+
+  it('ignores accounts and regions outside the policy\'s scope', () => {
+    expect(interpretEvent(loadEvent('stop-logging'), { policy: aPolicy({ scope: { regions: { include: ['eu-west-1'] } } }) }).reason).toBe('region us-east-1 is not in scope.regions.include');
+    expect(interpretEvent(loadEvent('stop-logging'), { policy: aPolicy({ scope: { regions: { include: ['us-east-1'] }, accounts: { exclude: [PROD] } } }) }).reason).toBe(`account ${PROD} is excluded by scope.accounts.exclude`);
+  });
+
+  it('covers the writes that can affect Insights', () => {
+    expect(Object.keys(TARGET_BY_EVENT).sort()).toEqual(
+      ['AddTags', 'CreateEventDataStore', 'CreateTrail', 'DeleteEventDataStore', 'DeleteTrail', 'PutEventConfiguration', 'PutEventSelectors', 'PutInsightSelectors', 'RemoveTags', 'RestoreEventDataStore', 'StartEventDataStoreIngestion', 'StartLogging', 'StopEventDataStoreIngestion', 'StopLogging', 'UpdateEventDataStore', 'UpdateTrail'].sort(),
+    );
+  });
+
+  it.each([
+    ['a non-object', 'hello', 'not an event: expected a JSON object'],
+    ['another detail-type', { 'detail-type': 'AWS Console Sign In via CloudTrail', detail: {} }, 'detail-type "AWS Console Sign In via CloudTrail" is not "AWS API Call via CloudTrail"'],
+    ['no eventName', { detail: { eventSource: 'cloudtrail.amazonaws.com' }, 'detail-type': 'AWS API Call via CloudTrail' }, 'the record has no eventName'],
+    ['an eventName that is an object member', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'constructor', recipientAccountId: PROD, awsRegion: 'us-east-1' }, 'constructor cannot affect Insights'],
+    ['a write that cannot affect Insights', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StartQuery', recipientAccountId: PROD, awsRegion: 'us-east-1' }, 'StartQuery cannot affect Insights'],
+    ['no account', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'us-east-1', requestParameters: { name: 'x' } }, 'the record has no valid recipientAccountId'],
+    ['no region', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', recipientAccountId: PROD, requestParameters: { name: 'x' } }, 'the record has no valid awsRegion'],
+    ['no target', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', recipientAccountId: PROD, awsRegion: 'us-east-1', requestParameters: {} }, 'StopLogging names no trail'],
+    ['an Insights event without account', { 'detail-type': 'AWS Insight via CloudTrail', detail: { eventType: 'AwsCloudTrailInsight' } }, 'an Insights event without a valid account and region'],
+  ])('ignores %s with a clear reason', (_what, input, reason) => {
+    expect(interpretEvent(input)).toMatchObject({ decision: 'ignore', reason });
+  });
+});
+
+describe('interpretEvent under fuzzing', () => {
+  it('gives 2,000 malformed or unexpected events a decision and a reason, and never throws', () => {
+    const base = loadEvent('put-insight-selectors-trail');
+    const anything = fc.anything({ maxDepth: 3 });
+    const mutated = fc.tuple(fc.constantFrom('detail', 'detail.eventName', 'detail.requestParameters', 'detail.responseElements', 'detail.userIdentity', 'detail.recipientAccountId', 'detail.awsRegion', 'detail.errorCode', 'detail-type', 'detail.eventSource'), anything).map(([path, value]) => {
+      const e = structuredClone(base) as Record<string, unknown>;
+      const [a, b] = path.split('.') as [string, string | undefined];
+      if (b) (e[a] as Record<string, unknown>)[b] = value;
+      else e[a] = value;
+      return e;
+    });
+    const huge = fc.constant({ ...base, detail: { ...base.detail, requestParameters: { trailName: 'x'.repeat(300_000) } } });
+    fc.assert(
+      fc.property(fc.oneof(anything, mutated, huge), (input) => {
+        const out = interpretEvent(input, opts);
+        expect(['check', 'ignore', 'observe']).toContain(out.decision);
+        expect(out.reason.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
