@@ -99,7 +99,7 @@ const KNOWN_KEYS = [
   'enabled', 'insightTypes', 'eventCategories', 'dataCategory', 'select', 'names', 'excludeNames', 'tags', 'excludeTags',
   'destination', 'strategy', 'stores', 'account', 'region', 'eventDataStore', 'accounts', 'organizationalUnits', 'regions',
   'include', 'exclude', 'eventSelectors', 'logging', 'match', 'kind', 'name', 'arn', 'reason', 'expires',
-  'maxWritesPerSweep', 'requireInsightsInEveryAccountRegion',
+  'maxWritesPerSweep', 'requireInsightsInEveryAccountRegion', 'breaker', 'maxRepairs', 'windowMinutes',
 ];
 
 function suggestion(key: string): string {

@@ -192,8 +192,17 @@ const exemption = z.strictObject({
   }),
 });
 
+const breaker = z
+  .strictObject({
+    maxRepairs: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).default(3).meta({ description: 'Repairs of one source within the window before the product stops repairing it.' }),
+    windowMinutes: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(10080, { error: 'must be at most 10080 (a week)' }).default(60),
+  })
+  .default({ maxRepairs: 3, windowMinutes: 60 })
+  .meta({ description: 'Circuit breaker: a source reverted and repaired more than maxRepairs times within the window is left alone (and someone notified once) until the window passes.' });
+
 const limits = z
   .strictObject({
+    breaker,
     maxWritesPerSweep: z
       .number()
       .int({ error: 'must be a whole number' })
@@ -202,7 +211,7 @@ const limits = z
       .default(100)
       .meta({ description: 'Blast-radius cap: at most this many CloudTrail writes per sweep; further repairs are reported, not made.' }),
   })
-  .default({ maxWritesPerSweep: 100 });
+  .default({ maxWritesPerSweep: 100, breaker: { maxRepairs: 3, windowMinutes: 60 } });
 
 const coverage = z
   .strictObject({

@@ -1,0 +1,74 @@
+/**
+ * The ledger: what the product remembers per source between runs. The Insights clock facts, the last drift (who,
+ * what, when), the last repair, and the circuit breaker. A port with two implementations: in memory (tests, demo, CLI)
+ * and DynamoDB (lib/aws/ledger-dynamodb.ts). Updates are optimistic (a version number); `withLock` serializes work on
+ * one source so concurrent events never interleave its writes.
+ */
+import { emptyBreaker, type BreakerState } from '../domain/breaker';
+import type { ClockFacts } from '../domain/insights-clock';
+import type { SourceKind } from '../domain/model';
+
+export interface SourceRecord {
+  arn: string;
+  kind: SourceKind;
+  accountId: string;
+  region: string;
+  clock?: ClockFacts;
+  lastDrift?: { at: string; eventName: string; actor?: string; eventId?: string };
+  lastRepair?: { at: string; operations: string[] };
+  breaker: BreakerState;
+  /** Incremented by every write; a write that expects another version is refused. */
+  version: number;
+}
+
+export interface Ledger {
+  get(arn: string): Promise<SourceRecord | undefined>;
+  /** Writes if the stored version is `record.version - 1` (or absent for version 1); false when someone else wrote first. */
+  put(record: SourceRecord): Promise<boolean>;
+  sourcesIn(accountId: string, region: string): Promise<SourceRecord[]>;
+  withLock<T>(arn: string, work: () => Promise<T>): Promise<T>;
+}
+
+export const newRecord = (where: { arn: string; kind: SourceKind; accountId: string; region: string }): SourceRecord => ({ ...where, breaker: emptyBreaker(), version: 0 });
+
+/** Read-modify-write with retries on a concurrent update. */
+export async function updateRecord(
+  ledger: Ledger,
+  where: { arn: string; kind: SourceKind; accountId: string; region: string },
+  mutate: (r: SourceRecord) => SourceRecord,
+): Promise<SourceRecord> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const current = (await ledger.get(where.arn)) ?? newRecord(where);
+    const next = { ...mutate(current), version: current.version + 1 };
+    if (await ledger.put(next)) return next;
+  }
+  throw new Error(`ledger: ${where.arn} kept changing under 10 attempts to update it`);
+}
+
+export class InMemoryLedger implements Ledger {
+  private readonly records = new Map<string, SourceRecord>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  async get(arn: string): Promise<SourceRecord | undefined> {
+    const r = this.records.get(arn);
+    return r && structuredClone(r);
+  }
+
+  async put(record: SourceRecord): Promise<boolean> {
+    const current = this.records.get(record.arn);
+    if ((current?.version ?? 0) !== record.version - 1) return false;
+    this.records.set(record.arn, structuredClone(record));
+    return true;
+  }
+
+  async sourcesIn(accountId: string, region: string): Promise<SourceRecord[]> {
+    return [...this.records.values()].filter((r) => r.accountId === accountId && r.region === region).map((r) => structuredClone(r));
+  }
+
+  async withLock<T>(arn: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(arn) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    this.locks.set(arn, run.catch(() => undefined));
+    return run;
+  }
+}

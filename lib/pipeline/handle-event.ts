@@ -1,0 +1,112 @@
+/**
+ * Event-driven repair, one EventBridge event at a time: interpret it (lib/targets), then ignore it with the reason,
+ * observe an Insights delivery in the ledger, or check its source under that source's lock: record who drifted it and
+ * what the call did to the Insights clock (even when nothing needs repair), consult the circuit breaker, run the shared
+ * pipeline on just that source, and record the repair. Never throws for a bad event: every outcome has a reason.
+ */
+import { breakerVerdict, markNotified, recordRepair, type BreakerPolicy } from '../domain/breaker';
+import { applyClockEffect, emptyClockFacts, type ClockFacts } from '../domain/insights-clock';
+import type { Policy } from '../policy/schema';
+import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
+import type { AwsClients } from '../aws/clients';
+import { updateRecord, type Ledger } from '../ledger/ledger';
+import { remediate, type RemediationResult } from './remediate';
+
+export interface BreakerNotification {
+  kind: 'breakerOpen';
+  arn: string;
+  actors: string[];
+  until: string;
+  repairs: number;
+}
+
+export interface EventHandlerDeps {
+  policy: Policy;
+  aws: AwsClients;
+  managementAccountId: string;
+  ledger: Ledger;
+  now: () => Date;
+  /** The product's own role name: events it caused are ignored (§5.3). */
+  ownRoleName: string;
+  notify?: (n: BreakerNotification) => Promise<void>;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface EventOutcome {
+  decision: EventInterpretation['decision'];
+  reason: string;
+  eventName: string | null;
+  target: EventInterpretation['target'];
+  /** Writes the product made for this event. */
+  writes: number;
+  breakerOpen?: boolean;
+  result?: RemediationResult;
+}
+
+const breakerPolicy = (p: Policy): BreakerPolicy => ({ maxRepairs: p.limits.breaker.maxRepairs, windowMs: p.limits.breaker.windowMinutes * 60_000 });
+
+export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promise<EventOutcome> {
+  const seen = interpretEvent(event, { policy: deps.policy, ownRoleName: deps.ownRoleName });
+  const base = { decision: seen.decision, reason: seen.reason, eventName: seen.eventName, target: seen.target, writes: 0 };
+  deps.log?.('event interpreted', { decision: seen.decision, reason: seen.reason, eventName: seen.eventName, target: seen.target?.arn ?? seen.target?.accountId, eventId: seen.eventId });
+  if (seen.decision === 'ignore' || !seen.target) return base;
+
+  const at = seen.eventTime && !Number.isNaN(Date.parse(seen.eventTime)) ? new Date(seen.eventTime).toISOString() : deps.now().toISOString();
+  if (seen.decision === 'observe') {
+    const target = seen.target;
+    const records = target.arn ? [await deps.ledger.get(target.arn)].filter((r) => r !== undefined) : await deps.ledger.sourcesIn(target.accountId, target.region);
+    for (const r of records)
+      await updateRecord(deps.ledger, r, (x) => ({ ...x, clock: applyClockEffect(x.clock ?? emptyClockFacts(x.kind), { type: 'insightsDelivered' }, at) }));
+    return { ...base, reason: `${seen.reason}; ${records.length} source(s) marked delivering` };
+  }
+
+  const target = seen.target;
+  if (target.kind === 'accountRegion') {
+    const result = await remediate([{ kind: 'accountRegion', accountId: target.accountId, region: target.region }], runDeps(deps));
+    return { ...base, writes: result.writesApplied, result };
+  }
+
+  const arn = target.arn!;
+  const where = { arn, kind: target.kind, accountId: target.accountId, region: target.region };
+  return deps.ledger.withLock(arn, async () => {
+    // The call's own effect on the clock and who made it are recorded whether or not anything needs repair.
+    let record = await updateRecord(deps.ledger, where, (r) => ({
+      ...r,
+      ...(seen.clockEffect && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
+      lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }) },
+    }));
+    const verdict = breakerVerdict(record.breaker, deps.now(), breakerPolicy(deps.policy));
+    if (verdict.open) {
+      if (verdict.notify) {
+        await deps.notify?.({ kind: 'breakerOpen', arn, actors: verdict.actors, until: verdict.until!, repairs: record.breaker.repairs.length });
+        record = await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict) }));
+      }
+      return { ...base, breakerOpen: true, reason: `${seen.reason}; not repaired: repaired ${deps.policy.limits.breaker.maxRepairs} times within ${deps.policy.limits.breaker.windowMinutes} minutes, resumes ${verdict.until}` };
+    }
+
+    const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], runDeps(deps, record.clock));
+    const applied = result.results.flatMap((r) => r.outcomes).filter((o) => o.status === 'applied');
+    const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
+    await updateRecord(deps.ledger, where, (r) => ({
+      ...r,
+      ...(update && { clock: update.facts }),
+      ...(applied.length > 0 && {
+        lastRepair: { at: deps.now().toISOString(), operations: applied.map((o) => o.action.operation) },
+        breaker: recordRepair(r.breaker, deps.now(), seen.actor, breakerPolicy(deps.policy)),
+      }),
+    }));
+    return { ...base, writes: applied.length, result, breakerOpen: false };
+  });
+}
+
+function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {
+  return {
+    policy: deps.policy,
+    aws: deps.aws,
+    managementAccountId: deps.managementAccountId,
+    now: deps.now,
+    // One event: the policy's sweep cap is not the limit here; the plan of one source is.
+    budget: { remaining: 10 },
+    ledger: { clockFacts: async (a: string) => (clock !== undefined ? clock : (await deps.ledger.get(a))?.clock) },
+  };
+}

@@ -1,0 +1,168 @@
+// Event-driven repair end to end: users drift the simulator, its EventBridge stream feeds handleEvent, the handler's
+// own writes come back as events.
+import * as ct from '@aws-sdk/client-cloudtrail';
+import fc from 'fast-check';
+import { AwsClients } from '../../../lib/aws/clients';
+import { decide } from '../../../lib/domain/decide';
+import { InMemoryLedger } from '../../../lib/ledger/ledger';
+import { handleEvent, type BreakerNotification, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
+import { readAccountRegion } from '../../../lib/aws/read';
+import type { EventBridgeEvent } from '../../../sim/records';
+import type { Simulator } from '../../../sim/server';
+import { aPolicy } from '../../helpers/builders';
+import { MGMT, PROD, ROLE, startSim, trailArn } from '../../helpers/sim';
+
+let sim: Simulator;
+let events: EventBridgeEvent[];
+let notifications: BreakerNotification[];
+afterEach(() => sim.stop());
+
+async function setup(breaker = { maxRepairs: 1000, windowMinutes: 60 }): Promise<EventHandlerDeps> {
+  sim = await startSim();
+  events = [];
+  notifications = [];
+  sim.onEvent((e) => events.push(e));
+  return {
+    policy: aPolicy({ mode: 'enforce', limits: { breaker } }),
+    aws: new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } }),
+    managementAccountId: MGMT,
+    ledger: new InMemoryLedger(),
+    now: () => sim.clock.now(),
+    ownRoleName: ROLE,
+    notify: async (n) => void notifications.push(n),
+  };
+}
+
+const alice = () => new ct.CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAALICE', secretAccessKey: 'x' }, maxAttempts: 1 });
+const writesSoFar = () => sim.calls.filter((c) => c.service === 'cloudtrail' && !/^(Get|List|Describe|Lookup)/.test(c.operation) && c.status === 200);
+
+/** Feeds every pending event to the handler until the stream is quiet; returns the writes the handler made. */
+async function drain(deps: EventHandlerDeps): Promise<{ writes: number; ownEvents: number; ownEventWrites: number }> {
+  let writes = 0;
+  let ownEvents = 0;
+  let ownEventWrites = 0;
+  while (events.length) {
+    const e = events.shift()!;
+    const out = await handleEvent(e, deps);
+    writes += out.writes;
+    if (/product's own role/.test(out.reason)) {
+      ownEvents++;
+      ownEventWrites += out.writes;
+    }
+  }
+  return { writes, ownEvents, ownEventWrites };
+}
+
+async function prodSourcesHaveNothingToDo(deps: EventHandlerDeps): Promise<string[]> {
+  const read = await readAccountRegion(deps.aws.cloudTrail(PROD, 'us-east-1'), deps.policy, { accountId: PROD, region: 'us-east-1' });
+  const context = { managementAccountId: MGMT, eventDataStoresInAccount: read.eventDataStores };
+  return read.sources.filter((s) => decide({ policy: deps.policy, source: s, context, now: deps.now() }).actions.length > 0).map((s) => s.arn);
+}
+
+const DRIFTS: ((c: ct.CloudTrailClient) => Promise<unknown>)[] = [
+  (c) => c.send(new ct.StopLoggingCommand({ Name: 'audit' })),
+  (c) => c.send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] })),
+  (c) => c.send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] })),
+  (c) => c.send(new ct.PutEventSelectorsCommand({ TrailName: 'audit', EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: [] }] }] })),
+  (c) => c.send(new ct.StopEventDataStoreIngestionCommand({ EventDataStore: 'prod-mgmt-store' })),
+  (c) => c.send(new ct.PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightSelectors: [] })),
+  (c) => c.send(new ct.PutInsightSelectorsCommand({ EventDataStore: 'prod-readonly-store', InsightSelectors: [] })).catch(() => undefined),
+];
+
+describe('handleEvent over the simulator\'s event stream', () => {
+  it('repairs every drift a user causes, and its own writes fed back cause no further write (50 rounds)', async () => {
+    const deps = await setup();
+    // Round 0: bring the account-region to compliance through the pipeline's first events.
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    await drain(deps);
+    for (const s of ['prod-mgmt-store', 'prod-readonly-store', 'prod-stopped-store']) {
+      await handleEvent({ 'detail-type': 'AWS API Call via CloudTrail', detail: { eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateEventDataStore', recipientAccountId: PROD, awsRegion: 'us-east-1', requestParameters: { eventDataStore: s } } }, deps);
+      await drain(deps);
+    }
+    expect(await prodSourcesHaveNothingToDo(deps)).toEqual([]);
+    let ownEvents = 0;
+    for (let round = 1; round <= 50; round++) {
+      const drift = DRIFTS[(round * 7) % DRIFTS.length]!;
+      await drift(alice());
+      const r = await drain(deps);
+      ownEvents += r.ownEvents;
+      expect(r.ownEventWrites).toBe(0);
+      expect(await prodSourcesHaveNothingToDo(deps)).toEqual([]);
+    }
+    expect(ownEvents).toBeGreaterThan(40);
+  }, 120_000);
+
+  it('makes exactly one write per needed change when each event arrives 3 times, some at once', async () => {
+    const deps = await setup();
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    await alice().send(new ct.StopEventDataStoreIngestionCommand({ EventDataStore: 'prod-stopped-store' })).catch(() => undefined);
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    const drifts = events.splice(0);
+    const before = writesSoFar().length;
+    for (const e of drifts) {
+      await Promise.all([handleEvent(e, deps), handleEvent(structuredClone(e), deps)]);
+      await handleEvent(structuredClone(e), deps);
+    }
+    const mine = writesSoFar().slice(before).map((c) => c.operation).sort();
+    // audit needs StartLogging and PutInsightSelectors; nothing is written twice.
+    expect(mine).toEqual(['PutInsightSelectors', 'StartLogging']);
+  });
+
+  it('gives 1,000 malformed or unexpected events a reason, never throws, never writes', async () => {
+    const deps = await setup();
+    const sample = (await (async () => {
+      await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+      return events.splice(0)[0]!;
+    })()) as unknown as Record<string, unknown>;
+    const before = writesSoFar().length;
+    const broken = fc.oneof(
+      fc.anything({ maxDepth: 3 }),
+      fc.record({ 'detail-type': fc.constantFrom('AWS API Call via CloudTrail', 'Other'), detail: fc.dictionary(fc.constantFrom('eventName', 'eventSource', 'recipientAccountId', 'awsRegion', 'requestParameters', 'errorCode', 'readOnly'), fc.anything({ maxDepth: 2 })) }),
+      fc.constantFrom('StopLogging', 'DeleteTrail', 'Nope', 'constructor', 'GetTrail').map((eventName) => ({ ...sample, detail: { ...(sample.detail as object), eventName, requestParameters: { name: 'nope-trail' }, errorCode: 'AccessDenied' } })),
+    );
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(broken, async (e) => {
+        const out = await handleEvent(e, deps);
+        expect(out.reason.length).toBeGreaterThan(0);
+        n++;
+      }),
+      { numRuns: 1000 },
+    );
+    expect(n).toBe(1000);
+    expect(writesSoFar().slice(before)).toEqual([]);
+  }, 60_000);
+
+  it('stops repairing a trail an actor keeps reverting, and notifies once, naming the actor', async () => {
+    const deps = await setup({ maxRepairs: 3, windowMinutes: 60 });
+    let repairs = 0;
+    for (let i = 0; i < 8; i++) {
+      await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+      const r = await drain(deps);
+      repairs += r.writes;
+    }
+    expect(repairs).toBe(3);
+    expect(notifications).toEqual([{ kind: 'breakerOpen', arn: trailArn('audit'), actors: [`arn:aws:iam::${PROD}:user/alice`], until: expect.any(String), repairs: 3 }]);
+    // After the window, repairs resume. (Fresh clients: the simulator's sessions expired with its clock, which the SDK,
+    // on real time, cannot know.)
+    sim.clock.advance(61 * 60_000);
+    deps.aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    expect((await drain(deps)).writes).toBe(1);
+  }, 60_000);
+
+  it('records a clock restart from a user\'s StartLogging even when nothing needs repair, and Insights deliveries', async () => {
+    const deps = await setup();
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    await drain(deps); // repaired: StartLogging by the product
+    const record = await deps.ledger.get(trailArn('audit'));
+    expect(record?.clock?.logging).toBe('on');
+    expect(record?.lastDrift).toMatchObject({ eventName: 'StopLogging', actor: `arn:aws:iam::${PROD}:user/alice` });
+    expect(record?.lastRepair?.operations).toContain('StartLogging');
+    sim.clock.advance(5 * 60_000); // Insights arrive after they are enabled
+    sim.injectInsightEvent({ account: PROD, region: 'us-east-1', insightType: 'ApiCallRateInsight' });
+    await drain(deps);
+    const after = await deps.ledger.get(trailArn('audit'));
+    expect(Object.values(after!.clock!.channels).every((c) => c?.deliveredAt !== undefined)).toBe(true);
+  });
+});

@@ -1,0 +1,13 @@
+// dynalite ships no types (no @types/dynalite): ../shared/docs/stack.md §11.
+declare module 'dynalite' {
+  import type { Server } from 'node:http';
+  interface DynaliteOptions {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    path?: string;
+    ssl?: boolean;
+    verbose?: boolean;
+  }
+  export default function dynalite(options?: DynaliteOptions): Server;
+}
