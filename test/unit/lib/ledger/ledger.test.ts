@@ -29,11 +29,14 @@ describe('the in-memory ledger', () => {
       await new Promise((r) => setTimeout(r, ms));
       order.push(`<${name}`);
     });
+    const a = slow('a', 30);
+    const b = slow('b', 1);
     const failing = l.withLock(where.arn, async () => {
       order.push('fail>');
       throw new Error('x');
     });
-    await Promise.all([slow('a', 30), slow('b', 1), failing.catch(() => undefined), slow('c', 1)]);
+    const c = slow('c', 1);
+    await Promise.all([a, b, failing.catch(() => undefined), c]);
     expect(order).toEqual(['a>', '<a', 'b>', '<b', 'fail>', 'c>', '<c']);
   });
 });
