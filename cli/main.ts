@@ -85,7 +85,7 @@ function main(argv: string[]): number {
       }
       if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new UsageError(`${file === '-' ? 'stdin' : file} is not a JSON object: expected an EventBridge event or a CloudTrail record`);
       const policy = values.policy ? parsePolicy(readText(values.policy), values.policy) : undefined;
-      const out = interpretEvent(event, { ...(policy && { policy }), ownRoleName: values['role-name'] ?? 'InsightsRemediatorRole' });
+      const out = interpretEvent(event, { ...(policy && { policy }), ownRoleNames: [values['role-name'] ?? 'InsightsRemediatorRole'] });
       const { decision, reason, eventName, target, restartsInsightsClock } = out;
       return print(JSON.stringify({ decision, reason, eventName, target, restartsInsightsClock }));
     }

@@ -26,8 +26,8 @@ export interface EventHandlerDeps {
   managementAccountId: string;
   ledger: Ledger;
   now: () => Date;
-  /** The product's own role name: events it caused are ignored (§5.3). */
-  ownRoleName: string;
+  /** The product's own role names: events they caused are ignored (§5.3). */
+  ownRoleNames: readonly string[];
   notify?: (n: BreakerNotification) => Promise<void>;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -46,7 +46,7 @@ export interface EventOutcome {
 const breakerPolicy = (p: Policy): BreakerPolicy => ({ maxRepairs: p.limits.breaker.maxRepairs, windowMs: p.limits.breaker.windowMinutes * 60_000 });
 
 export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promise<EventOutcome> {
-  const seen = interpretEvent(event, { policy: deps.policy, ownRoleName: deps.ownRoleName });
+  const seen = interpretEvent(event, { policy: deps.policy, ownRoleNames: deps.ownRoleNames });
   const base = { decision: seen.decision, reason: seen.reason, eventName: seen.eventName, target: seen.target, writes: 0 };
   deps.log?.('event interpreted', { decision: seen.decision, reason: seen.reason, eventName: seen.eventName, target: seen.target?.arn ?? seen.target?.accountId, eventId: seen.eventId });
   if (seen.decision === 'ignore' || !seen.target) return base;

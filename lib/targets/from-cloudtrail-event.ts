@@ -33,8 +33,8 @@ export interface EventInterpretation {
 
 export interface InterpretOptions {
   policy?: Policy;
-  /** The product's own role name: its own writes come back as events and must not be repaired again (§5.3). */
-  ownRoleName?: string;
+  /** The product's own role names: its own writes come back as events and must not be repaired again (§5.3). */
+  ownRoleNames?: readonly string[];
 }
 
 type Rec = Record<string, unknown>;
@@ -118,7 +118,7 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   const actor = actorOf(detail.userIdentity);
   const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};
   const issuerArn = isObject(identity.sessionContext) && isObject(identity.sessionContext.sessionIssuer) ? str(identity.sessionContext.sessionIssuer.arn) : undefined;
-  if (options.ownRoleName && issuerArn && issuerArn.endsWith(`:role/${options.ownRoleName}`))
+  if (issuerArn && options.ownRoleNames?.some((name) => issuerArn.endsWith(`:role/${name}`)))
     return ignore(`made by the product's own role (${issuerArn}): its writes are not drift`, { ...named, ...(actor && { actor }) });
 
   const req = isObject(detail.requestParameters) ? detail.requestParameters : {};

@@ -28,7 +28,7 @@ async function setup(breaker = { maxRepairs: 1000, windowMinutes: 60 }): Promise
     managementAccountId: MGMT,
     ledger: new InMemoryLedger(),
     now: () => sim.clock.now(),
-    ownRoleName: ROLE,
+    ownRoleNames: [ROLE],
     notify: async (n) => void notifications.push(n),
   };
 }

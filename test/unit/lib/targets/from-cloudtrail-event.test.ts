@@ -6,7 +6,7 @@ import { loadEvent } from '../../../helpers/events';
 const PROD = '222222222222';
 const AUDIT = `arn:aws:cloudtrail:us-east-1:${PROD}:trail/audit`;
 const LAKE = `arn:aws:cloudtrail:us-east-1:${PROD}:eventdatastore/prod-lake-0001`;
-const opts = { ownRoleName: 'InsightsRemediatorRole' };
+const opts = { ownRoleNames: ['InsightsRemediatorRole'] };
 
 describe('interpretEvent on real-shaped events (events/)', () => {
   it.each([

@@ -1,0 +1,80 @@
+// EventBridge "AWS API Call via CloudTrail" (and "AWS Insight via CloudTrail") -> event-driven repair.
+// Composition root only: configuration, clients, ledger, idempotency and Powertools middleware around
+// lib/pipeline/handle-event.ts. `makeHandler` is the seam tests use.
+import middy from '@middy/core';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context } from 'aws-lambda';
+import { AwsClients } from '../../lib/aws/clients';
+import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
+import { loadConfig, type Config } from '../../lib/config';
+import type { Ledger } from '../../lib/ledger/ledger';
+import { logger, metrics, tracer } from '../../lib/observability';
+import { handleEvent, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
+
+type Parsed = { success: true; data: unknown } | { success: false; error: unknown; originalEvent?: unknown };
+
+export interface HandlerResult {
+  decision: string;
+  reason: string;
+  eventName: string | null;
+  target: string | null;
+  writes: number;
+}
+
+/** The handler proper: never throws for a bad event (it is logged with its reason); AWS failures are rethrown for a retry. */
+export const makeHandler = (deps: EventHandlerDeps) => async (parsed: Parsed | unknown): Promise<HandlerResult> => {
+  const event = isParsed(parsed) ? (parsed.success ? parsed.data : (parsed.originalEvent ?? parsed)) : parsed;
+  const out = await handleEvent(event, deps);
+  metrics.addDimension('decision', out.decision);
+  metrics.addMetric('eventsHandled', MetricUnit.Count, 1);
+  if (out.writes) metrics.addMetric('remediationsApplied', MetricUnit.Count, out.writes);
+  const failed = out.result?.results.find((r) => r.status === 'failed' && r.error?.retryable);
+  if (failed) throw new Error(`${failed.accountId}/${failed.region}: ${failed.error!.name}: ${failed.error!.message}`);
+  return { decision: out.decision, reason: out.reason, eventName: out.eventName, target: out.target?.arn ?? (out.target ? `${out.target.accountId}/${out.target.region}` : null), writes: out.writes };
+};
+
+const isParsed = (x: unknown): x is Parsed => typeof x === 'object' && x !== null && 'success' in x && typeof (x as { success: unknown }).success === 'boolean';
+
+export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, notify?: (n: BreakerNotification) => Promise<void>): EventHandlerDeps {
+  return {
+    policy: config.policy,
+    aws,
+    managementAccountId: config.managementAccountId,
+    ledger,
+    now: () => new Date(),
+    ownRoleNames: config.ownRoleNames,
+    notify: notify ?? (async (n) => logger.warn('circuit breaker open', { ...n })),
+    log: (message, fields) => logger.info(message, fields),
+  };
+}
+
+/** The middy wiring: idempotency on the EventBridge event id (at-least-once delivery), then a safe parse. */
+export function wire(config: Config, deps: EventHandlerDeps, dynamo = documentClient()) {
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable, awsSdkV3Client: dynamo as never });
+  return middy(makeHandler(deps))
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(makeHandlerIdempotent({ persistenceStore, config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 }) }))
+    .use(parser({ schema: EventBridgeSchema, safeParse: true }));
+}
+
+let wired: ReturnType<typeof wire> | undefined;
+
+export const handler = async (event: unknown, context: Context): Promise<HandlerResult> => {
+  if (!wired) {
+    const config = loadConfig(process.env);
+    const dynamo = documentClient();
+    const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
+    wired = wire(config, depsFromConfig(config, new DynamoDbLedger(dynamo, config.ledgerTable), aws), dynamo);
+  }
+  return wired(event as never, context) as Promise<HandlerResult>;
+};

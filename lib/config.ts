@@ -1,0 +1,48 @@
+/**
+ * The Lambda functions' configuration, from the environment, validated once at start: a missing or malformed
+ * variable fails the cold start with a message naming it, rather than a later call.
+ */
+import { z } from 'zod';
+import { defaultPolicy, parsePolicy } from './policy/load';
+import type { Policy } from './policy/schema';
+
+const envSchema = z.object({
+  MANAGEMENT_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  MEMBER_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
+  LEDGER_TABLE: z.string().min(3, 'must name the ledger DynamoDB table'),
+  IDEMPOTENCY_TABLE: z.string().min(3, 'must name the idempotency DynamoDB table'),
+  /** The policy as YAML or JSON text; default: the shipped default policy. */
+  POLICY: z.string().optional(),
+  /** The function's own execution role name, also ignored as an event source (its writes in the management account). */
+  FUNCTION_ROLE_NAME: z.string().optional(),
+});
+
+export interface Config {
+  managementAccountId: string;
+  memberRoleName: string;
+  ledgerTable: string;
+  idempotencyTable: string;
+  policy: Policy;
+  ownRoleNames: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new ConfigError(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message === 'Invalid input: expected string, received undefined' ? 'is required' : i.message}`).join('; ')}`);
+  const e = r.data;
+  return {
+    managementAccountId: e.MANAGEMENT_ACCOUNT_ID,
+    memberRoleName: e.MEMBER_ROLE_NAME,
+    ledgerTable: e.LEDGER_TABLE,
+    idempotencyTable: e.IDEMPOTENCY_TABLE,
+    policy: e.POLICY ? parsePolicy(e.POLICY, 'POLICY') : defaultPolicy(),
+    ownRoleNames: [e.MEMBER_ROLE_NAME, ...(e.FUNCTION_ROLE_NAME ? [e.FUNCTION_ROLE_NAME] : [])],
+  };
+}
