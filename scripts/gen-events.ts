@@ -53,6 +53,21 @@ async function main() {
   save('delete-event-data-store');
   await alice.send(new ct.AddTagsCommand({ ResourceId: T, TagsList: [{ Key: 'insights', Value: 'opt-out' }] }));
   save('add-tags');
+  await alice.send(new ct.RemoveTagsCommand({ ResourceId: T, TagsList: [{ Key: 'insights' }] }));
+  save('remove-tags');
+  const restored = await alice.send(new ct.CreateEventDataStoreCommand({ Name: 'restorable', TerminationProtectionEnabled: false }));
+  await alice.send(new ct.DeleteEventDataStoreCommand({ EventDataStore: restored.EventDataStoreArn }));
+  await alice.send(new ct.RestoreEventDataStoreCommand({ EventDataStore: restored.EventDataStoreArn }));
+  save('restore-event-data-store');
+  // The simulator does not serve PutEventConfiguration: the record is shaped by the naming rule of §5.4.
+  await alice.send(new ct.StartLoggingCommand({ Name: 'audit' }));
+  save('put-event-configuration', (e) =>
+    Object.assign(e.detail, {
+      eventName: 'PutEventConfiguration',
+      requestParameters: { trailName: 'audit', aggregationConfigurations: [{ eventCategory: 'Data', templates: ['API_ACTIVITY'] }] },
+      responseElements: { trailARN: T, aggregationConfigurations: [{ eventCategory: 'Data', templates: ['API_ACTIVITY'] }] },
+    }),
+  );
   // Ignored cases.
   // audit logs no management events now: ApiCallRateInsight is refused.
   await alice.send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] })).then(() => { throw new Error('expected a refusal'); }, () => undefined);

@@ -21,9 +21,21 @@ describe('interpretEvent on real-shaped events (events/)', () => {
     ['stop-event-data-store-ingestion', 'eventDataStore', LAKE, false],
     ['update-event-data-store', 'eventDataStore', `arn:aws:cloudtrail:us-east-1:${PROD}:eventdatastore/prod-insights-0001`, false],
     ['add-tags', 'trail', AUDIT, false],
+    ['remove-tags', 'trail', AUDIT, false],
+    ['put-event-configuration', 'trail', AUDIT, false],
   ])('%s: check the %s %s (restarts the clock: %s)', (name, kind, arn, restarts) => {
     const out = interpretEvent(loadEvent(name), opts);
     expect(out).toMatchObject({ decision: 'check', target: { kind, arn, accountId: PROD, region: 'us-east-1' }, restartsInsightsClock: restarts, actor: `arn:aws:iam::${PROD}:user/alice` });
+  });
+
+  it('restore-event-data-store: checks the restored store, whose ingestion restarts', () => {
+    expect(interpretEvent(loadEvent('restore-event-data-store'), opts)).toMatchObject({ decision: 'check', target: { kind: 'eventDataStore' }, restartsInsightsClock: true });
+  });
+
+  it('has a sample for every handled eventName', () => {
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    const names = new Set(readdirSync(require('node:path').join(__dirname, '../../../../events')).map((f: string) => (loadEvent(f.replace(/\.json$/, '')).detail as { eventName?: string }).eventName));
+    expect(Object.keys(TARGET_BY_EVENT).filter((n) => !names.has(n))).toEqual([]);
   });
 
   it('create-event-data-store: checks the new store by the ARN in responseElements', () => {
