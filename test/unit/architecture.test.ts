@@ -40,6 +40,22 @@ describe('architecture', () => {
     expect(impure).toEqual([]);
   });
 
+  it('keeps the README folder tree current: one line per folder (test/unit mirrors lib/ and cli/)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const tree = readme.slice(readme.indexOf('## Folders'));
+    const folders: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(join(root, dir))) {
+        const path = dir ? `${dir}/${name}` : name;
+        if (['node_modules', '.git', 'dist', 'coverage', '.aws-sam'].includes(name) || !statSync(join(root, path)).isDirectory()) continue;
+        folders.push(path);
+        if (!path.startsWith('test/unit')) walk(path);
+      }
+    };
+    walk('');
+    expect(folders.filter((f) => !new RegExp(`^${f.replace(/[.]/g, '\\.')}/ `, 'm').test(tree))).toEqual([]);
+  });
+
   it('gives every lib/ module a header comment saying what it owns', () => {
     const missing = sources('lib').filter((f) => !readFileSync(join(root, f), 'utf8').trimStart().startsWith('/**'));
     expect(missing).toEqual([]);
