@@ -8,6 +8,9 @@ import type { ClockFacts } from '../lib/domain/insights-clock';
 import type { DecisionContext, SourceState } from '../lib/domain/model';
 import { validatePolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
+import { digestMessage, notRemediableMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../lib/notify/slack-message';
+import type { Outcome } from '../lib/aws/apply';
+import type { RemediationResult } from '../lib/pipeline/remediate';
 import { sampleOrganization } from './sample-organization';
 
 export interface DemoOptions {
@@ -15,6 +18,8 @@ export interface DemoOptions {
   format: 'table' | 'json';
   write: (line: string) => void;
   now?: Date;
+  /** Receives every Slack payload the run would send. */
+  slack?: (messages: SlackMessage[]) => void;
 }
 
 const DEMO_POLICY = {
@@ -31,6 +36,8 @@ export function runDemo(options: DemoOptions): number {
   const decisions: Decision[] = org.sources.map((s: { state: SourceState; clockFacts?: ClockFacts }) =>
     decide({ policy, source: s.state, context: contextFor(org, s.state), clockFacts: s.clockFacts, now }),
   );
+
+  if (options.slack) options.slack(slackMessages(policy, decisions));
 
   if (options.format === 'json') {
     options.write(JSON.stringify({ now: now.toISOString(), mode: policy.mode, decisions }, null, 2));
@@ -54,6 +61,29 @@ export function runDemo(options: DemoOptions): number {
   for (const d of decisions) counts.set(d.finding.status, (counts.get(d.finding.status) ?? 0) + 1);
   w(`summary: ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}; ${decisions.reduce((n, d) => n + d.actions.length, 0)} planned write(s)`);
   return 0;
+}
+
+/** The messages a run would send: one per source that needs a word, then one digest. */
+function slackMessages(policy: Policy, decisions: Decision[]): SlackMessage[] {
+  const outcomes = (d: Decision): Outcome[] => d.actions.map((action) => ({ action, status: policy.mode === 'enforce' ? 'applied' : 'planned' }));
+  const perSource = decisions.flatMap((d) => {
+    if (d.actions.length && policy.mode === 'enforce') return [repairMessage(d, outcomes(d))];
+    if (d.actions.length) return [reportFindingMessage(d)];
+    if (d.finding.status === 'not-remediable') return [notRemediableMessage(d)];
+    return [];
+  });
+  const byAccountRegion = new Map<string, Decision[]>();
+  for (const d of decisions) byAccountRegion.set(`${d.source.observedFromAccountId}/${d.source.region}`, [...(byAccountRegion.get(`${d.source.observedFromAccountId}/${d.source.region}`) ?? []), d]);
+  const result: RemediationResult = {
+    mode: policy.mode,
+    writesApplied: policy.mode === 'enforce' ? decisions.reduce((n, d) => n + d.actions.length, 0) : 0,
+    writeBudgetLeft: policy.limits.maxWritesPerSweep - (policy.mode === 'enforce' ? decisions.reduce((n, d) => n + d.actions.length, 0) : 0),
+    results: [...byAccountRegion].map(([key, ds]) => {
+      const [accountId, region] = key.split('/') as [string, string];
+      return { accountId, region, status: 'done' as const, decisions: ds, notSelected: [], shadows: [], outcomes: ds.flatMap(outcomes), verified: [], clockUpdates: [] };
+    }),
+  };
+  return [...perSource, digestMessage(result, 'Insights demo sweep')];
 }
 
 function contextFor(org: ReturnType<typeof sampleOrganization>, s: SourceState): DecisionContext {

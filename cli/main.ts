@@ -18,7 +18,9 @@ const VERSION = '0.1.0';
 const USAGE = `usage: insights-remediator <command> [options]
 
 commands:
-  demo [--policy FILE] [--format table|json]   evaluate the embedded sample organization
+  demo [--policy FILE] [--format table|json] [--slack-json FILE]
+                                                evaluate the embedded sample organization; --slack-json writes
+                                                every Slack payload it would send, as a JSON array
   validate-policy FILE                          check a policy file
   policy-schema [--output FILE]                 the policy's JSON Schema, for editors
   explain-event [FILE|-] [--policy FILE] [--role-name NAME]
@@ -42,6 +44,7 @@ function main(argv: string[]): number {
         output: { type: 'string', short: 'o' },
         format: { type: 'string' },
         'role-name': { type: 'string' },
+        'slack-json': { type: 'string' },
       },
     });
   } catch (e) {
@@ -72,7 +75,13 @@ function main(argv: string[]): number {
       const format = values.format ?? 'table';
       if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, got "${format}"`);
       const policy = values.policy ? parsePolicy(readText(values.policy), values.policy) : undefined;
-      return runDemo({ policy, format, write: (line) => process.stdout.write(`${line}\n`) });
+      const slackFile = values['slack-json'];
+      return runDemo({
+        policy,
+        format,
+        write: (line) => process.stdout.write(`${line}\n`),
+        ...(slackFile && { slack: (messages: unknown[]) => writeFileSync(slackFile, `${JSON.stringify(messages, null, 2)}\n`) }),
+      });
     }
     case 'explain-event': {
       const file = rest[0] ?? '-';

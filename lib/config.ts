@@ -15,6 +15,8 @@ const envSchema = z.object({
   POLICY: z.string().optional(),
   /** The function's own execution role name, also ignored as an event source (its writes in the management account). */
   FUNCTION_ROLE_NAME: z.string().optional(),
+  /** Secrets Manager secret holding the Slack incoming webhook URL; no Slack when absent. */
+  SLACK_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -24,6 +26,7 @@ export interface Config {
   idempotencyTable: string;
   policy: Policy;
   ownRoleNames: string[];
+  slackWebhookSecret?: string;
 }
 
 export class ConfigError extends Error {
@@ -44,5 +47,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     idempotencyTable: e.IDEMPOTENCY_TABLE,
     policy: e.POLICY ? parsePolicy(e.POLICY, 'POLICY') : defaultPolicy(),
     ownRoleNames: [e.MEMBER_ROLE_NAME, ...(e.FUNCTION_ROLE_NAME ? [e.FUNCTION_ROLE_NAME] : [])],
+    ...(e.SLACK_WEBHOOK_SECRET && { slackWebhookSecret: e.SLACK_WEBHOOK_SECRET }),
   };
 }

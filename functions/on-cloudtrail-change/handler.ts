@@ -17,6 +17,8 @@ import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
 import { loadConfig, type Config } from '../../lib/config';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { logger, metrics, tracer } from '../../lib/observability';
+import { SlackSender } from '../../lib/notify/slack-webhook';
+import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
 import { handleEvent, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
 
 type Parsed = { success: true; data: unknown } | { success: false; error: unknown; originalEvent?: unknown };
@@ -52,6 +54,7 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
     now: () => new Date(),
     ownRoleNames: config.ownRoleNames,
     notify: notify ?? (async (n) => logger.warn('circuit breaker open', { ...n })),
+    ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000 }) }),
     log: (message, fields) => logger.info(message, fields),
   };
 }

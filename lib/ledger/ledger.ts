@@ -7,6 +7,7 @@
 import { emptyBreaker, type BreakerState } from '../domain/breaker';
 import type { ClockFacts } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
+import type { IncidentState } from '../notify/incidents';
 
 export interface SourceRecord {
   arn: string;
@@ -17,6 +18,10 @@ export interface SourceRecord {
   lastDrift?: { at: string; eventName: string; actor?: string; eventId?: string };
   lastRepair?: { at: string; operations: string[] };
   breaker: BreakerState;
+  /** The last incident messaged about, and repeats suppressed since (lib/notify/incidents.ts). */
+  incident?: IncidentState;
+  /** Messages Slack did not take: the next digest carries them. */
+  undelivered?: { at: string; text: string }[];
   /** Incremented by every write; a write that expects another version is refused. */
   version: number;
 }

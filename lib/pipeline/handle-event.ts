@@ -10,6 +10,9 @@ import type { Policy } from '../policy/schema';
 import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
 import type { AwsClients } from '../aws/clients';
 import { updateRecord, type Ledger } from '../ledger/ledger';
+import { incidentKey, nextIncident } from '../notify/incidents';
+import { breakerMessage, notRemediableMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
+import type { DeliveryResult } from '../notify/slack-webhook';
 import { remediate, type RemediationResult } from './remediate';
 
 export interface BreakerNotification {
@@ -29,6 +32,10 @@ export interface EventHandlerDeps {
   /** The product's own role names: events they caused are ignored (§5.3). */
   ownRoleNames: readonly string[];
   notify?: (n: BreakerNotification) => Promise<void>;
+  /** Slack delivery; never throws (a failure comes back as a result). */
+  slack?: { send(message: SlackMessage): Promise<DeliveryResult> };
+  /** Repeats of one incident within this window are suppressed and counted. Default 6 hours. */
+  incidentWindowMs?: number;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -78,8 +85,10 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const verdict = breakerVerdict(record.breaker, deps.now(), breakerPolicy(deps.policy));
     if (verdict.open) {
       if (verdict.notify) {
-        await deps.notify?.({ kind: 'breakerOpen', arn, actors: verdict.actors, until: verdict.until!, repairs: record.breaker.repairs.length });
-        record = await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict) }));
+        const n: BreakerNotification = { kind: 'breakerOpen', arn, actors: verdict.actors, until: verdict.until!, repairs: record.breaker.repairs.length };
+        await deps.notify?.(n);
+        const delivery = deps.slack ? await deps.slack.send(breakerMessage(n, deps.policy.limits.breaker.windowMinutes)) : undefined;
+        record = await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict), ...undeliveredAfter(r, delivery, `breaker open on ${arn}`, deps) }));
       }
       return { ...base, breakerOpen: true, reason: `${seen.reason}; not repaired: repaired ${deps.policy.limits.breaker.maxRepairs} times within ${deps.policy.limits.breaker.windowMinutes} minutes, resumes ${verdict.until}` };
     }
@@ -87,7 +96,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], runDeps(deps, record.clock));
     const applied = result.results.flatMap((r) => r.outcomes).filter((o) => o.status === 'applied');
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
-    await updateRecord(deps.ledger, where, (r) => ({
+    record = await updateRecord(deps.ledger, where, (r) => ({
       ...r,
       ...(update && { clock: update.facts }),
       ...(applied.length > 0 && {
@@ -95,8 +104,42 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
         breaker: recordRepair(r.breaker, deps.now(), seen.actor, breakerPolicy(deps.policy)),
       }),
     }));
+    await message(deps, where, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
     return { ...base, writes: applied.length, result, breakerOpen: false };
   });
+}
+
+/** One message per incident: a repair, a report-mode finding, or a finding a person must fix. */
+async function message(deps: EventHandlerDeps, where: { arn: string; kind: 'trail' | 'eventDataStore'; accountId: string; region: string }, result: RemediationResult, drift: { actor?: string; eventName: string; at: string }): Promise<void> {
+  if (!deps.slack) return;
+  const r = result.results[0];
+  const d = r?.decisions.find((x) => x.source.arn === where.arn);
+  if (!r || !d) return;
+  const outcomes = r.outcomes.filter((o) => o.action.sourceArn === where.arn);
+  const applied = outcomes.some((o) => o.status === 'applied');
+  const [kind, msg] = applied
+    ? (['repair', repairMessage(d, outcomes, drift)] as const)
+    : deps.policy.mode === 'report' && d.actions.length
+      ? (['report', reportFindingMessage(d)] as const)
+      : d.finding.status === 'not-remediable'
+        ? (['blocked', notRemediableMessage(d)] as const)
+        : [undefined, undefined];
+  if (!kind || !msg) return;
+  const current = await deps.ledger.get(where.arn);
+  const next = nextIncident(current?.incident, incidentKey(d, kind), deps.now(), deps.incidentWindowMs ?? 6 * 3_600_000);
+  let delivery: DeliveryResult | undefined;
+  if (next.send) {
+    const withCount = next.suppressedBefore ? { ...msg, blocks: [...msg.blocks, { type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `${next.suppressedBefore} repeat(s) of this were not messaged` }] }] } : msg;
+    delivery = await deps.slack.send(withCount);
+  }
+  await updateRecord(deps.ledger, where, (x) => ({ ...x, incident: next.state, ...undeliveredAfter(x, delivery, msg.text, deps) }));
+}
+
+/** A message Slack did not take stays in the ledger for the next digest: nothing is lost. */
+function undeliveredAfter(r: { undelivered?: { at: string; text: string }[] }, delivery: DeliveryResult | undefined, text: string, deps: EventHandlerDeps) {
+  if (!delivery || delivery.delivered) return {};
+  deps.log?.('slack delivery failed', { error: delivery.error, attempts: delivery.attempts });
+  return { undelivered: [...(r.undelivered ?? []), { at: deps.now().toISOString(), text }].slice(-100) };
 }
 
 function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {

@@ -28,6 +28,16 @@ describe('insights-remediator CLI', () => {
     expect(r.stdout).toContain('repair: StartEventDataStoreIngestion');
   });
 
+  it('writes every Slack payload the demo would send, as a JSON array (npm start -- --slack-json FILE)', () => {
+    const out = join(dir, 'slack.json');
+    expect(run('demo', '--slack-json', out).status).toBe(0);
+    const messages = JSON.parse(readFileSync(out, 'utf8')) as { text: string; blocks: { type: string }[] }[];
+    expect(messages.length).toBeGreaterThan(3);
+    expect(messages.every((m) => typeof m.text === 'string' && m.blocks.length > 0 && m.blocks.length <= 50)).toBe(true);
+    expect(messages.map((m) => m.text).join('\n')).toMatch(/Insights repaired on .*expected by/);
+    expect(messages.at(-1)?.text).toMatch(/^Insights demo sweep: /);
+  });
+
   it('prints the demo as JSON on request', () => {
     const r = run('demo', '--format', 'json');
     expect(r.status).toBe(0);

@@ -1,0 +1,149 @@
+/**
+ * Slack messages people act on, as pure Block Kit payloads: a repair, a report-mode finding (the exact calls), a
+ * not-remediable finding (what a person must do), a circuit-breaker trip (who keeps reverting what), and a sweep
+ * digest. Every payload respects Slack's limits: at most 50 blocks, 3,000 characters per text, 150 per header; long
+ * lists end with "and N more". Pure: time comes in as data.
+ */
+import type { Outcome } from '../aws/apply';
+import type { Decision } from '../domain/decide';
+import { describeChannels } from '../domain/decide';
+import type { Channel } from '../domain/insight-channels';
+import type { BreakerNotification } from '../pipeline/handle-event';
+import type { RemediationResult } from '../pipeline/remediate';
+
+export type Block =
+  | { type: 'header'; text: { type: 'plain_text'; text: string } }
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
+  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] }
+  | { type: 'divider' };
+
+export interface SlackMessage {
+  /** The notification text (and the fallback where blocks do not render). */
+  text: string;
+  blocks: Block[];
+}
+
+export const LIMITS = { blocks: 50, text: 3000, header: 150 } as const;
+
+const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(text, LIMITS.header) } });
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.text) } });
+const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, LIMITS.text) }] });
+const UTC = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** At most `max` lines, then "and N more"; the whole fits one text block. */
+export function listWithMore(lines: readonly string[], max = 10): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const line of lines.slice(0, max)) {
+    if (length + line.length + 1 > LIMITS.text - 40) break;
+    shown.push(line);
+    length += line.length + 1;
+  }
+  const rest = lines.length - shown.length;
+  return rest > 0 ? `${shown.join('\n')}\nand ${rest} more` : shown.join('\n');
+}
+
+function finalize(text: string, blocks: Block[]): SlackMessage {
+  const kept = blocks.length <= LIMITS.blocks ? blocks : [...blocks.slice(0, LIMITS.blocks - 1), context(`and ${blocks.length - LIMITS.blocks + 1} more block(s) not shown`)];
+  return { text: clip(text, LIMITS.text), blocks: kept };
+}
+
+const kindNoun = (d: Decision) => (d.source.kind === 'trail' ? 'trail' : 'event data store');
+const where = (d: Decision) => `${kindNoun(d)} \`${d.source.name}\` in ${d.source.accountId} ${d.source.homeRegion}`;
+
+/** "Insights delivery may take up to 7 days: expected by 2026-11-28 14:02 UTC". */
+export function clockLine(d: Decision, clock = d.projectedClock): string {
+  if (clock.status === 'pending-first-delivery' && clock.windowEnd)
+    return `Insights delivery may take up to ${d.source.kind === 'trail' ? '36 hours' : '7 days'}: expected by ${UTC(clock.windowEnd)}`;
+  if (clock.status === 'delivering') return 'Insights are delivering';
+  return 'Insights are off';
+}
+
+export interface DriftContext {
+  actor?: string;
+  eventName?: string;
+  at?: string;
+}
+
+export function repairMessage(d: Decision, outcomes: readonly Outcome[], drift: DriftContext = {}): SlackMessage {
+  const applied = outcomes.filter((o) => o.status === 'applied');
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const after = describeChannels(d.projectedClock.channels.map((c) => c.channel as Channel)) || 'none';
+  const blocks: Block[] = [
+    header(`${failed.length ? ':warning: Insights repair incomplete' : ':wrench: Insights repaired'}: ${d.source.name}`),
+    section(`*What drifted* on the ${where(d)}\n${listWithMore(d.finding.reasons.map((r) => `• ${r.message}`))}`),
+    ...(drift.actor ? [section(`*Who*: ${drift.actor}${drift.eventName ? ` (${drift.eventName}${drift.at ? ` at ${UTC(drift.at)}` : ''})` : ''}`)] : []),
+    section(`*What the product did*\n${listWithMore(applied.map((o) => `• \`${o.action.operation}\`: ${o.action.why}`))}${failed.length ? `\n*Failed*\n${listWithMore(failed.map((o) => `• \`${o.action.operation}\`: ${o.status === 'failed' ? `${o.error.name}: ${o.error.message}` : ''}`))}` : ''}`),
+    section(`*Before → after*: ${d.finding.summary} → Insights on (${after})`),
+    context(clockLine(d)),
+  ];
+  return finalize(`Insights repaired on ${where(d)}: ${clockLine(d)}`, blocks);
+}
+
+export function reportFindingMessage(d: Decision): SlackMessage {
+  const calls = d.actions.map((a) => `${a.operation} (account ${a.accountId}, ${a.region})\n${JSON.stringify(a.input, null, 1)}`);
+  const blocks: Block[] = [
+    header(`:mag: Insights drift (report mode): ${d.source.name}`),
+    section(`*What is wrong* on the ${where(d)}\n${listWithMore(d.finding.reasons.map((r) => `• ${r.message}`))}`),
+    section(`*What enforce mode would call*\n\`\`\`${clip(listWithMore(calls, 5), LIMITS.text - 10)}\`\`\``),
+    context(`Applying these ${d.actions.some((a) => a.kind === 'startLogging' || a.kind === 'startIngestion' || a.kind === 'putInsightSelectors') ? `opens a delivery window: ${clockLine(d)}` : 'does not touch the Insights clock'}`),
+  ];
+  return finalize(`Insights drift on ${where(d)} (report mode): ${d.actions.length} call(s) would repair it`, blocks);
+}
+
+export function notRemediableMessage(d: Decision): SlackMessage {
+  const blockers = d.finding.blockers.filter((b) => !b.transient);
+  const blocks: Block[] = [
+    header(`:no_entry: Insights cannot be repaired: ${d.source.name}`),
+    section(`*What is wrong* on the ${where(d)}\n${listWithMore(d.finding.reasons.map((r) => `• ${r.message}`))}`),
+    section(`*Why the product cannot fix it*\n${listWithMore(blockers.map((b) => `• ${b.message}`))}`),
+    section(`*What a person must do*\n${listWithMore(blockers.map((b) => `• ${b.remedy}`))}`),
+  ];
+  return finalize(`Insights cannot be repaired on ${where(d)}: ${blockers[0]?.remedy ?? 'see the finding'}`, blocks);
+}
+
+export function breakerMessage(n: BreakerNotification, windowMinutes: number): SlackMessage {
+  const name = n.arn.split('/').pop() ?? n.arn;
+  const who = n.actors.length ? n.actors.join(', ') : 'an unknown caller';
+  const blocks: Block[] = [
+    header(`:rotating_light: Stopped repairing ${name}: it keeps being reverted`),
+    section(`\`${n.arn}\` was repaired ${n.repairs} times within ${windowMinutes} minutes and reverted each time.\n*Reverted by*: ${who}`),
+    section(`The product leaves it alone until ${UTC(n.until)} so as not to fight. Settle the source's settings with ${n.actors.length > 1 ? 'these callers' : 'this caller'}, or add an exemption with a reason and an expiry.`),
+  ];
+  return finalize(`Stopped repairing ${name}: reverted ${n.repairs} times by ${who}`, blocks);
+}
+
+export function digestMessage(result: RemediationResult, title = 'Insights sweep', undelivered: readonly string[] = []): SlackMessage {
+  const decisions = result.results.flatMap((r) => r.decisions);
+  const count = (s: string) => decisions.filter((d) => d.finding.status === s).length;
+  const repaired = new Set(result.results.flatMap((r) => r.outcomes.filter((o) => o.status === 'applied').map((o) => o.action.sourceArn)));
+  const pending = decisions.map((d) => (repaired.has(d.source.arn) ? d.projectedClock : d.clock)).filter((c) => c.status === 'pending-first-delivery' && c.windowEnd);
+  const latest = pending.map((c) => c.windowEnd!).sort().pop();
+  const problems = new Map<string, number>();
+  for (const d of decisions) for (const r of d.finding.reasons) problems.set(r.code, (problems.get(r.code) ?? 0) + 1);
+  const unreachable = result.results.filter((r) => r.status !== 'done');
+  const notRemediable = decisions.filter((d) => d.finding.status === 'not-remediable');
+  const uncovered = result.results.filter((r) => r.coverage?.required && !r.coverage.covered);
+  const blocks: Block[] = [
+    header(`:bar_chart: ${title}: ${result.results.length} account-region(s), mode ${result.mode}`),
+    section(
+      [
+        `*Compliant*: ${count('compliant')}`,
+        `*Repaired*: ${repaired.size}${result.mode === 'report' ? ' (report mode: none written)' : ''}`,
+        `*Pending first delivery*: ${count('pending-first-delivery') + repaired.size}${latest ? ` (latest expected by ${UTC(latest)})` : ''}`,
+        `*Drifted, not repaired*: ${decisions.filter((d) => d.finding.status === 'drifted' && !repaired.has(d.source.arn)).length}`,
+        `*Exempt*: ${count('exempt')}`,
+        `*Not remediable*: ${notRemediable.length}`,
+        `*Unreachable account-regions*: ${unreachable.length}`,
+        `*Writes*: ${result.writesApplied} (cap left: ${result.writeBudgetLeft})`,
+      ].join('\n'),
+    ),
+    ...(problems.size ? [section(`*Top problems*\n${listWithMore([...problems].sort((a, b) => b[1] - a[1]).map(([code, n]) => `• ${code}: ${n}`), 5)}`)] : []),
+    ...(notRemediable.length ? [section(`*Needs a person*\n${listWithMore(notRemediable.map((d) => `• ${where(d)}: ${d.finding.blockers.find((b) => !b.transient)?.remedy ?? d.finding.summary}`))}`)] : []),
+    ...(unreachable.length ? [section(`*Never reported*\n${listWithMore(unreachable.map((r) => `• ${r.accountId} ${r.region}: ${r.error?.name ?? r.status}`))}`)] : []),
+    ...(uncovered.length ? [section(`*No Insights at all*\n${listWithMore(uncovered.map((r) => `• ${r.accountId} ${r.region}`))}`)] : []),
+    ...(undelivered.length ? [section(`*Not delivered earlier*\n${listWithMore(undelivered.map((t) => `• ${t}`))}`)] : []),
+  ];
+  return finalize(`${title}: ${repaired.size} repaired, ${notRemediable.length} need a person, ${unreachable.length} unreachable`, blocks);
+}
