@@ -10,6 +10,7 @@ import { describeChannels } from '../domain/decide';
 import type { Channel } from '../domain/insight-channels';
 import type { BreakerNotification } from '../pipeline/handle-event';
 import type { RemediationResult } from '../pipeline/remediate';
+import type { SweepSummary } from '../sweep/summary';
 
 export type Block =
   | { type: 'header'; text: { type: 'plain_text'; text: string } }
@@ -146,4 +147,29 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
     ...(undelivered.length ? [section(`*Not delivered earlier*\n${listWithMore(undelivered.map((t) => `• ${t}`))}`)] : []),
   ];
   return finalize(`${title}: ${repaired.size} repaired, ${notRemediable.length} need a person, ${unreachable.length} unreachable`, blocks);
+}
+
+/** The digest of a fan-out sweep, from its summary (lib/sweep/summary.ts), with messages Slack missed earlier. */
+export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string[] = []): SlackMessage {
+  const blocks: Block[] = [
+    header(`:bar_chart: Insights sweep ${s.sweepId}: ${s.reported} of ${s.expected} account-region(s)${s.timedOut && !s.complete ? ', timed out' : ''}`),
+    section(
+      [
+        `*Compliant*: ${s.compliant}`,
+        `*Repaired*: ${s.repaired}`,
+        `*Pending first delivery*: ${s.pendingFirstDelivery}${s.latestPending ? ` (latest expected by ${UTC(s.latestPending)})` : ''}`,
+        `*Drifted, not repaired*: ${s.drifted}`,
+        `*Exempt*: ${s.exempt}`,
+        `*Not remediable*: ${s.notRemediable}`,
+        `*Unreachable account-regions*: ${s.unreachable.length}`,
+        `*Writes*: ${s.writes}`,
+      ].join('\n'),
+    ),
+    ...(s.topProblems.length ? [section(`*Top problems*\n${listWithMore(s.topProblems.map(([code, n]) => `• ${code}: ${n}`), 5)}`)] : []),
+    ...(s.needsPerson.length ? [section(`*Needs a person*\n${listWithMore(s.needsPerson.map((t) => `• ${t}`))}`)] : []),
+    ...(s.unreachable.length || s.failed.length ? [section(`*Unreachable or failing*\n${listWithMore([...s.unreachable.map((k) => `• ${k}: access denied`), ...s.failed.map((k) => `• ${k}: failed, retried`)])}`)] : []),
+    ...(s.neverReported.length ? [section(`*Never reported*\n${listWithMore(s.neverReported.map((k) => `• ${k}`))}`)] : []),
+    ...(undelivered.length ? [section(`*Not delivered earlier*\n${listWithMore(undelivered.map((t) => `• ${t}`))}`)] : []),
+  ];
+  return finalize(`Insights sweep ${s.sweepId}: ${s.repaired} repaired, ${s.notRemediable} need a person, ${s.unreachable.length} unreachable, ${s.neverReported.length} never reported`, blocks);
 }
