@@ -2,6 +2,10 @@
 // Powertools batch utility: only the failed account-regions come back. Composition root only.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { AwsClients } from '../../lib/aws/clients';
+import { sweepInfrastructure } from '../../lib/aws/sweep-clients';
+import { logger } from '../../lib/observability';
+import { loadSweepConfig } from '../../lib/sweep/config';
 import { sweepAccountRegion, type WorkerDeps } from '../../lib/sweep/sweep';
 
 export const makeWorkerHandler = (deps: WorkerDeps) => {
@@ -9,4 +13,16 @@ export const makeWorkerHandler = (deps: WorkerDeps) => {
   // One record after another: a duplicate of an account-region in the same batch then finds it already repaired, and
   // the account-region's CloudTrail budget is not shared by parallel records.
   return async (event: SQSEvent) => processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { processInParallel: false });
+};
+
+let wired: ReturnType<typeof makeWorkerHandler> | undefined;
+
+export const handler = async (event: SQSEvent) => {
+  if (!wired) {
+    const config = loadSweepConfig(process.env);
+    const { store } = sweepInfrastructure(config);
+    const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
+    wired = makeWorkerHandler({ policy: config.policy, aws, managementAccountId: config.managementAccountId, now: () => new Date(), store, log: (m, f) => logger.warn(m, f) });
+  }
+  return wired(event);
 };

@@ -1,6 +1,7 @@
 // Drift sweeps on SQS fan-out: the scheduler and the worker's Lambda handler (Powertools batch) run in-process on a
 // simulated SQS queue (visibility timeout, partial batch failure, redelivery, dead letters) against the simulator.
 import type { SQSEvent } from 'aws-lambda';
+import { makeSchedulerHandler } from '../../../functions/drift-sweep/handler';
 import { makeWorkerHandler } from '../../../functions/sweep-worker/handler';
 import { AwsClients } from '../../../lib/aws/clients';
 import { InMemorySweepStore } from '../../../lib/sweep/store';
@@ -46,6 +47,15 @@ describe('drift sweep', () => {
     expect(s.needsPerson[0]).toMatch(/broken-bucket: fix the trail's S3 bucket policy/);
     expect(s.latestPending).toBeDefined();
     expect(p.queue.depth).toBe(0);
+  });
+
+  it('starts from the scheduler\'s handler with a sweep id derived from the time and the request', async () => {
+    sim = await startSim();
+    sim.clock.freeze(new Date('2026-11-21T03:00:00.000Z'));
+    const p = parts();
+    const out = await makeSchedulerHandler({ aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() })({}, { awsRequestId: 'abcdef12-3456' });
+    expect(out).toMatchObject({ sweepId: 'sweep-2026-11-21T03-00-00-000Z-abcdef12', enqueued: 6 });
+    expect(p.queue.depth).toBe(6);
   });
 
   it('retries only the account-region whose batch item failed', async () => {

@@ -1,0 +1,23 @@
+/**
+ * The sweep functions' configuration from the environment, validated once at cold start, on top of the shared one.
+ */
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from '../config';
+
+export interface SweepConfig extends Config {
+  sweepQueueUrl: string;
+  sweepTable: string;
+  sweepTimeoutMinutes: number;
+}
+
+export function loadSweepConfig(env: Record<string, string | undefined>): SweepConfig {
+  const r = z
+    .object({
+      SWEEP_QUEUE_URL: z.string().regex(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+$|^http:\/\/127\.0\.0\.1:\d+\/.+$/, 'must be an SQS queue URL'),
+      SWEEP_TABLE: z.string().min(3, 'must name the sweep DynamoDB table'),
+      SWEEP_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(720).default(15),
+    })
+    .safeParse(env);
+  if (!r.success) throw new ConfigError(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')} ${i.message === 'Invalid input: expected string, received undefined' ? 'is required' : i.message}`).join('; ')}`);
+  return { ...loadConfig(env), sweepQueueUrl: r.data.SWEEP_QUEUE_URL, sweepTable: r.data.SWEEP_TABLE, sweepTimeoutMinutes: r.data.SWEEP_TIMEOUT_MINUTES };
+}
