@@ -3,11 +3,12 @@
  * variable fails the cold start with a message naming it, rather than a later call.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID } from './domain/names';
 import { defaultPolicy, parsePolicy } from './policy/load';
 import type { Policy } from './policy/schema';
 
 const envSchema = z.object({
-  MANAGEMENT_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  MANAGEMENT_ACCOUNT_ID: z.string().regex(ACCOUNT_ID, 'must be a 12-digit account id'),
   MEMBER_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
   LEDGER_TABLE: z.string().min(3, 'must name the ledger DynamoDB table'),
   IDEMPOTENCY_TABLE: z.string().min(3, 'must name the idempotency DynamoDB table'),

@@ -20,7 +20,7 @@ import stsModel from './model/sts.json';
 import { organizationsOperations } from './organizations';
 import { cloudTrailRecord, envelope, insightRecord, type EventBridgeEvent, type InsightEventInput } from './records';
 import { SimState, type Caller } from './state';
-import { assumeRole, getCallerIdentity, stsError, stsResponse } from './sts';
+import { assumeRole, getCallerIdentity, stsError } from './sts';
 import { validateShape, validationError, type ServiceModel } from './validate';
 import { validateWorld, type World, type WorldInput } from './world';
 
@@ -212,7 +212,9 @@ export class Simulator {
     const op = model.operations[operation];
     if (!op) return sendError(new SimError(service === 'sts' ? 'InvalidAction' : 'UnknownOperationException', `Unknown operation ${operation}`), caller.account, region);
 
-    const facts: RequestFacts = { service, operation, account: caller.account, region, write: service === 'cloudtrail' && isWrite(operation) };
+    // Faults concern the account a request acts on: the caller's, or for AssumeRole the role's.
+    const roleAccount = operation === 'AssumeRole' ? /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(stsParams.RoleArn ?? '')?.[1] : undefined;
+    const facts: RequestFacts = { service, operation, account: roleAccount ?? caller.account, region, write: service === 'cloudtrail' && isWrite(operation) };
     for (const f of this.faults.decide(facts)) {
       if (f.effect === 'latency') await new Promise((r) => setTimeout(r, f.latencyMs ?? 100));
       if (f.effect === 'drop') {
@@ -235,7 +237,7 @@ export class Simulator {
       if (f.effect === 'accessDenied') {
         const e =
           service === 'sts'
-            ? new SimError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:${operation}`, 403)
+            ? new SimError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:${operation}${roleAccount ? ` on resource: ${stsParams.RoleArn}` : ''}`, 403)
             : new SimError('AccessDeniedException', `User: ${caller.arn} is not authorized to perform: ${service}:${operation} because no identity-based policy allows the ${service}:${operation} action`, 400);
         this.record(service, caller, region, operation, input, undefined, e, requestId, req);
         return sendError(e, caller.account, region);
@@ -253,7 +255,7 @@ export class Simulator {
 
     try {
       if (service === 'sts') {
-        const xml = operation === 'AssumeRole' ? this.assumeRoleGuarded(stsParams, caller, requestId) : getCallerIdentity(caller, requestId);
+        const xml = operation === 'AssumeRole' ? assumeRole(stsParams, caller, this.state, requestId) : getCallerIdentity(caller, requestId);
         log(200, caller.account, region);
         res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(xml) });
         res.end(xml);
@@ -278,14 +280,6 @@ export class Simulator {
       this.record(service, caller, region, operation, input, undefined, e, requestId, req);
       sendError(e, caller.account, region);
     }
-  }
-
-  /** AssumeRole into an account with an injected AccessDenied fails like a missing role. */
-  private assumeRoleGuarded(params: Record<string, string>, caller: Caller, requestId: string): string {
-    const account = /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(params.RoleArn ?? '')?.[1];
-    if (account && this.faults.decide({ service: 'sts', operation: 'AssumeRole', account, region: 'us-east-1', write: false }).some((f) => f.effect === 'accessDenied'))
-      throw new SimError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${params.RoleArn}`, 403);
-    return assumeRole(params, caller, this.state, requestId);
   }
 
   /** A logging trail of the account (homed here, or multi-region), or the organization's, covers the account-region (§5.2). */
@@ -369,4 +363,3 @@ function stsInput(params: Record<string, string>): Record<string, unknown> {
   return out;
 }
 
-export { stsResponse };

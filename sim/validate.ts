@@ -28,8 +28,11 @@ export interface ValidationFailure {
   kind: 'type' | 'missing' | 'constraint';
   message: string;
   /** The top-level input member at fault, e.g. `InsightSelectors`. */
-  member?: string;
+  member: string;
 }
+
+/** A failure with the full path of the value at fault, e.g. `InsightSelectors.1.InsightType`. */
+type Failure = Omit<ValidationFailure, 'member'> & { path: string };
 
 const PRIMITIVE: Record<string, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
@@ -50,22 +53,20 @@ const PRIMITIVE: Record<string, (v: unknown) => boolean> = {
 /** Returns the first problem with `value` as an instance of `shapeName`, or undefined. Null members count as absent. */
 export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string): ValidationFailure | undefined {
   const failure = check(model, shapeName, value, path);
-  if (!failure) return undefined;
-  const member = failure.member ?? failure.message.match(/ at '([A-Za-z]+)/)?.[1];
-  return { ...failure, ...(member !== undefined && { member }) };
+  return failure && { kind: failure.kind, message: failure.message, member: failure.path.split('.')[0]! };
 }
 
-function check(model: ServiceModel, shapeName: string, value: unknown, path: string): ValidationFailure | undefined {
+function check(model: ServiceModel, shapeName: string, value: unknown, path: string): Failure | undefined {
   const shape = shapeName.startsWith('smithy.api#') ? { type: shapeName.slice(11).toLowerCase() } : model.shapes[shapeName];
   if (!shape) return undefined;
   const isType = PRIMITIVE[shape.type];
-  if (isType && !isType(value)) return { kind: 'type', member: path.split('.')[0]!, message: `${path}: expected ${shape.type}, got ${Array.isArray(value) ? 'array' : typeof value}` };
+  if (isType && !isType(value)) return { kind: 'type', path, message: `${path}: expected ${shape.type}, got ${Array.isArray(value) ? 'array' : typeof value}` };
   if (shape.type === 'structure' || shape.type === 'union') {
     const obj = value as Record<string, unknown>;
     for (const [name, m] of Object.entries(shape.members ?? {})) {
       const v = obj[name];
       if (v === undefined || v === null) {
-        if (m.required) return { kind: 'missing', member: (path || name).split('.')[0]!, message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
+        if (m.required) return { kind: 'missing', path: path ? `${path}.${name}` : name, message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
         continue;
       }
       const problem = check(model, m.target, v, path ? `${path}.${name}` : name);
@@ -95,15 +96,15 @@ function check(model: ServiceModel, shapeName: string, value: unknown, path: str
     const lengthProblem = checkLength(shape, s.length, path);
     if (lengthProblem) return lengthProblem;
     if (shape.pattern && !compiled(shape.pattern).test(s))
-      return { kind: 'constraint', message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}` };
+      return { kind: 'constraint', path, message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}` };
     if (shape.type === 'enum' && shape.values && !shape.values.includes(s))
-      return { kind: 'constraint', message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.values.join(', ')}]` };
+      return { kind: 'constraint', path, message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.values.join(', ')}]` };
     return undefined;
   }
   if (shape.range && typeof value === 'number') {
     const { min, max } = shape.range;
     if ((min !== undefined && value < min) || (max !== undefined && value > max))
-      return { kind: 'constraint', message: `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value between ${min ?? '-inf'} and ${max ?? 'inf'}` };
+      return { kind: 'constraint', path, message: `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value between ${min ?? '-inf'} and ${max ?? 'inf'}` };
   }
   return undefined;
 }
@@ -115,11 +116,11 @@ function compiled(pattern: string): RegExp {
   return re;
 }
 
-function checkLength(shape: ModelShape, length: number, path: string): ValidationFailure | undefined {
+function checkLength(shape: ModelShape, length: number, path: string): Failure | undefined {
   if (!shape.length) return undefined;
   const { min, max } = shape.length;
   if ((min !== undefined && length < min) || (max !== undefined && length > max))
-    return { kind: 'constraint', message: `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have length between ${min ?? 0} and ${max ?? 'inf'}` };
+    return { kind: 'constraint', path, message: `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have length between ${min ?? 0} and ${max ?? 'inf'}` };
   return undefined;
 }
 
@@ -149,7 +150,7 @@ export function validationError(model: ServiceModel, operation: string, failure:
   if (model.service === 'sts') return new SimError('ValidationError', failure.message);
   if (model.service === 'organizations') return new SimError('InvalidInputException', failure.message, 400, { Reason: 'INVALID_INPUT' });
   const errors = model.operations[operation]?.errors ?? [];
-  const specific = failure.member ? MEMBER_ERRORS[failure.member] : undefined;
+  const specific = MEMBER_ERRORS[failure.member];
   const generic = errors.includes('InvalidParameterException') ? 'InvalidParameterException' : undefined;
   // A missing member is a parameter problem first; a malformed one is the member's own error first.
   const order = failure.kind === 'missing' ? [generic, specific] : [specific, generic];

@@ -9,6 +9,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { isReadOnlyOperation } from '../domain/names';
 import { AccountRegionLimits, CLOUDTRAIL_BUDGET, type Budget } from '../rate-limiter';
 
 export interface AwsConfig {
@@ -24,8 +25,6 @@ export interface AwsConfig {
   budget?: Budget;
 }
 
-/** Reads are Get/List/Describe/Lookup; everything else spends the write budget (§6). */
-export const isReadCommand = (commandName: string): boolean => /^(Get|List|Describe|Lookup)/.test(commandName);
 
 export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
@@ -68,7 +67,7 @@ export class AwsClients {
       const limits = this.limits;
       client.middlewareStack.add(
         (next, context) => async (args) => {
-          await limits.take(accountId, region, !isReadCommand(String(context.commandName ?? '')));
+          await limits.take(accountId, region, !isReadOnlyOperation(String(context.commandName ?? '')));
           return next(args);
         },
         // After the retry middleware, so that every attempt is paced.

@@ -58,8 +58,8 @@ export interface AccountRegionRead {
 }
 
 export interface ReadOptions {
-  /** Read only this source in detail (an event names one); the rest of the account-region is listed, not read. */
-  only?: string;
+  /** Read only these sources in detail (an event names one; verification the written ones); the rest is listed, not read. */
+  only?: ReadonlySet<string>;
 }
 
 const iso = (d: Date | undefined) => d?.toISOString();
@@ -95,10 +95,11 @@ async function tagsOf(client: CloudTrailClient, arns: string[]): Promise<Map<str
 export async function readAccountRegion(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, options: ReadOptions = {}): Promise<AccountRegionRead> {
   const { accountId, region } = where;
   const result: AccountRegionRead = { accountId, region, sources: [], shadows: [], notSelected: [], eventDataStores: [] };
-  const wanted = (arn: string) => options.only === undefined || options.only === arn;
-
-  if (policy.trails.enabled && (options.only === undefined || parseCloudTrailArn(options.only)?.resourceType === 'trail')) await readTrails(client, policy, where, wanted, result);
-  if (policy.eventDataStores.enabled && (options.only === undefined || parseCloudTrailArn(options.only)?.resourceType === 'eventdatastore')) await readStores(client, policy, where, wanted, result);
+  const only = options.only;
+  const wanted = (arn: string) => only === undefined || only.has(arn);
+  const kinds = only && new Set([...only].map((arn) => parseCloudTrailArn(arn)?.resourceType));
+  if (policy.trails.enabled && (!kinds || kinds.has('trail'))) await readTrails(client, policy, where, wanted, result);
+  if (policy.eventDataStores.enabled && (!kinds || kinds.has('eventdatastore'))) await readStores(client, policy, where, wanted, result);
   return result;
 }
 

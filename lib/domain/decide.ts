@@ -16,7 +16,8 @@ import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
 import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed, type SelectorRepair } from './event-selectors';
 import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
 import { applyClockEffect, insightsClock, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
-import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState, TrailState } from './model';
+import { utcMinute } from './names';
+import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState } from './model';
 import type { Policy } from '../policy/schema';
 import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
 
@@ -98,7 +99,6 @@ export interface DecisionInput {
   now: Date;
 }
 
-const UTC = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 const KIND_NOUN: Record<SourceKind, string> = { trail: 'trail', eventDataStore: 'event data store' };
 
 /**
@@ -145,7 +145,7 @@ export function decide(input: DecisionInput): Decision {
     if (clock.status === 'pending-first-delivery') {
       return result({
         status: 'pending-first-delivery',
-        summary: `Insights on; ${KIND_NOUN[source.kind]} delivery may take up to ${source.kind === 'trail' ? '36 hours' : '7 days'}: expected by ${UTC(clock.windowEnd!)}${expiredNote}`,
+        summary: `Insights on; ${KIND_NOUN[source.kind]} delivery may take up to ${source.kind === 'trail' ? '36 hours' : '7 days'}: expected by ${utcMinute(clock.windowEnd!)}${expiredNote}`,
         reasons: [],
         blockers: [],
         pendingUntil: clock.windowEnd!,
@@ -383,7 +383,7 @@ function loggingPrerequisite(policy: Policy, source: SourceState, a: Analysis, b
   });
   if (source.kind === 'trail') {
     if (source.isLogging) return false;
-    const message = `logging is stopped${source.stopLoggingTime ? ` since ${UTC(source.stopLoggingTime)}` : ''}: nothing is recorded or analyzed`;
+    const message = `logging is stopped${source.stopLoggingTime ? ` since ${utcMinute(source.stopLoggingTime)}` : ''}: nothing is recorded or analyzed`;
     a.reasons.push({ code: 'loggingStopped', message });
     if (repair) a.actions.push({ ...base, kind: 'startLogging', operation: 'StartLogging', why: message, input: { Name: source.arn } });
     else a.blockers.push(disabled('start logging'));
@@ -494,4 +494,3 @@ export function describeChannels(channels: Iterable<Channel>): string {
   return [...groups].map(([cats, types]) => `${types.join(' and ')} on ${cats}`).join(', ');
 }
 
-export type { TrailState, EventDataStoreState, SourceRef };

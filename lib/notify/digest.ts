@@ -2,6 +2,7 @@
  * Sends a sweep's digest: one message for the whole sweep, carrying the messages Slack did not take earlier (kept in
  * the ledger per source); they are cleared only once the digest itself was delivered, so nothing is lost.
  */
+import { utcMinute } from '../domain/names';
 import { updateRecord, type Ledger } from '../ledger/ledger';
 import type { SweepSummary } from '../sweep/summary';
 import { sweepDigestMessage, type SlackMessage } from './slack-message';
@@ -13,7 +14,7 @@ export async function sendSweepDigest(
   deps: { ledger: Ledger; slack: { send(m: SlackMessage): Promise<DeliveryResult> } },
 ): Promise<DeliveryResult & { carried: number }> {
   const records = (await Promise.all(accountRegions.map((k) => deps.ledger.sourcesIn(...(k.split('/') as [string, string]))))).flat().filter((r) => r.undelivered?.length);
-  const texts = records.flatMap((r) => r.undelivered!.map((u) => `${u.text} (${u.at.slice(0, 16).replace('T', ' ')} UTC)`));
+  const texts = records.flatMap((r) => r.undelivered!.map((u) => `${u.text} (${utcMinute(u.at)})`));
   const delivery = await deps.slack.send(sweepDigestMessage(summary, texts));
   if (delivery.delivered)
     for (const r of records) {

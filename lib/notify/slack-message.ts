@@ -8,6 +8,7 @@ import type { Outcome } from '../aws/apply';
 import type { Decision } from '../domain/decide';
 import { describeChannels } from '../domain/decide';
 import type { Channel } from '../domain/insight-channels';
+import { utcMinute } from '../domain/names';
 import type { BreakerNotification } from '../pipeline/handle-event';
 import type { RemediationResult } from '../pipeline/remediate';
 import type { SweepSummary } from '../sweep/summary';
@@ -30,7 +31,6 @@ const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.sli
 const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(text, LIMITS.header) } });
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.text) } });
 const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, LIMITS.text) }] });
-const UTC = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** At most `max` lines, then "and N more"; the whole fits one text block. */
 export function listWithMore(lines: readonly string[], max = 10): string {
@@ -56,7 +56,7 @@ const where = (d: Decision) => `${kindNoun(d)} \`${d.source.name}\` in ${d.sourc
 /** "Insights delivery may take up to 7 days: expected by 2026-11-28 14:02 UTC". */
 export function clockLine(d: Decision, clock = d.projectedClock): string {
   if (clock.status === 'pending-first-delivery' && clock.windowEnd)
-    return `Insights delivery may take up to ${d.source.kind === 'trail' ? '36 hours' : '7 days'}: expected by ${UTC(clock.windowEnd)}`;
+    return `Insights delivery may take up to ${d.source.kind === 'trail' ? '36 hours' : '7 days'}: expected by ${utcMinute(clock.windowEnd)}`;
   if (clock.status === 'delivering') return 'Insights are delivering';
   return 'Insights are off';
 }
@@ -74,7 +74,7 @@ export function repairMessage(d: Decision, outcomes: readonly Outcome[], drift: 
   const blocks: Block[] = [
     header(`${failed.length ? ':warning: Insights repair incomplete' : ':wrench: Insights repaired'}: ${d.source.name}`),
     section(`*What drifted* on the ${where(d)}\n${listWithMore(d.finding.reasons.map((r) => `• ${r.message}`))}`),
-    ...(drift.actor ? [section(`*Who*: ${drift.actor}${drift.eventName ? ` (${drift.eventName}${drift.at ? ` at ${UTC(drift.at)}` : ''})` : ''}`)] : []),
+    ...(drift.actor ? [section(`*Who*: ${drift.actor}${drift.eventName ? ` (${drift.eventName}${drift.at ? ` at ${utcMinute(drift.at)}` : ''})` : ''}`)] : []),
     section(`*What the product did*\n${listWithMore(applied.map((o) => `• \`${o.action.operation}\`: ${o.action.why}`))}${failed.length ? `\n*Failed*\n${listWithMore(failed.map((o) => `• \`${o.action.operation}\`: ${o.status === 'failed' ? `${o.error.name}: ${o.error.message}` : ''}`))}` : ''}`),
     section(`*Before → after*: ${d.finding.summary} → Insights on (${after})`),
     context(clockLine(d)),
@@ -110,7 +110,7 @@ export function breakerMessage(n: BreakerNotification, windowMinutes: number): S
   const blocks: Block[] = [
     header(`:rotating_light: Stopped repairing ${name}: it keeps being reverted`),
     section(`\`${n.arn}\` was repaired ${n.repairs} times within ${windowMinutes} minutes and reverted each time.\n*Reverted by*: ${who}`),
-    section(`The product leaves it alone until ${UTC(n.until)} so as not to fight. Settle the source's settings with ${n.actors.length > 1 ? 'these callers' : 'this caller'}, or add an exemption with a reason and an expiry.`),
+    section(`The product leaves it alone until ${utcMinute(n.until)} so as not to fight. Settle the source's settings with ${n.actors.length > 1 ? 'these callers' : 'this caller'}, or add an exemption with a reason and an expiry.`),
   ];
   return finalize(`Stopped repairing ${name}: reverted ${n.repairs} times by ${who}`, blocks);
 }
@@ -132,7 +132,7 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
       [
         `*Compliant*: ${count('compliant')}`,
         `*Repaired*: ${repaired.size}${result.mode === 'report' ? ' (report mode: none written)' : ''}`,
-        `*Pending first delivery*: ${count('pending-first-delivery') + repaired.size}${latest ? ` (latest expected by ${UTC(latest)})` : ''}`,
+        `*Pending first delivery*: ${count('pending-first-delivery') + repaired.size}${latest ? ` (latest expected by ${utcMinute(latest)})` : ''}`,
         `*Drifted, not repaired*: ${decisions.filter((d) => d.finding.status === 'drifted' && !repaired.has(d.source.arn)).length}`,
         `*Exempt*: ${count('exempt')}`,
         `*Not remediable*: ${notRemediable.length}`,
@@ -157,7 +157,7 @@ export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string
       [
         `*Compliant*: ${s.compliant}`,
         `*Repaired*: ${s.repaired}`,
-        `*Pending first delivery*: ${s.pendingFirstDelivery}${s.latestPending ? ` (latest expected by ${UTC(s.latestPending)})` : ''}`,
+        `*Pending first delivery*: ${s.pendingFirstDelivery}${s.latestPending ? ` (latest expected by ${utcMinute(s.latestPending)})` : ''}`,
         `*Drifted, not repaired*: ${s.drifted}`,
         `*Exempt*: ${s.exempt}`,
         `*Not remediable*: ${s.notRemediable}`,

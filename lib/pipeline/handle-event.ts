@@ -10,7 +10,7 @@ import type { Policy } from '../policy/schema';
 import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
 import type { AwsClients } from '../aws/clients';
 import { updateRecord, type Ledger } from '../ledger/ledger';
-import { incidentKey, nextIncident } from '../notify/incidents';
+import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
 import { breakerMessage, notRemediableMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
 import type { DeliveryResult } from '../notify/slack-webhook';
 import { remediate, type RemediationResult } from './remediate';
@@ -77,7 +77,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const where = { arn, kind: target.kind, accountId: target.accountId, region: target.region };
   return deps.ledger.withLock(arn, async () => {
     // The call's own effect on the clock and who made it are recorded whether or not anything needs repair.
-    let record = await updateRecord(deps.ledger, where, (r) => ({
+    const record = await updateRecord(deps.ledger, where, (r) => ({
       ...r,
       ...(seen.clockEffect && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
       lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }) },
@@ -87,8 +87,8 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
       if (verdict.notify) {
         const n: BreakerNotification = { kind: 'breakerOpen', arn, actors: verdict.actors, until: verdict.until!, repairs: record.breaker.repairs.length };
         await deps.notify?.(n);
-        const delivery = deps.slack ? await deps.slack.send(breakerMessage(n, deps.policy.limits.breaker.windowMinutes)) : undefined;
-        record = await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict), ...undeliveredAfter(r, delivery, `breaker open on ${arn}`, deps) }));
+        const delivery = deps.slack ? await send(deps, breakerMessage(n, deps.policy.limits.breaker.windowMinutes)) : undefined;
+        await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict), ...undeliveredAfter(r, delivery, `breaker open on ${arn}`, deps) }));
       }
       return { ...base, breakerOpen: true, reason: `${seen.reason}; not repaired: repaired ${deps.policy.limits.breaker.maxRepairs} times within ${deps.policy.limits.breaker.windowMinutes} minutes, resumes ${verdict.until}` };
     }
@@ -96,49 +96,60 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], runDeps(deps, record.clock));
     const applied = result.results.flatMap((r) => r.outcomes).filter((o) => o.status === 'applied');
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
-    record = await updateRecord(deps.ledger, where, (r) => ({
+    const note = await messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
+    // One write for the repair, the clock, and the message's incident.
+    await updateRecord(deps.ledger, where, (r) => ({
       ...r,
       ...(update && { clock: update.facts }),
       ...(applied.length > 0 && {
         lastRepair: { at: deps.now().toISOString(), operations: applied.map((o) => o.action.operation) },
         breaker: recordRepair(r.breaker, deps.now(), seen.actor, breakerPolicy(deps.policy)),
       }),
+      ...(note && { incident: note.incident, ...undeliveredAfter(r, note.delivery, note.text, deps) }),
     }));
-    await message(deps, where, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
     return { ...base, writes: applied.length, result, breakerOpen: false };
   });
 }
 
-/** One message per incident: a repair, a report-mode finding, or a finding a person must fix. */
-async function message(deps: EventHandlerDeps, where: { arn: string; kind: 'trail' | 'eventDataStore'; accountId: string; region: string }, result: RemediationResult, drift: { actor?: string; eventName: string; at: string }): Promise<void> {
-  if (!deps.slack) return;
+/**
+ * One message per incident: a repair, a report-mode finding, or a finding a person must fix. Sends it unless it
+ * repeats the last incident within the window, and returns what the ledger must remember.
+ */
+async function messageFor(
+  deps: EventHandlerDeps,
+  incident: IncidentState | undefined,
+  arn: string,
+  result: RemediationResult,
+  drift: { actor?: string; eventName: string; at: string },
+): Promise<{ incident: IncidentState; delivery?: DeliveryResult; text: string } | undefined> {
+  if (!deps.slack) return undefined;
   const r = result.results[0];
-  const d = r?.decisions.find((x) => x.source.arn === where.arn);
-  if (!r || !d) return;
-  const outcomes = r.outcomes.filter((o) => o.action.sourceArn === where.arn);
-  const applied = outcomes.some((o) => o.status === 'applied');
-  const [kind, msg] = applied
+  const d = r?.decisions.find((x) => x.source.arn === arn);
+  if (!r || !d) return undefined;
+  const outcomes = r.outcomes.filter((o) => o.action.sourceArn === arn);
+  const [kind, msg] = outcomes.some((o) => o.status === 'applied')
     ? (['repair', repairMessage(d, outcomes, drift)] as const)
     : deps.policy.mode === 'report' && d.actions.length
       ? (['report', reportFindingMessage(d)] as const)
       : d.finding.status === 'not-remediable'
         ? (['blocked', notRemediableMessage(d)] as const)
         : [undefined, undefined];
-  if (!kind || !msg) return;
-  const current = await deps.ledger.get(where.arn);
-  const next = nextIncident(current?.incident, incidentKey(d, kind), deps.now(), deps.incidentWindowMs ?? 6 * 3_600_000);
-  let delivery: DeliveryResult | undefined;
-  if (next.send) {
-    const withCount = next.suppressedBefore ? { ...msg, blocks: [...msg.blocks, { type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `${next.suppressedBefore} repeat(s) of this were not messaged` }] }] } : msg;
-    delivery = await deps.slack.send(withCount);
-  }
-  await updateRecord(deps.ledger, where, (x) => ({ ...x, incident: next.state, ...undeliveredAfter(x, delivery, msg.text, deps) }));
+  if (!kind || !msg) return undefined;
+  const next = nextIncident(incident, incidentKey(d, kind), deps.now(), deps.incidentWindowMs ?? 6 * 3_600_000);
+  if (!next.send) return { incident: next.state, text: msg.text };
+  const withCount = next.suppressedBefore ? { ...msg, blocks: [...msg.blocks, { type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `${next.suppressedBefore} repeat(s) of this were not messaged` }] }] } : msg;
+  return { incident: next.state, delivery: await send(deps, withCount), text: msg.text };
+}
+
+async function send(deps: EventHandlerDeps, message: SlackMessage): Promise<DeliveryResult> {
+  const delivery = await deps.slack!.send(message);
+  if (!delivery.delivered) deps.log?.('slack delivery failed', { error: delivery.error, attempts: delivery.attempts });
+  return delivery;
 }
 
 /** A message Slack did not take stays in the ledger for the next digest: nothing is lost. */
 function undeliveredAfter(r: { undelivered?: { at: string; text: string }[] }, delivery: DeliveryResult | undefined, text: string, deps: EventHandlerDeps) {
   if (!delivery || delivery.delivered) return {};
-  deps.log?.('slack delivery failed', { error: delivery.error, attempts: delivery.attempts });
   return { undelivered: [...(r.undelivered ?? []), { at: deps.now().toISOString(), text }].slice(-100) };
 }
 

@@ -91,18 +91,9 @@ export async function remediate(targets: readonly Target[], deps: RemediateDeps)
   };
 }
 
-async function readAll(deps: RemediateDeps, where: { accountId: string; region: string }, only: Set<string> | undefined): Promise<AccountRegionRead> {
-  const client = deps.aws.cloudTrail(where.accountId, where.region);
-  if (!only) return readAccountRegion(client, deps.policy, where);
-  const parts = await Promise.all([...only].map((arn) => readAccountRegion(client, deps.policy, where, { only: arn })));
-  return {
-    ...where,
-    sources: parts.flatMap((p) => p.sources),
-    shadows: parts.flatMap((p) => p.shadows),
-    notSelected: parts.flatMap((p) => p.notSelected),
-    eventDataStores: parts.find((p) => p.eventDataStores.length)?.eventDataStores ?? [],
-  };
-}
+/** One pass over the account-region, reading in detail only the named sources when there are any. */
+const readAll = (deps: RemediateDeps, where: { accountId: string; region: string }, only: Set<string> | undefined): Promise<AccountRegionRead> =>
+  readAccountRegion(deps.aws.cloudTrail(where.accountId, where.region), deps.policy, where, only ? { only } : {});
 
 async function remediateAccountRegion(g: { accountId: string; region: string; only: Set<string> | undefined }, deps: RemediateDeps, budget: WriteBudget): Promise<AccountRegionResult> {
   const where = { accountId: g.accountId, region: g.region };

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { INSIGHT_TYPES } from '../domain/model';
+import { ACCOUNT_ID, REGION_NAME } from '../domain/names';
 
 export const POLICY_VERSION = 1;
 
@@ -12,7 +13,7 @@ const show = (value: unknown): string => (typeof value === 'string' ? `"${value}
 
 const accountId = z
   .string({ error: (i) => (i.input === undefined ? 'is required' : `${show(i.input)} must be a 12-digit account id`) })
-  .regex(/^\d{12}$/, { error: (i) => `${show(i.input)} must be a 12-digit account id` });
+  .regex(ACCOUNT_ID, { error: (i) => `${show(i.input)} must be a 12-digit account id` });
 
 const ouId = z
   .string()
@@ -22,7 +23,7 @@ const ouId = z
 
 const region = z
   .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, {
+  .regex(REGION_NAME, {
     error: (i) => `${show(i.input)} is not an AWS region name (like eu-west-1)`,
   });
 

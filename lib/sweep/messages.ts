@@ -3,11 +3,12 @@
  * (in batches of 10, SendMessageBatch's limit) and parsing one back, with a clear error for a malformed body.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID, REGION_NAME } from '../domain/names';
 
 export const sweepMessageSchema = z.strictObject({
   sweepId: z.string().regex(/^[A-Za-z0-9:._-]{1,80}$/),
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/),
+  accountId: z.string().regex(ACCOUNT_ID),
+  region: z.string().regex(REGION_NAME),
   ouPath: z.array(z.string()).optional(),
 });
 export type SweepMessage = z.infer<typeof sweepMessageSchema>;

@@ -6,6 +6,7 @@
  */
 import { parseCloudTrailArn, resolveCloudTrailArn } from '../domain/arn';
 import { clockEffectOfApiCall, type ClockEffect } from '../domain/insights-clock';
+import { ACCOUNT_ID, isReadOnlyOperation, REGION_NAME } from '../domain/names';
 import { regionScope, accountScope } from '../policy/scope';
 import type { Policy } from '../policy/schema';
 
@@ -96,7 +97,7 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   const base = { ...(eventId && { eventId }), ...(eventTime && { eventTime }) };
 
   if (detailType === 'AWS Insight via CloudTrail') {
-    if (!accountId || !/^\d{12}$/.test(accountId) || !region) return ignore('an Insights event without a valid account and region', base);
+    if (!accountId || !ACCOUNT_ID.test(accountId) || !region) return ignore('an Insights event without a valid account and region', base);
     const source = str(detail.insightSource);
     const target: EventTarget = source && parseCloudTrailArn(source) ? { kind: 'eventDataStore', accountId, region, arn: source } : { kind: 'accountRegion', accountId, region };
     const details = isObject(detail.insightDetails) ? detail.insightDetails : detail;
@@ -109,11 +110,11 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   if (!eventName) return ignore('the record has no eventName', named);
   if (detail.eventSource !== 'cloudtrail.amazonaws.com') return ignore(`eventSource ${printable(detail.eventSource ?? null)} is not cloudtrail.amazonaws.com`, named);
   if (detail.errorCode !== undefined && detail.errorCode !== null) return ignore(`the call failed (${str(detail.errorCode) ?? printable(detail.errorCode)}): nothing changed`, named);
-  if (detail.readOnly === true || /^(Get|List|Describe|Lookup)/.test(eventName)) return ignore(`${eventName} is read-only`, named);
+  if (detail.readOnly === true || isReadOnlyOperation(eventName)) return ignore(`${eventName} is read-only`, named);
   const locate = Object.hasOwn(TARGET_BY_EVENT, eventName) ? TARGET_BY_EVENT[eventName] : undefined;
   if (!locate) return ignore(`${eventName} cannot affect Insights`, named);
-  if (!accountId || !/^\d{12}$/.test(accountId)) return ignore('the record has no valid recipientAccountId', named);
-  if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(region)) return ignore('the record has no valid awsRegion', named);
+  if (!accountId || !ACCOUNT_ID.test(accountId)) return ignore('the record has no valid recipientAccountId', named);
+  if (!region || !REGION_NAME.test(region)) return ignore('the record has no valid awsRegion', named);
 
   const actor = actorOf(detail.userIdentity);
   const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};

@@ -5,7 +5,7 @@
  * decisions are tested against a second reading of the documentation, not against themselves.
  */
 import type { SimClock } from '../clock';
-import { SimError, fail } from '../errors';
+import { fail } from '../errors';
 import type { Caller, EdsRec, Selector, SimState, TrailRec } from '../state';
 
 export interface CallContext {
@@ -142,4 +142,3 @@ export function logged(basic: Selector[] | undefined, advanced: Selector[] | und
 export const trailLogged = (t: TrailRec): Logged => logged(t.eventSelectors, t.advancedEventSelectors);
 export const storeLogged = (s: EdsRec): Logged => logged(undefined, s.advancedEventSelectors);
 
-export const isSimError = (e: unknown): e is SimError => e instanceof SimError;

@@ -6,7 +6,7 @@
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
 import { DEFAULT_MANAGEMENT_SELECTORS, type EdsRec, type EdsStatus, type Selector, type SimState } from '../state';
-import { findStore, logged, storeLogged, writableStore, type CallContext, type Operation } from './common';
+import { findStore, logged, writableStore, type Operation } from './common';
 import { decodeToken, encodeToken } from './trails';
 
 /** Event data stores per region, any lifecycle stage (§6). */
@@ -170,21 +170,17 @@ export const restoreEventDataStore: Operation = (input, ctx) => {
 };
 
 /** Start only from STOPPED_INGESTION, stop only from ENABLED (§3.5); neither on an Insights destination. */
-export const startEventDataStoreIngestion: Operation = (input, ctx) => {
-  const s = writableStore(ctx, input.EventDataStore, 'ingestion');
-  checkIngestionCategory(s);
-  if (s.status !== 'STOPPED_INGESTION') fail('InvalidEventDataStoreStatusException', `The event data store is ${s.status}; ingestion can be started only when it is STOPPED_INGESTION.`);
-  transition(ctx.state, s, 'STARTING_INGESTION', 'ENABLED', ctx.clock.nowMs());
-  return undefined;
-};
+const ingestion =
+  (verb: 'started' | 'stopped', from: EdsStatus, via: EdsStatus, to: EdsStatus): Operation =>
+  (input, ctx) => {
+    const s = writableStore(ctx, input.EventDataStore, 'ingestion');
+    checkIngestionCategory(s);
+    if (s.status !== from) fail('InvalidEventDataStoreStatusException', `The event data store is ${s.status}; ingestion can be ${verb} only when it is ${from}.`);
+    transition(ctx.state, s, via, to, ctx.clock.nowMs());
+    return undefined;
+  };
 
-export const stopEventDataStoreIngestion: Operation = (input, ctx) => {
-  const s = writableStore(ctx, input.EventDataStore, 'ingestion');
-  checkIngestionCategory(s);
-  if (s.status !== 'ENABLED') fail('InvalidEventDataStoreStatusException', `The event data store is ${s.status}; ingestion can be stopped only when it is ENABLED.`);
-  transition(ctx.state, s, 'STOPPING_INGESTION', 'STOPPED_INGESTION', ctx.clock.nowMs());
-  return undefined;
-};
+export const startEventDataStoreIngestion = ingestion('started', 'STOPPED_INGESTION', 'STARTING_INGESTION', 'ENABLED');
+export const stopEventDataStoreIngestion = ingestion('stopped', 'ENABLED', 'STOPPING_INGESTION', 'STOPPED_INGESTION');
 
-export { isInsightStore, storeLogged };
-export type { CallContext };
+export { isInsightStore };

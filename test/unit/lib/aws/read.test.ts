@@ -95,7 +95,7 @@ describe('readAccountRegion: trails', () => {
 
   it('reads just the named source when told to', async () => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [{ Name: 'a-trail', TrailARN: arn('a-trail'), HomeRegion: 'us-east-1' }, { Name: 'b-trail', TrailARN: arn('b-trail'), HomeRegion: 'us-east-1' }] });
-    const read = await readAccountRegion(client, aPolicy(), where, { only: arn('b-trail') });
+    const read = await readAccountRegion(client, aPolicy(), where, { only: new Set([arn('b-trail')]) });
     expect(read.sources.map((s) => s.name)).toEqual(['b-trail']);
     expect(ct).not.toHaveReceivedCommand(ListEventDataStoresCommand);
   });
