@@ -32,3 +32,81 @@ export function generateWorld(accounts: number, regions: string[]): WorldInput {
     ]),
   };
 }
+
+/** The documented cost of reading a compliant account-region (docs/pipeline.md): 2 + 2t + t_c + s + s_m. */
+export const minimumReads = (c: { t: number; tc: number; s: number; sm: number }) => 2 + 2 * c.t + c.tc + c.s + c.sm;
+
+/**
+ * A compliant organization, the steady state a scheduled sweep usually finds: in every account and region a logging
+ * regional trail with both Insights types, a management-event store with both types delivering to the region's
+ * Insights store; in the first region also each account's multi-region trail (its shadows elsewhere are not read) and
+ * the organization trail. Returns the world and the documented minimum of CloudTrail calls per account-region.
+ */
+export function generateCompliantWorld(accounts: number, regions: string[]): { world: WorldInput; minimum: Map<string, number> } {
+  const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
+  const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
+  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
+  const minimum = new Map<string, number>();
+  for (const [i, account] of ids.entries())
+    for (const [r, region] of regions.entries()) minimum.set(`${account}/${region}`, minimumReads({ t: 1 + (r === 0 ? 1 : 0) + (r === 0 && i === 0 ? 1 : 0), tc: 0, s: 2, sm: 1 }));
+  return {
+    minimum,
+    world: {
+      version: 1,
+      organization: {
+        id: 'o-benchmark001',
+        managementAccount: ids[0]!,
+        root: 'r-bench',
+        organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
+        accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
+      },
+      roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+      trails: [
+        { account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: both },
+        ...ids.flatMap((account) => [
+          { account, name: 'main', homeRegion: regions[0]!, multiRegion: true, insightSelectors: both },
+          ...regions.map((homeRegion) => ({ account, name: `regional-${homeRegion}`, homeRegion, insightSelectors: both })),
+        ]),
+      ],
+      eventDataStores: ids.flatMap((account) =>
+        regions.flatMap((region) => [
+          { account, region, id: `insights-${region}`, name: `insights-${region}`, advancedEventSelectors: insight },
+          { account, region, id: `mgmt-${region}`, name: `mgmt-${region}`, insightSelectors: both, insightsDestination: `insights-${region}` },
+        ]),
+      ),
+    },
+  };
+}
+
+/**
+ * An organization at the scale the sweep must cover (5,000 accounts x 17 regions): the organization trail with both
+ * Insights types covers every account-region (members see its shadow, never read further), and each account keeps a
+ * management-event store with Insights and its Insights store in the first region.
+ */
+export function generateOrganizationScaleWorld(accounts: number, regions: string[]): { world: WorldInput; minimum: Map<string, number> } {
+  const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
+  const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
+  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
+  const minimum = new Map<string, number>();
+  for (const [i, account] of ids.entries())
+    for (const [r, region] of regions.entries()) minimum.set(`${account}/${region}`, minimumReads({ t: r === 0 && i === 0 ? 1 : 0, tc: 0, s: r === 0 ? 2 : 0, sm: r === 0 ? 1 : 0 }));
+  return {
+    minimum,
+    world: {
+      version: 1,
+      organization: {
+        id: 'o-benchmark001',
+        managementAccount: ids[0]!,
+        root: 'r-bench',
+        organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
+        accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
+      },
+      roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+      trails: [{ account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: both }],
+      eventDataStores: ids.flatMap((account) => [
+        { account, region: regions[0]!, id: 'insights', name: 'insights', advancedEventSelectors: insight },
+        { account, region: regions[0]!, id: 'mgmt', name: 'mgmt', insightSelectors: both, insightsDestination: 'insights' },
+      ]),
+    },
+  };
+}

@@ -1,23 +1,31 @@
 /**
  * The sweep store in DynamoDB (partition key `pk` = sweep id, sort key `sk`): a `#meta` item with the deadline, the
- * expected account-regions in chunks (`#expected#0000`, ...: 85,000 keys do not fit one 400 KB item), and one
- * `ar#<account>/<region>` item per report (a redelivery overwrites its own: duplicates are harmless).
+ * number of account-regions expected and a counter of distinct reports; the expected account-regions in chunks
+ * (`#expected#0000`, ...: 85,000 keys do not fit one 400 KB item); one `ar#<account>/<region>` item per report (a
+ * redelivery overwrites its own and is not counted again); and `#summary`, written once by a conditional put, with
+ * its lists cut to fit the item. Every item expires (`expiresAt`, the table's TTL attribute) 35 days after the deadline.
  */
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SweepRecord, SweepStore } from '../sweep/store';
-import type { AccountRegionReport } from '../sweep/summary';
+import { boundedSummary, type AccountRegionReport, type SweepSummary } from '../sweep/summary';
 
 const CHUNK = 5000;
+const SUMMARY_LIST_MAX = 1000;
+const KEEP_AFTER_DEADLINE_S = 35 * 24 * 3600;
 
 export class DynamoDbSweepStore implements SweepStore {
+  private readonly expiry = new Map<string, number>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
   async start(sweepId: string, expected: string[], startedAt: string, deadline: string): Promise<void> {
-    const items: Record<string, unknown>[] = [{ pk: sweepId, sk: '#meta', startedAt, deadline, chunks: Math.ceil(expected.length / CHUNK) }];
-    for (let i = 0; i < expected.length; i += CHUNK) items.push({ pk: sweepId, sk: `#expected#${String(i / CHUNK).padStart(4, '0')}`, keys: expected.slice(i, i + CHUNK) });
+    const expiresAt = this.expiresAt(sweepId, deadline);
+    const items: Record<string, unknown>[] = [{ pk: sweepId, sk: '#meta', startedAt, deadline, chunks: Math.ceil(expected.length / CHUNK), expectedCount: expected.length, reported: 0, expiresAt }];
+    for (let i = 0; i < expected.length; i += CHUNK) items.push({ pk: sweepId, sk: `#expected#${String(i / CHUNK).padStart(4, '0')}`, keys: expected.slice(i, i + CHUNK), expiresAt });
     for (let i = 0; i < items.length; i += 25) {
       let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; pending.length; attempt++) {
@@ -28,8 +36,13 @@ export class DynamoDbSweepStore implements SweepStore {
     }
   }
 
-  async record(sweepId: string, report: AccountRegionReport): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: sweepId, sk: `ar#${report.key}`, report } }));
+  async record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }> {
+    const expiresAt = await this.expiryOf(sweepId);
+    const put = await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: sweepId, sk: `ar#${report.key}`, report, expiresAt }, ReturnValues: 'ALL_OLD' }));
+    if (put.Attributes) return { completed: false };
+    // A crash between the two writes leaves the counter one short: the finalize message ends that sweep at its deadline.
+    const meta = await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#meta' }, UpdateExpression: 'ADD reported :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'ALL_NEW' }));
+    return { completed: meta.Attributes?.reported === meta.Attributes?.expectedCount };
   }
 
   async load(sweepId: string): Promise<SweepRecord | undefined> {
@@ -42,7 +55,52 @@ export class DynamoDbSweepStore implements SweepStore {
     } while (start);
     const meta = items.find((i) => i.sk === '#meta');
     if (!meta) return undefined;
+    const summary = items.find((i) => i.sk === '#summary');
     const expected = items.filter((i) => String(i.sk).startsWith('#expected#')).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).flatMap((i) => i.keys as string[]);
-    return { sweepId, expected, startedAt: String(meta.startedAt), deadline: String(meta.deadline), reports: items.filter((i) => String(i.sk).startsWith('ar#')).map((i) => i.report as AccountRegionReport) };
+    return {
+      sweepId,
+      expected,
+      startedAt: String(meta.startedAt),
+      deadline: String(meta.deadline),
+      reports: items.filter((i) => String(i.sk).startsWith('ar#')).map((i) => i.report as AccountRegionReport),
+      ...(summary && { summary: summary.summary as SweepSummary }),
+      ...(typeof summary?.digestSentAt === 'string' && { digestSentAt: summary.digestSentAt }),
+    };
+  }
+
+  async saveSummary(sweepId: string, summary: SweepSummary): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: sweepId, sk: '#summary', summary: boundedSummary(summary, SUMMARY_LIST_MAX), expiresAt: await this.expiryOf(sweepId) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  async markDigestSent(sweepId: string, at: string): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#summary' }, UpdateExpression: 'SET digestSentAt = :at', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': at } }));
+  }
+
+  private expiresAt(sweepId: string, deadline: string): number {
+    const at = Math.floor(Date.parse(deadline) / 1000) + KEEP_AFTER_DEADLINE_S;
+    this.expiry.set(sweepId, at);
+    return at;
+  }
+
+  /** The sweep's expiry, read from its meta item once per sweep and container. */
+  private async expiryOf(sweepId: string): Promise<number> {
+    const known = this.expiry.get(sweepId);
+    if (known !== undefined) return known;
+    const page = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :id AND sk = :meta', ExpressionAttributeValues: { ':id': sweepId, ':meta': '#meta' }, ProjectionExpression: 'deadline' }));
+    const deadline = page.Items?.[0]?.deadline;
+    if (typeof deadline !== 'string') throw new Error(`sweep ${sweepId} was never started`);
+    return this.expiresAt(sweepId, deadline);
   }
 }

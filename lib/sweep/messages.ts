@@ -1,6 +1,8 @@
 /**
- * The sweep's unit of work: one SQS message per account-region, tagged with the sweep id. Pure: building the messages
- * (in batches of 10, SendMessageBatch's limit) and parsing one back, with a clear error for a malformed body.
+ * The sweep's messages: one per account-region, tagged with the sweep id, and one delayed "finalize" message per sweep
+ * that wakes a worker at the sweep's deadline (SQS delays a message at most 15 minutes, so a longer deadline is reached
+ * by re-sending it). Pure: building the messages (in batches of 10, SendMessageBatch's limit) and parsing one back,
+ * with a clear error for a malformed body.
  */
 import { z } from 'zod';
 import { ACCOUNT_ID, REGION_NAME } from '../domain/names';
@@ -12,6 +14,14 @@ export const sweepMessageSchema = z.strictObject({
   ouPath: z.array(z.string()).optional(),
 });
 export type SweepMessage = z.infer<typeof sweepMessageSchema>;
+
+export const finalizeMessageSchema = z.strictObject({ sweepId: sweepMessageSchema.shape.sweepId, finalize: z.literal(true) });
+export type FinalizeMessage = z.infer<typeof finalizeMessageSchema>;
+
+/** SQS's longest DelaySeconds. */
+export const MAX_DELAY_SECONDS = 900;
+
+export const finalizeMessage = (sweepId: string): string => JSON.stringify({ sweepId, finalize: true } satisfies FinalizeMessage);
 
 export const accountRegionKey = (m: { accountId: string; region: string }) => `${m.accountId}/${m.region}`;
 
@@ -32,12 +42,17 @@ export class SweepMessageError extends Error {
   }
 }
 
-export function parseSweepMessage(body: string): SweepMessage {
+export function parseSweepMessage(body: string): SweepMessage | FinalizeMessage {
   let data: unknown;
   try {
     data = JSON.parse(body);
   } catch {
     throw new SweepMessageError(`sweep message is not JSON: ${body.slice(0, 100)}`);
+  }
+  if (typeof data === 'object' && data !== null && 'finalize' in data) {
+    const f = finalizeMessageSchema.safeParse(data);
+    if (!f.success) throw new SweepMessageError(`finalize message is malformed: ${f.error.issues.map((i) => `${i.path.join('.') || '(message)'} ${i.message}`).join('; ')}`);
+    return f.data;
   }
   const r = sweepMessageSchema.safeParse(data);
   if (!r.success) throw new SweepMessageError(`sweep message is malformed: ${r.error.issues.map((i) => `${i.path.join('.') || '(message)'} ${i.message}`).join('; ')}`);

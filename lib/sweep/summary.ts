@@ -16,6 +16,8 @@ export interface AccountRegionReport {
   latestPending?: string;
   problems: Record<string, number>;
   needsPerson: string[];
+  /** Messages Slack did not take for this account-region's sources (kept in the ledger for the digest). */
+  undelivered?: number;
   at: string;
 }
 
@@ -66,6 +68,23 @@ export interface SweepSummary {
   writes: number;
   topProblems: [string, number][];
   needsPerson: string[];
+  /** Entries left out of each list by boundedSummary (a stored summary must fit one DynamoDB item). */
+  omitted?: Partial<Record<ListField, number>>;
+}
+
+type ListField = 'unreachable' | 'failed' | 'neverReported' | 'needsPerson';
+
+/** The summary with each list cut to `max` entries, what was cut counted in `omitted`. */
+export function boundedSummary(s: SweepSummary, max: number): SweepSummary {
+  const out: SweepSummary = { ...s };
+  const omitted: Partial<Record<ListField, number>> = { ...s.omitted };
+  for (const field of ['unreachable', 'failed', 'neverReported', 'needsPerson'] as const) {
+    if (s[field].length <= max) continue;
+    out[field] = s[field].slice(0, max);
+    omitted[field] = (omitted[field] ?? 0) + s[field].length - max;
+  }
+  if (Object.keys(omitted).length) out.omitted = omitted;
+  return out;
 }
 
 export function summarize(sweepId: string, expected: readonly string[], reports: readonly AccountRegionReport[], timedOut: boolean): SweepSummary {

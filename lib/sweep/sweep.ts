@@ -1,7 +1,9 @@
 /**
  * The scheduled drift sweep on SQS fan-out. The scheduler enumerates the in-scope ACTIVE accounts x the policy's
  * regions and enqueues one message per account-region (SendMessageBatch, 10 at a time, retrying entries SQS
- * refused); the worker runs the shared pipeline for its account-region and records the report under the sweep id.
+ * refused), then a finalize message delayed to the deadline; the worker runs the shared pipeline for its
+ * account-region and records the report under the sweep id; the report that completes the sweep, or the finalize
+ * message, ends it (lib/sweep/finish.ts: summary stored once, digest sent).
  * A retryable failure (a read that failed, a throttled or 5xx write) fails the record so SQS redelivers it; an
  * unreachable account (its role missing or denied) is reported, not retried; a malformed message is reported and
  * dropped (it would fail forever).
@@ -9,12 +11,14 @@
 import type { AwsClients } from '../aws/clients';
 import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
-import { remediate, type RemediateDeps } from '../pipeline/remediate';
+import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
+import { updateRecord, type Ledger } from '../ledger/ledger';
+import { finishSweep, scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
 import { accountRegionKey, messageBatches, parseSweepMessage, SweepMessageError } from './messages';
 import type { SweepStore } from './store';
 import { reportOf, summarize, type SweepSummary } from './summary';
 
-export interface QueuePort {
+export interface QueuePort extends DelayedQueuePort {
   /** Returns the entry ids SQS did not accept. */
   sendBatch(entries: { Id: string; MessageBody: string }[]): Promise<{ failedIds: string[] }>;
 }
@@ -45,15 +49,17 @@ export async function startSweep(sweepId: string, deps: SchedulerDeps): Promise<
     }
     if (pending.length) throw new Error(`SQS refused ${pending.length} message(s) five times: ${pending.map((e) => e.Id).join(', ')}`);
   }
+  await scheduleFinalize(sweepId, deps.queue, deps.timeoutMs ?? 15 * 60_000);
   return { sweepId, enqueued, accounts: targets.accounts.length, regions: targets.regions.length, skipped: targets.skipped };
 }
 
-export interface WorkerDeps extends Omit<RemediateDeps, 'ouPath'> {
-  store: SweepStore;
+export interface WorkerDeps extends Omit<RemediateDeps, 'ouPath' | 'ledger'>, Omit<FinishDeps, 'now'> {
+  /** The ledger: Insights clocks across sweeps, and the Slack messages a digest carries. */
+  ledger?: Ledger;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-/** Handles one SQS record; throws to have SQS redeliver it. */
+/** Handles one SQS record: an account-region, or the sweep's finalize message. Throws to have SQS redeliver it. */
 export async function sweepAccountRegion(body: string, deps: WorkerDeps): Promise<void> {
   let message;
   try {
@@ -65,20 +71,54 @@ export async function sweepAccountRegion(body: string, deps: WorkerDeps): Promis
     }
     throw e;
   }
+  if ('finalize' in message) {
+    const { outcome } = await finishSweep(message.sweepId, deps, 'deadline');
+    deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
+    if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
+    return;
+  }
   const ouPath = message.ouPath;
-  const result = await remediate([{ kind: 'accountRegion', accountId: message.accountId, region: message.region }], { ...deps, ...(ouPath && { ouPath: () => ouPath }) });
+  const { accountId, region } = message;
+  // One ledger query per account-region gives every source's clock and the Slack messages still owed.
+  const known = deps.ledger ? await deps.ledger.sourcesIn(accountId, region) : [];
+  const byArn = new Map(known.map((k) => [k.arn, k]));
+  const result = await remediate([{ kind: 'accountRegion', accountId, region }], {
+    ...deps,
+    ledger: { clockFacts: async (arn) => byArn.get(arn)?.clock },
+    ...(ouPath && { ouPath: () => ouPath }),
+  });
   const r = result.results[0]!;
-  await deps.store.record(message.sweepId, reportOf(r, deps.now()));
+  if (deps.ledger) await rememberClocks(deps.ledger, r, deps.now());
+  const undelivered = known.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
+  const { completed } = await deps.store.record(message.sweepId, { ...reportOf(r, deps.now()), ...(undelivered && { undelivered }) });
+  if (completed) {
+    // The digest must not fail this account-region (SQS would sweep it again): the deadline trigger retries it.
+    const finished = await finishSweep(message.sweepId, deps, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
+    deps.log?.('sweep complete', { sweepId: message.sweepId, outcome: finished.outcome });
+  }
   if (r.status === 'failed' && r.error?.retryable) throw new Error(`${accountRegionKey(message)}: ${r.error.name}: ${r.error.message}`);
   const retryableWrite = r.outcomes.find((o) => o.status === 'failed' && o.error.retryable);
   if (retryableWrite && retryableWrite.status === 'failed') throw new Error(`${accountRegionKey(message)}: ${retryableWrite.action.operation} failed: ${retryableWrite.error.name}`);
+}
+
+/** Insights clocks the run changed (a repair, a restart, a first sighting), and what was repaired, for the next run. */
+async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
+  for (const u of r.clockUpdates) {
+    const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === u.arn).map((o) => o.action.operation);
+    await updateRecord(ledger, { arn: u.arn, kind: u.kind, accountId: r.accountId, region: r.region }, (x) => ({
+      ...x,
+      clock: u.facts,
+      ...(operations.length && { lastRepair: { at: now.toISOString(), operations } }),
+    }));
+  }
 }
 
 /** The summary, once every account-region reported or the deadline passed; undefined while the sweep is still running. */
 export async function sweepSummary(sweepId: string, store: SweepStore, now: Date, force = false): Promise<SweepSummary | undefined> {
   const s = await store.load(sweepId);
   if (!s) return undefined;
-  const timedOut = now.getTime() >= Date.parse(s.deadline);
+  // Once the sweep has ended, whether it timed out is settled by its stored summary, not by the time of asking.
+  const timedOut = s.summary?.timedOut ?? now.getTime() >= Date.parse(s.deadline);
   const summary = summarize(sweepId, s.expected, s.reports, timedOut);
   return summary.complete || timedOut || force ? summary : undefined;
 }

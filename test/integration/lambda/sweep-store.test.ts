@@ -1,5 +1,6 @@
 // The DynamoDB sweep store on dynalite, and the sweep functions' configuration.
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSweepStore } from '../../../lib/aws/sweep-store-dynamodb';
 import { loadSweepConfig } from '../../../lib/sweep/config';
 import { summarize, type AccountRegionReport } from '../../../lib/sweep/summary';
@@ -37,6 +38,36 @@ describe('DynamoDbSweepStore', () => {
     expect(s.neverReported).toHaveLength(11_998);
     expect(await store.load('nope')).toBeUndefined();
   }, 60_000);
+
+  it('tells exactly one report that it completed the sweep, however often each account-region reports', async () => {
+    const store = new DynamoDbSweepStore(db.doc, 'sweeps');
+    const expected = ['111111111111/us-east-1', '111111111111/eu-west-1', '222222222222/us-east-1'];
+    await store.start('s-2', expected, '2026-11-21T12:00:00.000Z', '2026-11-21T12:15:00.000Z');
+    const answers = [];
+    for (const key of [expected[0]!, expected[0]!, expected[1]!]) answers.push((await store.record('s-2', report(key))).completed);
+    answers.push(...(await Promise.all([store.record('s-2', report(expected[2]!)), store.record('s-2', report(expected[2]!))])).map((a) => a.completed));
+    answers.push((await store.record('s-2', report(expected[1]!))).completed);
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    expect(answers.slice(0, 3)).toEqual([false, false, false]);
+    await expect(store.record('never-started', report(expected[0]!))).rejects.toThrow('sweep never-started was never started');
+  });
+
+  it('stores the summary once, cut to fit its item, and the time its digest went out; every item expires 35 days after the deadline', async () => {
+    const store = new DynamoDbSweepStore(db.doc, 'sweeps');
+    const expected = Array.from({ length: 3000 }, (_, i) => `${String(100000000000 + i)}/us-east-1`);
+    await store.start('s-3', expected, '2026-11-21T12:00:00.000Z', '2026-11-21T12:15:00.000Z');
+    await store.record('s-3', report(expected[0]!));
+    const summary = summarize('s-3', expected, [report(expected[0]!)], true);
+    expect(await store.saveSummary('s-3', summary)).toBe(true);
+    expect(await store.saveSummary('s-3', { ...summary, repaired: 99 })).toBe(false);
+    await store.markDigestSent('s-3', '2026-11-21T12:15:01.000Z');
+    const loaded = (await store.load('s-3'))!;
+    expect(loaded.summary).toMatchObject({ repaired: 1, timedOut: true, omitted: { neverReported: 1999 } });
+    expect(loaded.summary!.neverReported).toHaveLength(1000);
+    expect(loaded.digestSentAt).toBe('2026-11-21T12:15:01.000Z');
+    const items = await db.doc.send(new QueryCommand({ TableName: 'sweeps', KeyConditionExpression: 'pk = :id', ExpressionAttributeValues: { ':id': 's-3' } }));
+    expect(new Set(items.Items!.map((i) => i.expiresAt))).toEqual(new Set([Date.parse('2026-11-21T12:15:00.000Z') / 1000 + 35 * 24 * 3600]));
+  });
 });
 
 describe('loadSweepConfig', () => {

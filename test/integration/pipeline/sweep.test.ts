@@ -4,13 +4,15 @@ import type { SQSEvent } from 'aws-lambda';
 import { makeSchedulerHandler } from '../../../functions/drift-sweep/handler';
 import { makeWorkerHandler } from '../../../functions/sweep-worker/handler';
 import { AwsClients } from '../../../lib/aws/clients';
+import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { InMemorySweepStore } from '../../../lib/sweep/store';
+import type { SweepSummary } from '../../../lib/sweep/summary';
 import { startSweep, sweepSummary, type WorkerDeps } from '../../../lib/sweep/sweep';
 import { SimulatedQueue, runEventSourceMapping } from '../../../sim/sqs-queue';
 import type { Simulator } from '../../../sim/server';
-import { generateWorld, accountId } from '../../../bench/generate-world';
+import { accountId, generateCompliantWorld, generateWorld } from '../../../bench/generate-world';
 import { aPolicy } from '../../helpers/builders';
-import { DEV, MGMT, PROD, ROLE, startSim } from '../../helpers/sim';
+import { DEV, MGMT, PROD, ROLE, startSim, trailArn } from '../../helpers/sim';
 
 let sim: Simulator;
 afterEach(() => sim.stop());
@@ -21,11 +23,12 @@ function parts(policyOverrides: Record<string, unknown> = {}, managementAccountI
   const store = new InMemorySweepStore();
   const queue = new SimulatedQueue(sim.clock, { visibilityTimeoutMs: 60_000, maxReceiveCount: 4 });
   const runs = new Map<string, number>();
-  const deps: WorkerDeps = { policy, aws, managementAccountId, now: () => sim.clock.now(), store };
+  const deps: WorkerDeps = { policy, aws, managementAccountId, now: () => sim.clock.now(), store, queue };
   const worker = makeWorkerHandler(deps);
   const counted = async (event: { Records: { body: string }[] }) => {
     for (const r of event.Records) {
-      const m = JSON.parse(r.body) as { accountId: string; region: string };
+      const m = JSON.parse(r.body) as { accountId: string; region: string; finalize?: true };
+      if (m.finalize) continue;
       runs.set(`${m.accountId}/${m.region}`, (runs.get(`${m.accountId}/${m.region}`) ?? 0) + 1);
     }
     return worker(event as unknown as SQSEvent);
@@ -55,7 +58,8 @@ describe('drift sweep', () => {
     const p = parts();
     const out = await makeSchedulerHandler({ aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() })({}, { awsRequestId: 'abcdef12-3456' });
     expect(out).toMatchObject({ sweepId: 'sweep-2026-11-21T03-00-00-000Z-abcdef12', enqueued: 6 });
-    expect(p.queue.depth).toBe(6);
+    expect(p.queue.depth).toBe(7);
+    expect(p.queue.visible).toBe(6); // the finalize message waits for the deadline
   });
 
   it('retries only the account-region whose batch item failed', async () => {
@@ -91,8 +95,8 @@ describe('drift sweep', () => {
   it('treats duplicate messages as harmless: one report per account-region, no extra writes', async () => {
     sim = await startSim();
     const p = parts();
-    await startSweep('sweep-4', { aws: p.aws, policy: p.policy, queue: { sendBatch: async (e) => (await p.queue.sendBatch(e), p.queue.sendBatch(e)) }, store: p.store, now: () => sim.clock.now() });
-    expect(p.queue.depth).toBe(12);
+    await startSweep('sweep-4', { aws: p.aws, policy: p.policy, queue: { sendBatch: async (e) => (await p.queue.sendBatch(e), p.queue.sendBatch(e)), send: (b, d) => p.queue.send(b, d) }, store: p.store, now: () => sim.clock.now() });
+    expect(p.queue.depth).toBe(13); // 6 account-regions twice, and the finalize message
     await runEventSourceMapping(p.queue, sim.clock, p.counted, { batchSize: 10, concurrency: 1 });
     const s = (await sweepSummary('sweep-4', p.store, sim.clock.now()))!;
     expect(s).toMatchObject({ complete: true, reported: 6 });
@@ -102,7 +106,7 @@ describe('drift sweep', () => {
     const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: single.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
     const store = new InMemorySweepStore();
     await startSweep('once', { aws, policy: p.policy, queue: q, store, now: () => single.clock.now() });
-    await runEventSourceMapping(q, single.clock, makeWorkerHandler({ policy: p.policy, aws, managementAccountId: MGMT, now: () => single.clock.now(), store }) as never, { batchSize: 10, concurrency: 1 });
+    await runEventSourceMapping(q, single.clock, makeWorkerHandler({ policy: p.policy, aws, managementAccountId: MGMT, now: () => single.clock.now(), store, queue: q }) as never, { batchSize: 10, concurrency: 1 });
     expect(writes).toBe(single.calls.filter((c) => c.status === 200 && /^(Put|Start|Update)/.test(c.operation)).length);
     await single.stop();
   });
@@ -132,5 +136,112 @@ describe('drift sweep', () => {
     expect(await sweepSummary('sweep-6', p.store, sim.clock.now())).toBeUndefined();
     sim.clock.advance(1000);
     expect(await sweepSummary('sweep-6', p.store, sim.clock.now())).toMatchObject({ complete: false, timedOut: true, neverReported: [`${PROD}/us-east-1`] });
+  });
+
+  it('costs a compliant organization exactly the documented minimum of CloudTrail calls per account-region, and writes nothing', async () => {
+    const { world, minimum } = generateCompliantWorld(6, ['us-east-1', 'eu-west-1', 'ap-south-1']);
+    sim = await startSim({ world, throttling: { enabled: true } });
+    const p = parts({ scope: { regions: { include: ['us-east-1', 'eu-west-1', 'ap-south-1'] } } }, accountId(0));
+    // The product's own CloudTrail budget (8 reads a second per account-region), under the simulator's quotas.
+    const aws = new AwsClients({ managementAccountId: accountId(0), memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: accountId(0), secretAccessKey: 'x' } });
+    p.deps.aws = aws;
+    p.aws = aws;
+    await startSweep('sweep-min', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+    await runEventSourceMapping(p.queue, sim.clock, p.counted, { batchSize: 10, concurrency: 3 });
+    const s = (await sweepSummary('sweep-min', p.store, sim.clock.now()))!;
+    expect(s).toMatchObject({ complete: true, writes: 0, repaired: 0, drifted: 0, notRemediable: 0, compliant: 6 * 3 * 2 + 6 + 1 }); // a trail and a management store per account-region, each main trail, the organization trail
+    const perAccountRegion = sim.callCounts((c) => c.service === 'cloudtrail').byAccountRegion;
+    expect(perAccountRegion).toEqual(Object.fromEntries(minimum));
+    expect(sim.callCounts().errors).toEqual({});
+  }, 30_000);
+
+  describe('the end of a sweep', () => {
+    const digestSpy = (answers: boolean[] = []) => {
+      const sent: { summary: SweepSummary; accountRegions: string[] }[] = [];
+      const digest = async (summary: SweepSummary, accountRegions: string[]) => (sent.push({ summary, accountRegions }), answers.shift() ?? true);
+      return { sent, digest };
+    };
+
+    it('sends one digest when the last account-region reports, and the finalize message at the deadline sends none', async () => {
+      sim = await startSim();
+      const p = parts();
+      const d = digestSpy();
+      const logged: string[] = [];
+      const worker = makeWorkerHandler({ ...p.deps, digest: d.digest, log: (m, f) => void logged.push(`${m}: ${String(f.outcome)}`) });
+      await startSweep('sweep-d1', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+      await runEventSourceMapping(p.queue, sim.clock, worker as never, { batchSize: 4, concurrency: 2 });
+      expect(d.sent).toHaveLength(1);
+      expect(d.sent[0]!.summary).toMatchObject({ sweepId: 'sweep-d1', complete: true, timedOut: false, expected: 6, reported: 6 });
+      expect(logged).toEqual(['sweep complete: digest sent', 'sweep finalize: finished elsewhere']);
+      expect((await p.store.load('sweep-d1'))!.digestSentAt).toBeDefined();
+    });
+
+    it('ends a sweep whose account-region never reports at its deadline, naming it, even past SQS\'s 15-minute delay', async () => {
+      sim = await startSim();
+      const p = parts();
+      const d = digestSpy();
+      const outcomes: string[] = [];
+      const worker = makeWorkerHandler({ ...p.deps, digest: d.digest, log: (m, f) => void (m === 'sweep finalize' && outcomes.push(String(f.outcome))) });
+      // Every delivery of DEV eu-west-1 dies with its invocation until the message reaches the dead-letter queue.
+      const dying = async (event: { Records: { body: string }[] }) => {
+        if (event.Records.some((r) => r.body.includes(`"${DEV}"`) && r.body.includes('eu-west-1'))) throw new Error('Task timed out after 300.00 seconds');
+        return worker(event as unknown as SQSEvent);
+      };
+      await startSweep('sweep-d2', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now(), timeoutMs: 40 * 60_000 });
+      const started = sim.clock.nowMs();
+      await runEventSourceMapping(p.queue, sim.clock, dying, { batchSize: 1, concurrency: 2 });
+      expect(outcomes).toEqual(['rescheduled', 'rescheduled', 'digest sent']); // 15 + 15 + 10 minutes
+      expect(sim.clock.nowMs() - started).toBeGreaterThanOrEqual(40 * 60_000);
+      expect(d.sent).toHaveLength(1);
+      expect(d.sent[0]!.summary).toMatchObject({ complete: false, timedOut: true, expected: 6, reported: 5, neverReported: [`${DEV}/eu-west-1`] });
+      expect(p.queue.deadLetters).toHaveLength(1);
+    });
+
+    it('sends the digest again at the deadline when Slack did not take it at completion, then never again', async () => {
+      sim = await startSim();
+      const p = parts();
+      const d = digestSpy([false, true]);
+      const worker = makeWorkerHandler({ ...p.deps, digest: d.digest });
+      await startSweep('sweep-d3', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+      await runEventSourceMapping(p.queue, sim.clock, worker as never, { batchSize: 10, concurrency: 1 });
+      expect(d.sent.map((x) => x.summary.complete)).toEqual([true, true]);
+      expect((await p.store.load('sweep-d3'))!.digestSentAt).toBeDefined();
+      expect(p.queue.depth).toBe(0);
+    });
+
+    it('keeps retrying an undelivered digest through SQS redelivery, so the dead-letter queue and its alarm see it', async () => {
+      sim = await startSim();
+      const p = parts();
+      const d = digestSpy([false, false, false, false, false, false]);
+      const worker = makeWorkerHandler({ ...p.deps, digest: d.digest });
+      await startSweep('sweep-d4', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+      await runEventSourceMapping(p.queue, sim.clock, worker as never, { batchSize: 10, concurrency: 1 });
+      expect(d.sent).toHaveLength(5); // at completion, then the finalize message's 4 receives
+      expect(p.queue.deadLetters.map((m) => JSON.parse(m.body))).toEqual([{ sweepId: 'sweep-d4', finalize: true }]);
+    });
+
+    it('carries the Slack messages owed for an account-region into the digest, and remembers the clocks it started', async () => {
+      sim = await startSim();
+      const p = parts();
+      const ledger = new InMemoryLedger();
+      await updateRecord(ledger, { arn: trailArn('audit'), kind: 'trail', accountId: PROD, region: 'us-east-1' }, (r) => ({ ...r, undelivered: [{ at: '2026-11-20T10:00:00.000Z', text: 'repaired audit' }] }));
+      const d = digestSpy();
+      const worker = makeWorkerHandler({ ...p.deps, ledger, digest: d.digest });
+      await startSweep('sweep-d5', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+      await runEventSourceMapping(p.queue, sim.clock, worker as never, { batchSize: 10, concurrency: 1 });
+      expect(d.sent[0]!.accountRegions).toEqual([`${PROD}/us-east-1`]);
+      const first = d.sent[0]!.summary;
+      expect(first.repaired).toBeGreaterThan(0);
+
+      // The next sweep writes nothing and still knows when each repaired source will first deliver.
+      const writesBefore = sim.calls.filter((c) => c.status === 200 && /^(Put|Start|Update)/.test(c.operation)).length;
+      await startSweep('sweep-d6', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+      await runEventSourceMapping(p.queue, sim.clock, worker as never, { batchSize: 10, concurrency: 1 });
+      const second = d.sent[1]!.summary;
+      expect(sim.calls.filter((c) => c.status === 200 && /^(Put|Start|Update)/.test(c.operation)).length).toBe(writesBefore);
+      expect(second).toMatchObject({ repaired: 0, writes: 0 });
+      expect(second.pendingFirstDelivery).toBeGreaterThanOrEqual(first.repaired);
+      expect(second.latestPending).toBe(first.latestPending);
+    });
   });
 });
