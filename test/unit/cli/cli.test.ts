@@ -6,7 +6,11 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
 const cli = join(root, 'dist/cli.mjs');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+// No AWS credentials anywhere: the demo must not need them.
+const noCredentials = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: noCredentials, timeout: 60_000 });
+/** The lines of the demo's step n, from its heading to the next. */
+const section = (text: string, n: number) => text.slice(text.indexOf(`== ${n}. `), text.indexOf(`== ${n + 1}. `) > 0 ? text.indexOf(`== ${n + 1}. `) : undefined);
 const runWithStdin = (input: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', input });
 const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
 const file = (name: string, text: string) => {
@@ -15,44 +19,106 @@ const file = (name: string, text: string) => {
   return path;
 };
 
+jest.setTimeout(90_000);
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', 'cli'], { cwd: root, stdio: 'pipe' });
 });
 
 describe('insights-remediator CLI', () => {
-  it('runs the demo to its end with exit 0 and a summary line', () => {
-    const r = run('demo');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^summary: \d+ compliant, .*planned write\(s\)$/m);
-    expect(r.stdout).toContain('PENDING-FIRST-DELIVERY');
-    expect(r.stdout).toContain('repair: StartEventDataStoreIngestion');
+  // The demo runs once: its own simulator, two sweeps and an event, in well under the minute the issue allows.
+  let demo: ReturnType<typeof run>;
+  let demoSeconds: number;
+  const slackFile = join(dir, 'slack.json');
+  beforeAll(() => {
+    const started = performance.now();
+    demo = run('demo', '--slack-json', slackFile);
+    demoSeconds = (performance.now() - started) / 1000;
+  });
+
+  it('runs the demo to its end by itself: exit 0, within a minute, no AWS credentials', () => {
+    expect(demo.stderr).toBe('');
+    expect(demo.status).toBe(0);
+    expect(demoSeconds).toBeLessThan(60);
+    expect(demo.stdout).toMatch(/^demo finished in [\d.]+ s$/m);
+  });
+
+  it('shows the organization, a report-mode sweep, an enforce-mode sweep, the event-driven repair and its Slack message', () => {
+    const headings = demo.stdout.split('\n').filter((l) => l.startsWith('== '));
+    expect(headings).toEqual([
+      '== 1. The organization ==',
+      expect.stringMatching(/^== 2\. Report-mode sweep: 12 account-regions read, nothing written ==$/),
+      '== 3. Enforce-mode sweep: what it repaired ==',
+      '== 4. A user stops ingestion; the event-driven repair ==',
+      '== 5. The Slack message that would be sent (not sent: no webhook in the demo) ==',
+    ]);
+    expect(demo.stdout).toContain('555555555555 closing     SUSPENDED: not swept');
+  });
+
+  it('reports drift without writing in report mode, with the exact calls and the clock they would open', () => {
+    const report = section(demo.stdout, 2);
+    expect(report).toContain('would call: StartEventDataStoreIngestion');
+    expect(report).toContain('would call: PutEventSelectors');
+    expect(report).toMatch(/Insights clock if repaired: pending first delivery until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(report).not.toContain('applied:');
+    expect(report).toMatch(/^summary: 3 compliant, 0 repaired, .* 0 write\(s\)$/m);
+    expect(report).toContain('a real sweep would exit 1');
+  });
+
+  it('repairs in enforce mode and shows each repaired source\'s Insights clock; what needs a person stays listed', () => {
+    const enforce = section(demo.stdout, 3);
+    for (const name of ['org-lake', 'audit', 'prod-lake', 'dev-trail', 'sandbox-trail', 'sandbox-lake']) expect(enforce).toMatch(new RegExp(`(trail|store) ${name}\n  REPAIRED: `));
+    expect(enforce).toMatch(/store prod-lake\n.*\n.*applied: StartEventDataStoreIngestion.*\n  Insights clock: off -> pending first delivery until/);
+    expect(enforce).toMatch(/needs a person: 333333333333 us-east-1 +store dev-lake: create one/);
+    expect(enforce).toMatch(/exempt: 444444444444 eu-west-1 +trail legacy-audit: exempt \(expires \d{4}-\d\d-\d\d\): legacy trails retire/);
+    expect(enforce).toMatch(/^summary: 3 compliant, 6 repaired, 6 pending first delivery .* 8 write\(s\)$/m);
+  });
+
+  it('repairs a store a user stopped, from the CloudTrail event, with a 7-day clock, and ignores its own write', () => {
+    const event = section(demo.stdout, 4);
+    expect(event).toContain('alice (access key AKIAALICE, account 222222222222) calls StopEventDataStoreIngestion');
+    expect(event).toContain('StopEventDataStoreIngestion by alice\n  check: ');
+    expect(event).toContain('  repaired: StartEventDataStoreIngestion {"EventDataStore":"arn:aws:cloudtrail:eu-west-1:222222222222:eventdatastore/payments-lake-0001"}');
+    expect(event).toMatch(/StartEventDataStoreIngestion by InsightsRemediatorRole\n  ignore: made by the product's own role/);
+    const until = /Insights clock of payments-lake-0001: pending first delivery until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/.exec(event)?.[1];
+    const called = /^(\d{4}-\d\d-\d\d \d\d:\d\d) UTC: alice/m.exec(event)?.[1];
+    expect(Date.parse(`${until!.replace(' ', 'T')}Z`) - Date.parse(`${called!.replace(' ', 'T')}Z`)).toBe(7 * 24 * 3_600_000);
+    expect(section(demo.stdout, 5)).toMatch(/:wrench: Insights repaired: payments-lake\n/);
   });
 
   it('writes every Slack payload the demo would send, as a JSON array (npm start -- --slack-json FILE)', () => {
-    const out = join(dir, 'slack.json');
-    expect(run('demo', '--slack-json', out).status).toBe(0);
-    const messages = JSON.parse(readFileSync(out, 'utf8')) as { text: string; blocks: { type: string }[] }[];
-    expect(messages.length).toBeGreaterThan(3);
-    expect(messages.every((m) => typeof m.text === 'string' && m.blocks.length > 0 && m.blocks.length <= 50)).toBe(true);
-    expect(messages.map((m) => m.text).join('\n')).toMatch(/Insights repaired on .*expected by/);
-    expect(messages.at(-1)?.text).toMatch(/^Insights demo sweep: /);
+    const messages = JSON.parse(readFileSync(slackFile, 'utf8')) as { text: string; blocks: { type: string }[] }[];
+    expect(messages.map((m) => m.text)).toEqual([
+      'Insights sweep demo-report: 0 repaired, 2 need a person, 0 unreachable, 0 never reported',
+      'Insights sweep demo-enforce: 6 repaired, 2 need a person, 0 unreachable, 0 never reported',
+      expect.stringMatching(/^Insights repaired on event data store `payments-lake` in 222222222222 eu-west-1: Insights delivery may take up to 7 days: expected by /),
+    ]);
+    expect(messages.every((m) => m.blocks.length > 0 && m.blocks.length <= 50)).toBe(true);
   });
 
-  it('prints the demo as JSON on request', () => {
+  it('prints the demo as JSON on request: both stored sweep results, the event and the Slack payloads', () => {
     const r = run('demo', '--format', 'json');
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { decisions: unknown[]; mode: string };
-    expect(out.mode).toBe('enforce');
-    expect(out.decisions.length).toBeGreaterThan(5);
+    const out = JSON.parse(r.stdout) as { reportSweep: { mode: string; writesApplied: number }; enforceSweep: { mode: string; writesApplied: number }; event: { handled: { decision: string }[]; clockAfter: { status: string } }; slack: unknown[] };
+    expect([out.reportSweep.mode, out.reportSweep.writesApplied]).toEqual(['report', 0]);
+    expect([out.enforceSweep.mode, out.enforceSweep.writesApplied]).toEqual(['enforce', 8]);
+    expect(out.event.handled.map((h) => h.decision)).toEqual(['check', 'ignore']);
+    expect(out.event.clockAfter.status).toBe('pending-first-delivery');
+    expect(out.slack).toHaveLength(3);
   });
 
-  it('runs the demo under a given policy: report mode says what it would call', () => {
-    const policy = file('report.yaml', 'version: 1\nmode: report\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n');
-    const r = run('demo', '--policy', policy);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('would call: PutInsightSelectors');
-    expect(r.stdout).not.toMatch(/^ {2}repair: /m);
-    expect(r.stdout).toContain('Insights clock if repaired: pending first delivery');
+  it('answers a malformed policy given to a run with one line naming the first problem, and exit 2', () => {
+    const bad = file('bad-run.yaml', 'version: 1\nmode: enforce\ntrails:\n  insightTypes: [ApiCallRate]\nscope: {regions: {include: [us-east-2x]}}\n');
+    for (const command of ['sweep', 'demo']) {
+      const r = run(command, '--policy', bad);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`insights-remediator: ${bad} is not a valid policy: trails.insightTypes[0]: "ApiCallRate" is not one of ApiCallRateInsight, ApiErrorRateInsight (and 1 more: insights-remediator validate-policy ${bad})\n`);
+    }
+  });
+
+  it('answers a report file that is not JSON with one line and exit 2', () => {
+    const r = run('report', file('broken.json', '{"format": "insights-remediator/sweep-result",'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^insights-remediator: .*broken\.json is not JSON: .*\n$/);
   });
 
   it('validates a good policy with exit 0', () => {
@@ -72,8 +138,22 @@ describe('insights-remediator CLI', () => {
     [['validate-policy'], /validate-policy needs a policy file/],
     [['validate-policy', '/nonexistent/policy.yaml'], /cannot read \/nonexistent\/policy\.yaml: ENOENT/],
     [['frobnicate'], /unknown command "frobnicate"/],
-    [['demo', '--bogus'], /Unknown option '--bogus'/],
+    [['demo', '--bogus'], /unknown option --bogus \(insights-remediator --help lists the options\)/],
     [['demo', '--format', 'xml'], /--format must be table or json, got "xml"/],
+    [['demo', '--policy', '/nonexistent/policy.yaml'], /cannot read \/nonexistent\/policy\.yaml: ENOENT/],
+    [['sweep', '--mode', 'fix'], /--mode must be report or enforce, got "fix"/],
+    [['sweep', '--format', 'html'], /--format must be table, json, or markdown, got "html"/],
+    [['sweep', '--regions', 'us-east-1,moon-base-1'], /--regions: "moon-base-1" is not a region name/],
+    [['sweep', '--regions', ','], /--regions needs at least one region/],
+    [['sweep', '--concurrency', 'lots'], /--concurrency must be a whole number from 1 to 64, got "lots"/],
+    [['sweep', '--endpoint-url', 'localhost:4566'], /--endpoint-url must be http:\/\/ or https:\/\//],
+    [['sweep', '--role-name', 'bad role'], /--role-name "bad role" is not an IAM role name/],
+    [['sweep', '--policy', '/nonexistent/policy.yaml'], /cannot read \/nonexistent\/policy\.yaml: ENOENT/],
+    [['report'], /report needs a stored sweep result/],
+    [['report', '/nonexistent/result.json'], /cannot read \/nonexistent\/result\.json: ENOENT/],
+    [['report', 'package.json'], /package\.json is not a stored sweep result \(insights-remediator sweep --output FILE\): format: /],
+    [['sim', '--port', '70000'], /--port must be a whole number from 0 to 65535, got "70000"/],
+    [['sim', '--world', '/nonexistent/world.yaml'], /cannot read \/nonexistent\/world\.yaml: ENOENT/],
   ])('answers %j with one clear line and exit 2', (args, message) => {
     const r = run(...args);
     expect(r.status).toBe(2);

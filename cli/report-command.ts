@@ -1,0 +1,39 @@
+// `insights-remediator report FILE`: a stored sweep result rendered as a table, Markdown, JSON or one self-contained
+// HTML page, on stdout or into --output; exits like the sweep it renders (0 nothing left drifted, 1 drift left).
+import { renderHtml } from '../lib/report/render-html';
+import { renderMarkdown, renderTable } from '../lib/report/render-text';
+import { exitCodeOf, parseStoredSweepResult, SweepResultFileError, type StoredSweepResult } from '../lib/report/sweep-result';
+import { formatFor, readText, UsageError, writeText, type CliOptions, type Format } from './options';
+
+export function renderResult(result: StoredSweepResult, format: Format): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(result, null, 2);
+    case 'markdown':
+      return renderMarkdown(result);
+    case 'html':
+      return renderHtml(result);
+    case 'table':
+      return renderTable(result);
+  }
+}
+
+export function reportCommand(options: CliOptions, io: { stdout: (text: string) => void; stderr: (text: string) => void }): number {
+  const [file, extra] = options.positionals;
+  if (!file) throw new UsageError('report needs a stored sweep result: insights-remediator report result.json --format html --output report.html');
+  if (extra) throw new UsageError(`report takes one file, got a second: "${extra}"`);
+  const format = formatFor(options, ['table', 'json', 'markdown', 'html']);
+  let result: StoredSweepResult;
+  try {
+    result = parseStoredSweepResult(readText(file), file);
+  } catch (e) {
+    if (e instanceof SweepResultFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const text = renderResult(result, format);
+  if (options.output) {
+    writeText(options.output, text.endsWith('\n') ? text : `${text}\n`);
+    io.stderr(`report: wrote ${options.output}\n`);
+  } else io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  return exitCodeOf(result);
+}

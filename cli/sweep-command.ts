@@ -1,0 +1,56 @@
+// `insights-remediator sweep`: prove the management account's credentials reach the organization, sweep it, print
+// the result (table, JSON or Markdown) on stdout with progress on stderr, store it with --output, and exit 0 when
+// nothing is left drifted, 1 otherwise.
+import { AwsClients } from '../lib/aws/clients';
+import { checkManagementSession, managementCredentials, PreflightError } from '../lib/aws/preflight';
+import { exitCodeOf } from '../lib/report/sweep-result';
+import { formatFor, loadPolicy, UsageError, writeText, type CliOptions } from './options';
+import { createProgress, type Progress } from './progress';
+import { renderResult } from './report-command';
+import { runSweep } from './run-sweep';
+
+export interface SweepIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stderrIsTty: boolean;
+}
+
+export async function sweepCommand(options: CliOptions, io: SweepIo): Promise<number> {
+  if (options.positionals.length) throw new UsageError(`sweep takes no arguments, got "${options.positionals[0]}" (a policy is --policy FILE)`);
+  const format = formatFor(options, ['table', 'json', 'markdown']);
+  const policy = loadPolicy(options);
+  const credentials = managementCredentials(options.profile);
+  let session;
+  try {
+    session = await checkManagementSession({ credentials, ...(options.endpointUrl && { endpoint: options.endpointUrl }), ...(options.profile && { profile: options.profile }) });
+  } catch (e) {
+    if (e instanceof PreflightError) throw new UsageError(e.message);
+    throw e;
+  }
+  const aws = new AwsClients({
+    managementAccountId: session.managementAccountId,
+    memberRoleName: options.roleName,
+    credentials,
+    roleSessionName: 'insights-remediator-cli',
+    ...(options.endpointUrl && { endpoint: options.endpointUrl }),
+  });
+  io.stderr(`sweep: ${policy.mode} mode, organization ${session.organizationId} as ${session.callerArn}${options.endpointUrl ? ` at ${options.endpointUrl}` : ''}\n`);
+  let progress: Progress | undefined;
+  const result = await runSweep({
+    aws,
+    policy,
+    managementAccountId: session.managementAccountId,
+    now: () => new Date(),
+    endpoint: options.endpointUrl ?? 'aws',
+    concurrency: options.concurrency,
+    onStart: (total) => (progress = createProgress({ total, write: io.stderr, tty: io.stderrIsTty })),
+    onAccountRegion: (r) => progress?.done(`${r.accountId}/${r.region}`),
+  });
+  progress?.finish();
+  if (options.output) {
+    writeText(options.output, `${JSON.stringify(result, null, 2)}\n`);
+    io.stderr(`sweep: wrote ${options.output} (render it: insights-remediator report ${options.output} --format html --output report.html)\n`);
+  }
+  io.stdout(`${renderResult(result, format)}\n`);
+  return exitCodeOf(result);
+}

@@ -1,0 +1,115 @@
+/**
+ * A stored sweep result as text people read: a terminal table (per account-region, each source's finding, the calls
+ * planned or made with their outcome, and the Insights clock before -> after) and the same as Markdown (a pull
+ * request, a ticket, a wiki page). Pure.
+ */
+import type { InsightsClock } from '../domain/insights-clock';
+import { utcMinute } from '../domain/names';
+import { driftLeft, type StoredAccountRegion, type StoredAction, type StoredSource, type StoredSweepResult } from './sweep-result';
+
+export function clockText(c: InsightsClock): string {
+  if (c.status === 'pending-first-delivery') return `pending first delivery until ${c.windowEnd ? utcMinute(c.windowEnd) : 'unknown'}`;
+  return c.status === 'delivering' ? 'delivering' : 'off';
+}
+
+export const kindText = (s: { kind: string }): string => (s.kind === 'trail' ? 'trail' : 'store');
+
+export function statusText(s: StoredSource): string {
+  return s.repaired ? 'REPAIRED' : s.status.toUpperCase();
+}
+
+export const actionVerb = (a: StoredAction): string => ({ applied: 'applied', planned: 'would call', skipped: 'skipped', failed: 'failed' })[a.outcome];
+
+export function actionText(a: StoredAction): string {
+  return `${actionVerb(a)}: ${a.operation} ${JSON.stringify(a.input)}${a.detail ? ` (${a.detail})` : ''}`;
+}
+
+/** "off -> pending first delivery until T", or just the clock when it did not move. */
+export function clockChangeText(s: StoredSource): string {
+  const before = clockText(s.clockBefore);
+  if (s.clockIfRepaired) return `${before} (if repaired: ${clockText(s.clockIfRepaired)})`;
+  const after = clockText(s.clockAfter);
+  return before === after ? before : `${before} -> ${after}`;
+}
+
+/** Sources the policy judges here; the rest (Insights destinations, shadow copies, unselected) get one line. */
+export const judged = (ar: StoredAccountRegion): StoredSource[] => ar.sources.filter((s) => s.status !== 'out-of-scope');
+export const outOfScopeNote = (ar: StoredAccountRegion): string | undefined => {
+  const out = ar.sources.filter((s) => s.status === 'out-of-scope');
+  return out.length ? `out of scope: ${out.map((s) => `${s.name} (${s.summary})`).join('; ')}` : undefined;
+};
+
+export const accountRegionTitle = (ar: StoredAccountRegion): string => `${ar.accountId}${ar.accountName ? ` (${ar.accountName})` : ''} ${ar.region}`;
+
+function accountRegionNote(ar: StoredAccountRegion): string | undefined {
+  if (ar.status !== 'done') return `${ar.status.toUpperCase()}: ${ar.error ? `${ar.error.name}: ${ar.error.message}` : 'not swept'}`;
+  if (ar.coverage?.required && !ar.coverage.covered) return `NO INSIGHTS IN THIS ACCOUNT-REGION: ${ar.coverage.message}`;
+  if (judged(ar).length === 0) return ar.shadows.length ? `no sources of its own; organization and multi-region copies: ${ar.shadows.map((s) => s.name).join(', ')}` : 'no trails or event data stores';
+  return undefined;
+}
+
+export function summaryLine(result: StoredSweepResult): string {
+  const s = result.summary;
+  return [
+    `${s.compliant} compliant`,
+    `${s.repaired} repaired`,
+    `${s.pendingFirstDelivery} pending first delivery${s.latestPending ? ` (latest expected by ${utcMinute(s.latestPending)})` : ''}`,
+    `${s.exempt} exempt`,
+    `${s.drifted} drifted`,
+    `${s.notRemediable} not remediable`,
+    `${s.unreachable.length + s.failed.length} account-region(s) unreachable or failed`,
+    `${result.writesApplied} write(s)`,
+  ].join(', ');
+}
+
+export function renderTable(result: StoredSweepResult): string {
+  const lines = [
+    `Insights sweep ${result.sweepId}: mode ${result.mode}, ${result.accountRegions.length} account-region(s) of ${result.organization.accounts.length} account(s) x ${result.organization.regions.length} region(s), ${result.endpoint}`,
+    `finished ${utcMinute(result.finishedAt)}`,
+  ];
+  for (const sk of result.organization.skipped) lines.push(`skipped account ${sk.id}: ${sk.reason}`);
+  const width = Math.max(8, ...result.accountRegions.flatMap((ar) => ar.sources.map((s) => s.name.length)));
+  for (const ar of result.accountRegions) {
+    lines.push('', accountRegionTitle(ar));
+    const note = accountRegionNote(ar);
+    if (note) lines.push(`  ${note}`);
+    for (const s of judged(ar)) {
+      lines.push(`  ${kindText(s).padEnd(5)} ${s.name.padEnd(width)}  ${statusText(s)}: ${s.summary}`);
+      const indent = ' '.repeat(9 + width);
+      for (const a of s.actions) lines.push(`${indent}${actionText(a)}`);
+      for (const b of s.blockers.filter((x) => !x.transient)) lines.push(`${indent}a person must: ${b.remedy}`);
+      lines.push(`${indent}Insights clock: ${clockChangeText(s)}`);
+    }
+    const out = outOfScopeNote(ar);
+    if (out) lines.push(`  ${out}`);
+  }
+  const left = driftLeft(result);
+  lines.push('', `summary: ${summaryLine(result)}`, left.length ? `drift left (${left.length}): exit 1` : 'no drift left: exit 0');
+  return lines.join('\n');
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+
+export function renderMarkdown(result: StoredSweepResult): string {
+  const lines = [
+    `# Insights sweep ${result.sweepId}`,
+    '',
+    `Mode **${result.mode}**, ${result.accountRegions.length} account-region(s), finished ${utcMinute(result.finishedAt)}, against ${result.endpoint}.`,
+    '',
+    `**Summary**: ${summaryLine(result)}.`,
+  ];
+  const left = driftLeft(result);
+  if (left.length) lines.push('', `**Drift left** (${left.length}):`, '', ...left.map((l) => `- ${l}`));
+  for (const ar of result.accountRegions) {
+    lines.push('', `## ${accountRegionTitle(ar)}`, '');
+    const note = accountRegionNote(ar);
+    if (note) lines.push(note, '');
+    const out = outOfScopeNote(ar);
+    if (out) lines.push(out, '');
+    if (judged(ar).length === 0) continue;
+    lines.push('| source | kind | status | finding | calls | Insights clock |', '|---|---|---|---|---|---|');
+    for (const s of judged(ar))
+      lines.push(`| \`${cell(s.name)}\` | ${kindText(s)} | ${statusText(s)} | ${cell(s.summary)} | ${cell(s.actions.map((a) => `${a.outcome} \`${a.operation}\``).join('<br>') || '-')} | ${cell(clockChangeText(s))} |`);
+  }
+  return lines.join('\n');
+}

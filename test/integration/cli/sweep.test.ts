@@ -1,0 +1,165 @@
+// `insights-remediator sweep` as an operator runs it, against the simulator instead of AWS: the demo's drifted
+// organization, the management account's id as the access key; exit codes, the stored result, progress, and the
+// mistakes that must stop a run before it starts.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoredSweepResult } from '../../../lib/report/sweep-result';
+import { Simulator } from '../../../sim/server';
+import { parseWorld } from '../../../sim/world';
+import type { WorldInput } from '../../../sim/world';
+import { buildCli, isolatedEnv, root, runCli } from './cli-process';
+
+jest.setTimeout(120_000);
+
+const MGMT = '111111111111';
+const REGIONS = '--regions=us-east-1,eu-west-1,ap-southeast-2';
+const dir = mkdtempSync(join(tmpdir(), 'cli-sweep-'));
+const drifted = () => parseWorld(readFileSync(join(root, 'sim/worlds/drifted-organization.yaml'), 'utf8'));
+const asManagement = () => isolatedEnv({ AWS_ACCESS_KEY_ID: MGMT, AWS_SECRET_ACCESS_KEY: 'x' });
+const writes = (sim: Simulator) => sim.calls.filter((c) => c.service === 'cloudtrail' && !/^(Get|List|Describe|Lookup)/.test(c.operation) && c.status === 200);
+const sources = (r: StoredSweepResult) => r.accountRegions.flatMap((ar) => ar.sources);
+const source = (r: StoredSweepResult, name: string) => sources(r).find((s) => s.name === name)!;
+
+let cli: string;
+let sim: Simulator;
+beforeAll(async () => {
+  cli = await buildCli();
+});
+afterEach(() => sim?.stop());
+
+const start = async (world: WorldInput = drifted()) => {
+  sim = await Simulator.start({ world, throttling: { enabled: true }, transitionMs: 0 });
+  return sim;
+};
+
+describe('insights-remediator sweep against the simulator', () => {
+  it('exits 1 when a report-mode sweep leaves drift; writes nothing; prints and stores the same result; progress on stderr', async () => {
+    await start();
+    const output = join(dir, 'report.json');
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--format', 'json', '--output', output], asManagement());
+    expect(r.status).toBe(1);
+    expect(writes(sim)).toEqual([]);
+    const result = JSON.parse(r.stdout) as StoredSweepResult;
+    expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual(result);
+    expect(result).toMatchObject({ format: 'insights-remediator/sweep-result', version: 1, mode: 'report', endpoint: sim.endpoint, writesApplied: 0 });
+    expect(result.organization.skipped).toEqual([{ id: '555555555555', reason: 'account is SUSPENDED' }]);
+    expect(result.accountRegions).toHaveLength(12);
+    expect(source(result, 'audit')).toMatchObject({ status: 'drifted', driftLeft: true, repaired: false, clockBefore: { status: 'off' }, clockIfRepaired: { status: 'pending-first-delivery' } });
+    expect(source(result, 'audit').actions).toEqual([expect.objectContaining({ operation: 'PutInsightSelectors', outcome: 'planned' })]);
+    expect(result.summary).toMatchObject({ expected: 12, reported: 12, compliant: 3, drifted: 6, notRemediable: 3, writes: 0 });
+    expect(r.stderr.split('\n').filter((l) => /^sweep: \d+\/12 account-regions/.test(l)).at(-1)).toBe('sweep: 12/12 account-regions');
+  });
+
+  it('repairs in enforce mode with the clock each repair opens, and exits 1 while a person must still act', async () => {
+    await start();
+    const output = join(dir, 'enforce.json');
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce', '--output', output], asManagement());
+    expect(r.status).toBe(1);
+    const result = JSON.parse(readFileSync(output, 'utf8')) as StoredSweepResult;
+    expect(writes(sim).map((c) => c.operation).sort()).toEqual(['PutEventSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'StartEventDataStoreIngestion', 'StartLogging', 'UpdateEventDataStore']);
+    const finished = Date.parse(result.finishedAt);
+    const audit = source(result, 'audit');
+    expect(audit).toMatchObject({ repaired: true, driftLeft: false, clockAfter: { status: 'pending-first-delivery' } });
+    // Trails deliver within 36 hours, event data stores within 7 days, counted from the write.
+    expect(Date.parse(audit.clockAfter.windowEnd!) - finished).toBeLessThanOrEqual(36 * 3_600_000);
+    expect(Date.parse(audit.clockAfter.windowEnd!) - finished).toBeGreaterThan(35 * 3_600_000);
+    expect(Date.parse(source(result, 'prod-lake').clockAfter.windowEnd!) - finished).toBeGreaterThan(6.9 * 24 * 3_600_000);
+    expect(sources(result).filter((s) => s.driftLeft).map((s) => s.name).sort()).toEqual(['dev-lake', 'legacy-audit', 'prod-eu-audit']);
+    expect(r.stdout).toMatch(/^ {2}trail audit +REPAIRED: Insights are off/m);
+    expect(r.stdout).toMatch(/applied: StartEventDataStoreIngestion .*\n +Insights clock: off -> pending first delivery until /);
+    expect(r.stdout).toMatch(/^drift left \(3\): exit 1$/m);
+  });
+
+  it('exits 0 when an enforce-mode sweep leaves nothing drifted, and a report-mode sweep after it finds nothing to do', async () => {
+    const world = drifted();
+    await start({
+      ...world,
+      trails: world.trails.filter((t) => ['org-trail', 'audit', 'sandbox-trail'].includes(t.name)),
+      eventDataStores: world.eventDataStores.filter((s) => s.name.startsWith('prod-')),
+    });
+    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce'], asManagement())).status).toBe(0);
+    const before = writes(sim).length;
+    const again = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--format', 'markdown'], asManagement());
+    expect(again.status).toBe(0);
+    expect(writes(sim)).toHaveLength(before);
+    expect(again.stdout).toMatch(/^# Insights sweep cli-/);
+    // A run from the command line keeps no ledger, and CloudTrail does not say when Insights were turned on.
+    expect(again.stdout).toMatch(/^\| `audit` \| trail \| COMPLIANT \| Insights on \(ApiCallRateInsight and ApiErrorRateInsight on Management\)/m);
+  });
+
+  it('reports the account-regions it cannot reach when the member role does not exist, and exits 1', async () => {
+    await start();
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--regions', 'us-east-1', '--role-name', 'NoSuchRole', '--format', 'json'], asManagement());
+    expect(r.status).toBe(1);
+    const result = JSON.parse(r.stdout) as StoredSweepResult;
+    expect(result.accountRegions.map((ar) => [ar.accountId, ar.status])).toEqual([
+      [MGMT, 'done'],
+      ['222222222222', 'unreachable'],
+      ['333333333333', 'unreachable'],
+      ['444444444444', 'unreachable'],
+    ]);
+  });
+
+  it('overrides the policy file\'s mode and regions with --mode and --regions', async () => {
+    await start();
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, 'version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n');
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--policy', policy, '--mode', 'report', '--regions', 'ap-southeast-2', '--format', 'json'], asManagement());
+    const result = JSON.parse(r.stdout) as StoredSweepResult;
+    expect([result.mode, result.organization.regions, writes(sim).length]).toEqual(['report', ['ap-southeast-2'], 0]);
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('mistakes that stop a sweep before it starts: one line, exit 2', () => {
+  const oneLine = (r: { status: number | null; stderr: string }, message: RegExp) => {
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  };
+
+  it('no AWS credentials for a real sweep (none in the environment, no config files, no instance role)', async () => {
+    oneLine(await runCli(cli, ['sweep'], isolatedEnv()), /^insights-remediator: no AWS credentials found .*use --profile NAME/);
+  });
+
+  it('a profile that does not exist', async () => {
+    oneLine(await runCli(cli, ['sweep', '--profile', 'nope'], isolatedEnv()), /^insights-remediator: no AWS credentials for profile "nope": /);
+  });
+
+  it('an endpoint nothing listens on', async () => {
+    await start();
+    const closed = sim.endpoint;
+    await sim.stop();
+    oneLine(await runCli(cli, ['sweep', '--endpoint-url', closed], asManagement()), new RegExp(`^insights-remediator: cannot reach ${closed}: ECONNREFUSED`));
+  });
+
+  it('credentials of a member account instead of the management account', async () => {
+    await start();
+    oneLine(
+      await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint], isolatedEnv({ AWS_ACCESS_KEY_ID: '222222222222', AWS_SECRET_ACCESS_KEY: 'x' })),
+      /these credentials are for account 222222222222 .* a sweep runs from the organization's management account 111111111111$/m,
+    );
+  });
+});
+
+describe('insights-remediator sim', () => {
+  it('serves a world file until Ctrl-C, and a sweep against it works', async () => {
+    const child = spawn(process.execPath, [cli, 'sim', '--world', join(root, 'sim/worlds/drifted-organization.yaml'), '--no-throttling'], { cwd: root, env: isolatedEnv() });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /^simulator listening on (http:\/\/127\.0\.0\.1:\d+) \(5 accounts, 7 trails, 9 event data stores, no TPS quotas\)$/m.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`sim exited ${code}: ${out}`)));
+    });
+    const r = await runCli(cli, ['sweep', '--endpoint-url', endpoint, '--regions', 'us-east-1'], asManagement());
+    expect(r.stdout).toMatch(/^Insights sweep cli-.*: mode report, 4 account-region\(s\) of 4 account\(s\) x 1 region\(s\)/);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
