@@ -2,7 +2,7 @@
  * The Lambda functions' configuration, from the environment, validated once at start: a missing or malformed
  * variable fails the cold start with a message naming it, rather than a later call.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID } from './domain/names';
 import { defaultPolicy, parsePolicy } from './policy/load';
 import type { Policy } from './policy/schema';

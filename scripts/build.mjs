@@ -46,8 +46,11 @@ if (what === 'functions' || what === 'all') {
       )
     : {};
   if (Object.keys(entryPoints).length > 0) {
-    // Lambda bundles: the SDK is bundled (pinned, faster cold load: stack.md §4), minified, target node22.
-    await build({ ...common, entryPoints, outdir: 'dist/functions', target: 'node22', minify: true });
+    // Lambda bundles: the SDK is bundled (pinned, faster cold load: stack.md §4), minified, target node22. A linked
+    // source map, as template.yaml's `Sourcemap: true` makes SAM build (it also sets NODE_OPTIONS=--enable-source-maps,
+    // so stack traces in CloudWatch name the TypeScript sources): the same bundle byte for byte
+    // (test/integration/lambda/bundle.test.ts).
+    await build({ ...common, entryPoints, outdir: 'dist/functions', target: 'node22', minify: true, sourcemap: 'linked' });
   }
   console.error(`build: ${Object.keys(entryPoints).length} function bundle(s)`);
 }

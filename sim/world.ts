@@ -4,7 +4,7 @@
  * in the same format, so a world can be saved after a run and loaded again. Documented in docs/simulator.md.
  */
 import { parseDocument, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be a region name');

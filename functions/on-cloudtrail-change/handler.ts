@@ -8,8 +8,6 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
@@ -21,8 +19,6 @@ import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
 import { handleEvent, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
 
-type Parsed = { success: true; data: unknown } | { success: false; error: unknown; originalEvent?: unknown };
-
 export interface HandlerResult {
   decision: string;
   reason: string;
@@ -32,8 +28,7 @@ export interface HandlerResult {
 }
 
 /** The handler proper: never throws for a bad event (it is logged with its reason); AWS failures are rethrown for a retry. */
-export const makeHandler = (deps: EventHandlerDeps) => async (parsed: Parsed | unknown): Promise<HandlerResult> => {
-  const event = isParsed(parsed) ? (parsed.success ? parsed.data : (parsed.originalEvent ?? parsed)) : parsed;
+export const makeHandler = (deps: EventHandlerDeps) => async (event: unknown): Promise<HandlerResult> => {
   const out = await handleEvent(event, deps);
   metrics.addDimension('decision', out.decision);
   metrics.addMetric('eventsHandled', MetricUnit.Count, 1);
@@ -42,8 +37,6 @@ export const makeHandler = (deps: EventHandlerDeps) => async (parsed: Parsed | u
   if (failed) throw new Error(`${failed.accountId}/${failed.region}: ${failed.error!.name}: ${failed.error!.message}`);
   return { decision: out.decision, reason: out.reason, eventName: out.eventName, target: out.target?.arn ?? (out.target ? `${out.target.accountId}/${out.target.region}` : null), writes: out.writes };
 };
-
-const isParsed = (x: unknown): x is Parsed => typeof x === 'object' && x !== null && 'success' in x && typeof (x as { success: unknown }).success === 'boolean';
 
 export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, notify?: (n: BreakerNotification) => Promise<void>): EventHandlerDeps {
   return {
@@ -59,15 +52,18 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
   };
 }
 
-/** The middy wiring: idempotency on the EventBridge event id (at-least-once delivery), then a safe parse. */
+/**
+ * The middy wiring: idempotency on the EventBridge event id (at-least-once delivery). No schema parse in front:
+ * interpretEvent validates every field it reads and answers "ignore" with the reason, and the Powertools parser
+ * would pull all of zod (locales included) into the bundle for nothing (1 MB limit, README "Deploy").
+ */
 export function wire(config: Config, deps: EventHandlerDeps, dynamo = documentClient()) {
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable, awsSdkV3Client: dynamo as never });
   return middy(makeHandler(deps))
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(makeHandlerIdempotent({ persistenceStore, config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 }) }))
-    .use(parser({ schema: EventBridgeSchema, safeParse: true }));
+    .use(makeHandlerIdempotent({ persistenceStore, config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 }) }));
 }
 
 let wired: ReturnType<typeof wire> | undefined;

@@ -3,10 +3,16 @@
  * per account and cached until near expiry (fromTemporaryCredentials); regional CloudTrail clients created lazily and
  * reused, with adaptive retries; and every CloudTrail attempt, retries included, paced by the per account-region
  * budget (lib/rate-limiter.ts). The only place the product builds AWS clients.
+ * A sweep worker meets thousands of account-regions in one container: the clients share one HTTP handler (one
+ * keep-alive socket pool instead of one per client) and only the most recently used ones are kept, so memory stays
+ * flat however many account-regions a container serves.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { isReadOnlyOperation } from '../domain/names';
@@ -23,11 +29,14 @@ export interface AwsConfig {
   endpoint?: string;
   maxAttempts?: number;
   budget?: Budget;
+  /** CloudTrail clients kept for reuse (least recently used dropped first). Default 64. */
+  maxCachedClients?: number;
 }
 
 
 export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
+  private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
   private organizationsClient: OrganizationsClient | undefined;
   readonly limits: AccountRegionLimits;
@@ -55,10 +64,15 @@ export class AwsClients {
   cloudTrail(accountId: string, region: string): CloudTrailClient {
     const key = `${accountId}/${region}`;
     let client = this.cloudtrailClients.get(key);
-    if (!client) {
+    if (client) {
+      // Map order is insertion order: re-inserting marks the client most recently used.
+      this.cloudtrailClients.delete(key);
+      this.cloudtrailClients.set(key, client);
+    } else {
       const credentials = this.credentialsFor(accountId);
       client = new CloudTrailClient({
         region,
+        requestHandler: this.requestHandler,
         retryMode: 'adaptive',
         maxAttempts: this.config.maxAttempts ?? 6,
         ...(credentials && { credentials }),
@@ -74,6 +88,8 @@ export class AwsClients {
         { step: 'finalizeRequest', priority: 'low', name: 'accountRegionBudget' },
       );
       this.cloudtrailClients.set(key, client);
+      // Dropped, not destroyed: destroy() would close the shared handler's sockets under the other clients.
+      if (this.cloudtrailClients.size > (this.config.maxCachedClients ?? 64)) this.cloudtrailClients.delete(this.cloudtrailClients.keys().next().value!);
     }
     return client;
   }

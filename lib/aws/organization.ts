@@ -14,6 +14,19 @@ import {
 import { accountScope, regionsInScope } from '../policy/scope';
 import type { Policy } from '../policy/schema';
 
+/**
+ * The IAM permission of every Organizations call discovery makes (drift-sweep's role only), keyed by operation, and
+ * what it is scoped to: the organization's root and OUs where Organizations allows it, '*' where it does not
+ * (DescribeOrganization, ListAccounts, ListRoots). test/unit/infra/iam.test.ts holds template.yaml to it.
+ */
+export const DISCOVERY_PERMISSIONS: Readonly<Record<string, { action: string; scope: readonly ('root' | 'organizationalUnit' | '*')[] }>> = {
+  DescribeOrganization: { action: 'organizations:DescribeOrganization', scope: ['*'] },
+  ListAccounts: { action: 'organizations:ListAccounts', scope: ['*'] },
+  ListRoots: { action: 'organizations:ListRoots', scope: ['*'] },
+  ListOrganizationalUnitsForParent: { action: 'organizations:ListOrganizationalUnitsForParent', scope: ['root', 'organizationalUnit'] },
+  ListAccountsForParent: { action: 'organizations:ListAccountsForParent', scope: ['root', 'organizationalUnit'] },
+};
+
 export interface OrganizationAccount {
   id: string;
   name: string;

@@ -23,6 +23,7 @@ import {
   type InsightSelector as SdkInsight,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
+import type { PermissionScope } from '../domain/actions';
 import { parseCloudTrailArn } from '../domain/arn';
 import { advancedCoverage } from '../domain/event-selectors';
 import type { AdvancedEventSelector, BasicEventSelector, EventDataStoreState, EventDataStoreStatus, EventDataStoreSummary, InsightSelector, SourceKind, Tags, TrailState } from '../domain/model';
@@ -61,6 +62,23 @@ export interface ReadOptions {
   /** Read only these sources in detail (an event names one; verification the written ones); the rest is listed, not read. */
   only?: ReadonlySet<string>;
 }
+
+/**
+ * The IAM permission of every CloudTrail call this reader makes, keyed by operation, and what it is scoped to
+ * (lib/domain/actions.ts PermissionScope). The member role and the management functions' roles grant exactly these
+ * (test/unit/infra/iam.test.ts, which also checks this table against the commands sent below). Member accounts list
+ * the organization's event data stores and read them (GetEventDataStore, ListTags when the policy selects by tag),
+ * so those two also reach the management account's stores.
+ */
+export const READ_PERMISSIONS: Readonly<Record<string, { action: string; scope: readonly PermissionScope[] }>> = {
+  DescribeTrails: { action: 'cloudtrail:DescribeTrails', scope: ['*'] },
+  GetTrailStatus: { action: 'cloudtrail:GetTrailStatus', scope: ['trail'] },
+  GetEventSelectors: { action: 'cloudtrail:GetEventSelectors', scope: ['trail'] },
+  GetInsightSelectors: { action: 'cloudtrail:GetInsightSelectors', scope: ['trail', 'eventdatastore'] },
+  ListEventDataStores: { action: 'cloudtrail:ListEventDataStores', scope: ['*'] },
+  GetEventDataStore: { action: 'cloudtrail:GetEventDataStore', scope: ['eventdatastore', 'organizationEventDataStore'] },
+  ListTags: { action: 'cloudtrail:ListTags', scope: ['trail', 'eventdatastore', 'organizationEventDataStore'] },
+};
 
 const iso = (d: Date | undefined) => d?.toISOString();
 const toInsights = (list: SdkInsight[] | undefined): InsightSelector[] =>

@@ -41,13 +41,33 @@ export type Action =
 
 export type ActionKind = Action['kind'];
 
-/** IAM actions each kind needs in the member account (§7.1); infra/member-role.yaml must grant them. */
+/**
+ * IAM actions each kind needs wherever it runs (§7.1): the member role (infra/member-account.yaml) and, for the
+ * management account's own sources, the function roles (template.yaml). test/unit/infra/iam.test.ts holds both
+ * templates to this table and to REQUIRED_RESOURCES: nothing missing, nothing extra.
+ */
 export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]>> = {
   putEventSelectors: ['cloudtrail:PutEventSelectors'],
   updateEventDataStoreSelectors: ['cloudtrail:UpdateEventDataStore'],
   startLogging: ['cloudtrail:StartLogging'],
   startIngestion: ['cloudtrail:StartEventDataStoreIngestion'],
   putInsightSelectors: ['cloudtrail:PutInsightSelectors'],
+};
+
+/**
+ * What a CloudTrail grant is scoped to: the calling account's trails or event data stores (resource-level
+ * permissions), the management account's organization event data stores (listed and read from member accounts, §7.2),
+ * or '*' for the actions CloudTrail authorizes on no resource (DescribeTrails, ListEventDataStores).
+ */
+export type PermissionScope = 'trail' | 'eventdatastore' | 'organizationEventDataStore' | '*';
+
+/** The resources each kind writes: always a source of the calling account (repairs run in the owner's account). */
+export const REQUIRED_RESOURCES: Readonly<Record<ActionKind, readonly PermissionScope[]>> = {
+  putEventSelectors: ['trail'],
+  updateEventDataStoreSelectors: ['eventdatastore'],
+  startLogging: ['trail'],
+  startIngestion: ['eventdatastore'],
+  putInsightSelectors: ['trail', 'eventdatastore'],
 };
 
 /** What the action does to the Insights clock once it succeeds. */

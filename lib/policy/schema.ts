@@ -3,7 +3,7 @@
  * Pure. The schema is the single source of truth: defaults, documentation and cross-field rules live here,
  * and `lib/policy/policy.schema.json` is generated from it (`npm run gen:policy-schema`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { INSIGHT_TYPES } from '../domain/model';
 import { ACCOUNT_ID, REGION_NAME } from '../domain/names';
 

@@ -5,7 +5,7 @@
  * sweep summary (lib/sweep/summary.ts). Also what the run's exit code is: drift left or not. Pure. Documented in
  * docs/cli.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Outcome } from '../aws/apply';
 import type { Blocker, Decision, DriftReason, FindingStatus } from '../domain/decide';
 import { insightsClock, type InsightsClock } from '../domain/insights-clock';

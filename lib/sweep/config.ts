@@ -1,7 +1,7 @@
 /**
  * The sweep functions' configuration from the environment, validated once at cold start, on top of the shared one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, loadConfig, type Config } from '../config';
 
 export interface SweepConfig extends Config {

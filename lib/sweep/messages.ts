@@ -4,7 +4,7 @@
  * by re-sending it). Pure: building the messages (in batches of 10, SendMessageBatch's limit) and parsing one back,
  * with a clear error for a malformed body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID, REGION_NAME } from '../domain/names';
 
 export const sweepMessageSchema = z.strictObject({

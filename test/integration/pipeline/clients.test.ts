@@ -37,4 +37,23 @@ describe('AwsClients', () => {
     sim.faults.add({ effect: 'accessDenied', account: DEV });
     await expect(clients().cloudTrail(DEV, 'us-east-1').send(new ListTrailsCommand({}))).rejects.toMatchObject({ name: 'AccessDenied' });
   });
+
+  it('keeps only the most recently used CloudTrail clients, and an account-region\'s budget outlives its client', async () => {
+    sim = await startSim({ throttling: { enabled: true } });
+    const aws = clients({ maxAttempts: 1, maxCachedClients: 2 });
+    const first = aws.cloudTrail(PROD, 'us-east-1');
+    aws.cloudTrail(PROD, 'eu-west-1');
+    expect(aws.cloudTrail(PROD, 'us-east-1')).toBe(first); // used again: now the most recent
+    aws.cloudTrail(DEV, 'us-east-1'); // drops PROD eu-west-1, the least recently used
+    expect(aws.cloudTrail(PROD, 'us-east-1')).toBe(first);
+    aws.cloudTrail(MGMT, 'us-east-1');
+    aws.cloudTrail(DEV, 'eu-west-1'); // drops PROD us-east-1
+    const t0 = performance.now();
+    await first.send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }));
+    const fresh = aws.cloudTrail(PROD, 'us-east-1');
+    expect(fresh).not.toBe(first);
+    await fresh.send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] }));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1000); // the new client waited for the same write budget
+    expect(sim.callCounts().errors).toEqual({});
+  }, 30_000);
 });

@@ -1,0 +1,231 @@
+// Drift-sweep figures: the scheduler's and the workers' Lambda handlers run in-process on a simulated SQS queue (batch
+// size 10, visibility timeout, partial batch failure, a maximum concurrency of C worker "containers", each with its own
+// clients and CloudTrail budget), against the simulator running in a worker thread (the machine's second core) with
+// the default CloudTrail quotas enforced. Two runs:
+//   1. 1,000 accounts x 4 regions, a compliant organization, 30 ms added to every call: total calls against the
+//      documented minimum (2 + 2t + t_c + s + s_m per account-region), wall time against the ideal lower bound for
+//      C slots each making one call at a time, throttled calls and whether any stayed unrecovered.
+//   2. 5,000 accounts x 17 regions at this machine's full speed: wall time against the 15-minute target, the longest
+//      invocation against the worker's 300 s timeout, the peak request rate any account-region saw.
+// Prints a table and writes bench/results/sweep.json. Env: SWEEP_ACCOUNTS, SWEEP_REGIONS, LATENCY_MS, CONCURRENCY,
+// SCALE_ACCOUNTS, SCALE_REGIONS, SCALE_CONCURRENCY (0 accounts skips a run).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { SQSEvent } from 'aws-lambda';
+import { makeSchedulerHandler } from '../functions/drift-sweep/handler';
+import { makeWorkerHandler } from '../functions/sweep-worker/handler';
+import { AwsClients } from '../lib/aws/clients';
+import { InMemoryLedger } from '../lib/ledger/ledger';
+import { defaultPolicy } from '../lib/policy/load';
+import type { Policy } from '../lib/policy/schema';
+import { InMemorySweepStore } from '../lib/sweep/store';
+import type { SweepSummary } from '../lib/sweep/summary';
+import { SimClock } from '../sim/clock';
+import { Simulator } from '../sim/server';
+import { SimulatedQueue, runEventSourceMapping, type SimSqsRecord } from '../sim/sqs-queue';
+import { accountId, generateCompliantWorld, generateOrganizationScaleWorld, REGIONS_17 } from './generate-world';
+
+interface ThreadParams {
+  kind: 'compliant' | 'scale';
+  accounts: number;
+  regions: string[];
+  latencyMs: number;
+}
+
+interface ThreadStats {
+  byService: Record<string, number>;
+  byOperation: Record<string, number>;
+  cloudtrailByAccountRegion: Record<string, number>;
+  throttled: number;
+  errors: Record<string, number>;
+  peakReadsPerSecond: number;
+  peakWritesPerSecond: number;
+}
+
+const WORKER_TIMEOUT_MS = 300_000;
+
+// ---- the simulator's side (worker thread) ----
+async function simulatorThread(params: ThreadParams): Promise<void> {
+  const started = performance.now();
+  const { world } = (params.kind === 'compliant' ? generateCompliantWorld : generateOrganizationScaleWorld)(params.accounts, params.regions);
+  const sim = await Simulator.start({ world, throttling: { enabled: true }, transitionMs: 0 });
+  if (params.latencyMs > 0) sim.faults.add({ effect: 'latency', latencyMs: params.latencyMs });
+  parentPort!.postMessage({ type: 'ready', endpoint: sim.endpoint, loadMs: performance.now() - started });
+  parentPort!.on('message', (m: { type: string }) => {
+    if (m.type === 'stats') parentPort!.postMessage({ type: 'stats', stats: statsOf(sim) });
+    if (m.type === 'stop') void sim.stop().then(() => process.exit(0));
+  });
+}
+
+function statsOf(sim: Simulator): ThreadStats {
+  const all = sim.callCounts();
+  const byService: Record<string, number> = {};
+  const times = new Map<string, number[]>();
+  for (const c of sim.calls) {
+    byService[c.service] = (byService[c.service] ?? 0) + 1;
+    if (c.service !== 'cloudtrail') continue;
+    const key = `${c.account}/${c.region}/${/^(Get|List|Describe|Lookup)/.test(c.operation) ? 'r' : 'w'}`;
+    const list = times.get(key) ?? [];
+    list.push(c.at);
+    times.set(key, list);
+  }
+  let peakReads = 0;
+  let peakWrites = 0;
+  for (const [key, list] of times) {
+    list.sort((a, b) => a - b);
+    let peak = 0;
+    for (let i = 0, j = 0; i < list.length; i++) {
+      while (list[i]! - list[j]! >= 1000) j++;
+      peak = Math.max(peak, i - j + 1);
+    }
+    if (key.endsWith('/r')) peakReads = Math.max(peakReads, peak);
+    else peakWrites = Math.max(peakWrites, peak);
+  }
+  return {
+    byService,
+    byOperation: all.byOperation,
+    cloudtrailByAccountRegion: sim.callCounts((c) => c.service === 'cloudtrail').byAccountRegion,
+    throttled: all.errors.ThrottlingException ?? 0,
+    errors: all.errors,
+    peakReadsPerSecond: peakReads,
+    peakWritesPerSecond: peakWrites,
+  };
+}
+
+// ---- the product's side (main thread) ----
+function startSimulatorThread(params: ThreadParams): Promise<{ endpoint: string; loadMs: number; stats: () => Promise<ThreadStats>; stop: () => Promise<void> }> {
+  const thread = new Worker(new URL(import.meta.url), { workerData: params });
+  return new Promise((resolve, reject) => {
+    thread.once('error', reject);
+    thread.once('message', (m: { endpoint: string; loadMs: number }) =>
+      resolve({
+        endpoint: m.endpoint,
+        loadMs: m.loadMs,
+        stats: () =>
+          new Promise((res) => {
+            thread.once('message', (x: { stats: ThreadStats }) => res(x.stats));
+            thread.postMessage({ type: 'stats' });
+          }),
+        stop: () => new Promise<void>((res) => (thread.once('exit', () => res()), thread.postMessage({ type: 'stop' }))),
+      }),
+    );
+  });
+}
+
+async function sweepRun(label: string, params: ThreadParams, concurrency: number) {
+  const { minimum } = (params.kind === 'compliant' ? generateCompliantWorld : generateOrganizationScaleWorld)(params.accounts, params.regions);
+  const sim = await startSimulatorThread(params);
+  const management = accountId(0);
+  const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: params.regions, exclude: [] } } };
+  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: 'InsightsRemediatorRole', endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
+  const clock = new SimClock();
+  const queue = new SimulatedQueue(clock, { visibilityTimeoutMs: 1_800_000, maxReceiveCount: 5 });
+  const store = new InMemorySweepStore();
+  const ledger = new InMemoryLedger();
+  let summary: SweepSummary | undefined;
+  let completedAt = 0;
+  const digest = async (s: SweepSummary) => ((summary = s), (completedAt = performance.now()), true);
+
+  const t0 = performance.now();
+  const scheduled = await makeSchedulerHandler({ aws: clients(), policy, queue, store, now: () => clock.now() })({}, { awsRequestId: 'benchmark' });
+  const t1 = performance.now();
+
+  // C containers: Lambda runs at most C invocations at once, each container keeps its own clients between invocations.
+  const free = Array.from({ length: concurrency }, () => makeWorkerHandler({ policy, aws: clients(), managementAccountId: management, now: () => clock.now(), store, queue, ledger, digest }));
+  const invoke = async (event: { Records: SimSqsRecord[] }) => {
+    const container = free.pop()!;
+    try {
+      return await container(event as unknown as SQSEvent);
+    } finally {
+      free.push(container);
+    }
+  };
+  const heap0 = process.memoryUsage().rss;
+  const run = await runEventSourceMapping(queue, clock, invoke, { batchSize: 10, concurrency });
+  const stats = await sim.stats();
+  await sim.stop();
+  if (!summary) throw new Error(`${label}: the sweep never completed (${queue.deadLetters.length} dead letters)`);
+
+  const accountRegions = minimum.size;
+  const minimumCloudTrail = [...minimum.values()].reduce((a, b) => a + b, 0);
+  const cloudtrail = stats.byService.cloudtrail ?? 0;
+  const atMinimum = [...minimum].filter(([k, n]) => stats.cloudtrailByAccountRegion[k] === n).length;
+  const assumeRoles = stats.byOperation.AssumeRole ?? 0;
+  const minimumAssumeRoles = params.accounts - 1; // the management account uses the functions' own credentials
+  const workerMs = completedAt - t1;
+  const idealMs = ((minimumCloudTrail + minimumAssumeRoles) * params.latencyMs) / concurrency;
+  return {
+    label,
+    accounts: params.accounts,
+    regions: params.regions.length,
+    accountRegions,
+    latencyMs: params.latencyMs,
+    concurrency,
+    simulatorLoadMs: Math.round(sim.loadMs),
+    schedulerMs: Math.round(t1 - t0),
+    enqueued: scheduled.enqueued,
+    workerMs: Math.round(workerMs),
+    totalMs: Math.round(completedAt - t0),
+    idealMs: Math.round(idealMs),
+    ratioToIdeal: idealMs ? Number((workerMs / idealMs).toFixed(3)) : null,
+    calls: { total: Object.values(stats.byService).reduce((a, b) => a + b, 0), ...stats.byService },
+    cloudtrailCalls: cloudtrail,
+    minimumCloudTrailCalls: minimumCloudTrail,
+    cloudtrailCallsPerAccountRegion: Number((cloudtrail / accountRegions).toFixed(3)),
+    minimumPerAccountRegion: Number((minimumCloudTrail / accountRegions).toFixed(3)),
+    accountRegionsAtMinimum: atMinimum,
+    assumeRoles,
+    minimumAssumeRoles,
+    throttledCalls: stats.throttled,
+    unrecovered: summary.failed.length + summary.neverReported.length + queue.deadLetters.length,
+    otherErrors: Object.fromEntries(Object.entries(stats.errors).filter(([k]) => k !== 'ThrottlingException')),
+    peakReadsPerSecondInAnAccountRegion: stats.peakReadsPerSecond,
+    peakWritesPerSecondInAnAccountRegion: stats.peakWritesPerSecond,
+    invocations: run.invocations,
+    crashes: run.crashes,
+    longestInvocationMs: Math.round(run.maxInvocationMs),
+    workerTimeoutMs: WORKER_TIMEOUT_MS,
+    summary: { complete: summary.complete, compliant: summary.compliant, repaired: summary.repaired, writes: summary.writes, unreachable: summary.unreachable.length, failed: summary.failed.length },
+    rssGrowthMiB: Math.round((process.memoryUsage().rss - heap0) / 1024 / 1024),
+  };
+}
+
+const fmt = (ms: number) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`);
+
+async function main(): Promise<void> {
+  const env = (k: string, d: number) => Number(process.env[k] ?? d);
+  const results = [];
+  console.log(`sweep benchmark: node ${process.version}, simulator in a worker thread, default CloudTrail quotas enforced`);
+  const small = env('SWEEP_ACCOUNTS', 1000);
+  if (small > 0) {
+    const r = await sweepRun('1,000 x 4 at 30 ms per call', { kind: 'compliant', accounts: small, regions: REGIONS_17.slice(0, env('SWEEP_REGIONS', 4)), latencyMs: env('LATENCY_MS', 30) }, env('CONCURRENCY', 20));
+    results.push(r);
+    console.log(`\n${r.accounts} accounts x ${r.regions} regions (${r.accountRegions} account-regions, compliant), ${r.latencyMs} ms per call, maximum concurrency ${r.concurrency}`);
+    console.log(`  CloudTrail calls      ${r.cloudtrailCalls} = ${r.cloudtrailCallsPerAccountRegion} per account-region; documented minimum ${r.minimumCloudTrailCalls} = ${r.minimumPerAccountRegion} (${r.accountRegionsAtMinimum}/${r.accountRegions} account-regions exactly at it)`);
+    console.log(`  STS AssumeRole        ${r.assumeRoles} (minimum ${r.minimumAssumeRoles}: one per member account); all calls ${r.calls.total}`);
+    console.log(`  wall time (workers)   ${fmt(r.workerMs)}; ideal lower bound ${fmt(r.idealMs)} = ${r.ratioToIdeal} x ideal (target <= 1.3); scheduler ${fmt(r.schedulerMs)}`);
+    console.log(`  throttled calls       ${r.throttledCalls}; unrecovered ${r.unrecovered}; other errors ${JSON.stringify(r.otherErrors)}`);
+    console.log(`  invocations           ${r.invocations}, longest ${fmt(r.longestInvocationMs)} (timeout ${fmt(r.workerTimeoutMs)}); peak reads in 1 s per account-region ${r.peakReadsPerSecondInAnAccountRegion} (quota 10)`);
+  }
+  const big = env('SCALE_ACCOUNTS', 5000);
+  if (big > 0) {
+    const r = await sweepRun('5,000 x 17 at full speed', { kind: 'scale', accounts: big, regions: REGIONS_17.slice(0, env('SCALE_REGIONS', 17)), latencyMs: 0 }, env('SCALE_CONCURRENCY', 50));
+    results.push(r);
+    const projected = ((r.minimumCloudTrailCalls + r.minimumAssumeRoles) * 30) / r.concurrency;
+    console.log(`\n${r.accounts} accounts x ${r.regions} regions (${r.accountRegions} account-regions), simulator at full speed, maximum concurrency ${r.concurrency}`);
+    console.log(`  completed             ${fmt(r.totalMs)} from schedule to digest (target 15 min); scheduler ${fmt(r.schedulerMs)}, workers ${fmt(r.workerMs)}; simulator loaded in ${fmt(r.simulatorLoadMs)}`);
+    console.log(`  at 30 ms per call     ideal ${fmt(projected)} for ${r.concurrency} slots (${r.minimumCloudTrailCalls + r.minimumAssumeRoles} calls)`);
+    console.log(`  CloudTrail calls      ${r.cloudtrailCalls} (minimum ${r.minimumCloudTrailCalls}); AssumeRole ${r.assumeRoles}; throttled ${r.throttledCalls}; unrecovered ${r.unrecovered}`);
+    console.log(`  invocations           ${r.invocations}, longest ${fmt(r.longestInvocationMs)} (timeout ${fmt(r.workerTimeoutMs)}); peak reads in 1 s per account-region ${r.peakReadsPerSecondInAnAccountRegion} (quota 10); RSS +${r.rssGrowthMiB} MiB`);
+  }
+  mkdirSync(join(process.cwd(), 'bench/results'), { recursive: true });
+  writeFileSync(join(process.cwd(), 'bench/results/sweep.json'), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+}
+
+if (isMainThread)
+  main().catch((e: Error) => {
+    console.error(`sweep benchmark failed: ${e.stack ?? e.message}`);
+    process.exit(1);
+  });
+else void simulatorThread(workerData as ThreadParams);
