@@ -3,7 +3,7 @@
 // keep-alive HTTP. Prints; asserts nothing. Run: npm run bench (ACCOUNTS=, SECONDS= to change the size).
 import { CloudTrailClient, DescribeTrailsCommand, GetEventDataStoreCommand, GetTrailStatusCommand, ListEventDataStoresCommand } from '@aws-sdk/client-cloudtrail';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator } from '../sim/server';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const inProcess = await Simulator.start({ world, throttling: { enabled: false } });
   const t3 = performance.now();
   console.log(`world: ${world.trails.length} trails, ${world.eventDataStores.length} event data stores`);
+  const figures: Record<string, unknown> = { accounts: ACCOUNTS, regions: REGIONS.length, trails: world.trails.length, eventDataStores: world.eventDataStores.length, loadInProcessMs: Math.round(t3 - t0) };
   console.log(`load in process: generate ${(t1 - t0).toFixed(0)} ms, validate ${(t2 - t1).toFixed(0)} ms, start (state + server) ${(t3 - t2).toFixed(0)} ms; total ${(t3 - t0).toFixed(0)} ms; heap +${mb(process.memoryUsage().heapUsed - heap0)}`);
   await inProcess.stop();
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     child.on('exit', (code) => reject(new Error(`simulator exited ${code}`)));
   });
   console.log(`standalone: ${line}`);
+  figures.standaloneLoadMs = Number(/loaded in (\d+) ms/.exec(line)?.[1]);
   const sim = { endpoint: /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]! };
 
   const clients = new Map<string, CloudTrailClient>();
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
   };
   for (const concurrency of [1, 16, 64]) {
     const r = await load(concurrency, sdkMix);
+    figures[`sdkConcurrency${concurrency}`] = { requestsPerSecond: Math.round(r.rate), p50Ms: Number(r.p50.toFixed(1)), p99Ms: Number(r.p99.toFixed(1)), errors: r.errors };
     console.log(`SDK v3 clients, concurrency ${String(concurrency).padStart(2)}: ${r.rate.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
   }
   const rawCall = async (i: number) => {
@@ -102,7 +105,10 @@ async function main(): Promise<void> {
   };
   const r = await load(64, rawCall);
   console.log(`raw HTTP keep-alive, concurrency 64: ${r.rate.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
+  figures.rawHttpConcurrency64 = { requestsPerSecond: Math.round(r.rate), p50Ms: Number(r.p50.toFixed(1)), p99Ms: Number(r.p99.toFixed(1)), errors: r.errors };
   child.kill('SIGTERM');
+  mkdirSync(join(process.cwd(), 'bench/results'), { recursive: true });
+  writeFileSync(join(process.cwd(), 'bench/results/sim.json'), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, ...figures }, null, 2)}\n`);
 }
 
 main().catch((e) => {

@@ -14,8 +14,11 @@ const envSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(3, 'must name the idempotency DynamoDB table'),
   /** The policy as YAML or JSON text; default: the shipped default policy. */
   POLICY: z.string().optional(),
-  /** The function's own execution role name, also ignored as an event source (its writes in the management account). */
-  FUNCTION_ROLE_NAME: z.string().optional(),
+  /**
+   * The product's execution role names, comma-separated, also ignored as event sources: their writes in the management
+   * account (the event function's and the sweep worker's) are the product's own, not drift.
+   */
+  FUNCTION_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}(,[\w+=,.@-]{1,64})*$/, 'must be IAM role names, comma-separated').optional(),
   /** Secrets Manager secret holding the Slack incoming webhook URL; no Slack when absent. */
   SLACK_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
@@ -47,7 +50,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ledgerTable: e.LEDGER_TABLE,
     idempotencyTable: e.IDEMPOTENCY_TABLE,
     policy: e.POLICY ? parsePolicy(e.POLICY, 'POLICY') : defaultPolicy(),
-    ownRoleNames: [e.MEMBER_ROLE_NAME, ...(e.FUNCTION_ROLE_NAME ? [e.FUNCTION_ROLE_NAME] : [])],
+    ownRoleNames: [e.MEMBER_ROLE_NAME, ...(e.FUNCTION_ROLE_NAME ? e.FUNCTION_ROLE_NAME.split(',') : [])],
     ...(e.SLACK_WEBHOOK_SECRET && { slackWebhookSecret: e.SLACK_WEBHOOK_SECRET }),
   };
 }

@@ -1,0 +1,43 @@
+// `npm run bench`: runs every benchmark in its own Node process (bundles and cold imports, event-driven repair, the
+// 1,000 x 4 sweep, the simulator's throughput), then merges their figures into bench/results/latest.json with the
+// date and the machine, and prints a summary. BENCH_SCALE=1 adds the 5,000 x 17 sweep (about 8 minutes here; also
+// `npm run bench:scale`). Expects `node scripts/build.mjs functions|bench|sim` to have run (the npm script does).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+const started = Date.now();
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' };
+const steps = [
+  ['bundles', 'dist/bench/bundles.mjs', {}],
+  ['events', 'dist/bench/events.mjs', {}],
+  ['sweep', 'dist/bench/sweep.mjs', process.env.BENCH_SCALE === '1' ? {} : { SCALE_ACCOUNTS: '0' }],
+  ['sim', 'dist/bench/sim.mjs', {}],
+];
+const failed = [];
+for (const [name, file, extra] of steps) {
+  if (!existsSync(file)) {
+    failed.push(`${name}: ${file} is missing (build first)`);
+    continue;
+  }
+  console.log(`\n===== ${name} =====`);
+  const t = Date.now();
+  const r = spawnSync(process.execPath, [file], { stdio: 'inherit', env: { ...env, ...extra } });
+  console.log(`(${name}: ${((Date.now() - t) / 1000).toFixed(0)} s)`);
+  if (r.status !== 0) failed.push(`${name}: exit ${r.status}`);
+}
+
+const read = (name) => (existsSync(`bench/results/${name}.json`) ? JSON.parse(readFileSync(`bench/results/${name}.json`, 'utf8')) : undefined);
+const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+const latest = { at: new Date().toISOString(), machine, totalSeconds: Math.round((Date.now() - started) / 1000), bundles: read('bundles'), events: read('events'), sweep: read('sweep'), sim: read('sim'), failed };
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(latest, null, 2)}\n`);
+
+console.log(`\n===== summary (${latest.at}, ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}) =====`);
+for (const b of latest.bundles?.bundles ?? []) console.log(`bundle ${b.name.padEnd(22)} ${String(b.bytes).padStart(9)} B  gzip ${String(b.gzipBytes).padStart(8)} B  cold import ${b.coldImportMs} ms (median of ${latest.bundles.runs})`);
+for (const e of latest.events?.kinds ?? latest.events?.results ?? []) console.log(`event  ${JSON.stringify(e)}`);
+for (const s of latest.sweep?.results ?? [])
+  console.log(`sweep  ${s.label}: ${s.cloudtrailCalls} CloudTrail calls (minimum ${s.minimumCloudTrailCalls}), ${(s.workerMs / 1000).toFixed(1)} s vs ideal ${(s.idealMs / 1000).toFixed(1)} s (${s.ratioToIdeal ?? '-'} x), throttled ${s.throttledCalls}, unrecovered ${s.unrecovered}`);
+if (latest.sim) console.log(`sim    ${latest.sim.accounts} x ${latest.sim.regions} world loads in ${latest.sim.loadInProcessMs} ms; SDK concurrency 64: ${latest.sim.sdkConcurrency64?.requestsPerSecond} req/s`);
+console.log(`bench: ${latest.totalSeconds} s in all; bench/results/latest.json written${failed.length ? `; FAILED: ${failed.join('; ')}` : ''}`);
+process.exit(failed.length ? 1 : 0);
