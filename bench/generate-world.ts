@@ -8,17 +8,8 @@ export const accountId = (i: number) => String(100000000000 + i);
 
 export function generateWorld(accounts: number, regions: string[]): WorldInput {
   const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
-  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
   return {
-    version: 1,
-    organization: {
-      id: 'o-benchmark001',
-      managementAccount: ids[0]!,
-      root: 'r-bench',
-      organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
-      accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
-    },
-    roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+    ...benchOrganization(ids),
     trails: [
       { account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: [{ InsightType: 'ApiCallRateInsight' }] },
       ...ids.flatMap((account, i) => [
@@ -33,6 +24,24 @@ export function generateWorld(accounts: number, regions: string[]): WorldInput {
   };
 }
 
+const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
+const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
+
+/** The benchmark organization: the first account manages it, the others sit in one OU; the remediator's role everywhere. */
+function benchOrganization(ids: string[]): Pick<WorldInput, 'version' | 'organization' | 'roles'> {
+  return {
+    version: 1,
+    organization: {
+      id: 'o-benchmark001',
+      managementAccount: ids[0]!,
+      root: 'r-bench',
+      organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
+      accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
+    },
+    roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+  };
+}
+
 /** The documented cost of reading a compliant account-region (docs/pipeline.md): 2 + 2t + t_c + s + s_m. */
 export const minimumReads = (c: { t: number; tc: number; s: number; sm: number }) => 2 + 2 * c.t + c.tc + c.s + c.sm;
 
@@ -44,23 +53,13 @@ export const minimumReads = (c: { t: number; tc: number; s: number; sm: number }
  */
 export function generateCompliantWorld(accounts: number, regions: string[]): { world: WorldInput; minimum: Map<string, number> } {
   const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
-  const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
-  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
   const minimum = new Map<string, number>();
   for (const [i, account] of ids.entries())
     for (const [r, region] of regions.entries()) minimum.set(`${account}/${region}`, minimumReads({ t: 1 + (r === 0 ? 1 : 0) + (r === 0 && i === 0 ? 1 : 0), tc: 0, s: 2, sm: 1 }));
   return {
     minimum,
     world: {
-      version: 1,
-      organization: {
-        id: 'o-benchmark001',
-        managementAccount: ids[0]!,
-        root: 'r-bench',
-        organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
-        accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
-      },
-      roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+      ...benchOrganization(ids),
       trails: [
         { account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: both },
         ...ids.flatMap((account) => [
@@ -85,23 +84,13 @@ export function generateCompliantWorld(accounts: number, regions: string[]): { w
  */
 export function generateOrganizationScaleWorld(accounts: number, regions: string[]): { world: WorldInput; minimum: Map<string, number> } {
   const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
-  const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
-  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
   const minimum = new Map<string, number>();
   for (const [i, account] of ids.entries())
     for (const [r, region] of regions.entries()) minimum.set(`${account}/${region}`, minimumReads({ t: r === 0 && i === 0 ? 1 : 0, tc: 0, s: r === 0 ? 2 : 0, sm: r === 0 ? 1 : 0 }));
   return {
     minimum,
     world: {
-      version: 1,
-      organization: {
-        id: 'o-benchmark001',
-        managementAccount: ids[0]!,
-        root: 'r-bench',
-        organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
-        accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
-      },
-      roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+      ...benchOrganization(ids),
       trails: [{ account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: both }],
       eventDataStores: ids.flatMap((account) => [
         { account, region: regions[0]!, id: 'insights', name: 'insights', advancedEventSelectors: insight },
