@@ -99,3 +99,44 @@ export function generateOrganizationScaleWorld(accounts: number, regions: string
     },
   };
 }
+
+/** The long-term key of the user who drifts an account's sources in the event benchmarks (not the product's role). */
+export const driftUserKey = (account: string) => `AKIAUSER${account}`;
+
+/**
+ * A compliant organization for the event benchmarks: in every member account and region a logging single-region
+ * trail `main-<region>` with both Insights types (never-configured event selectors: all management events), an
+ * Insights store `insights-<region>` and a management-event store `mgmt-<region>` with both types delivering to it;
+ * the organization trail (logging, both types) in the management account, so every account-region's CloudTrail
+ * events reach EventBridge even after a user stops its own trail (§5.2). Each member account has a user (not the
+ * product's role) whose drifting calls produce the events. The management account holds nothing else: the product
+ * uses its credentials, and its own writes there would not look like its role's.
+ */
+export function generateDriftWorld(accounts: number, regions: string[]): WorldInput {
+  const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
+  const members = ids.slice(1);
+  const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
+  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
+  return {
+    version: 1,
+    organization: {
+      id: 'o-benchmark001',
+      managementAccount: ids[0]!,
+      root: 'r-bench',
+      organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
+      accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
+    },
+    roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+    principals: members.map((account) => ({ accessKeyId: driftUserKey(account), account, userName: 'mallory' })),
+    trails: [
+      { account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: both },
+      ...members.flatMap((account) => regions.map((homeRegion) => ({ account, name: `main-${homeRegion}`, homeRegion, insightSelectors: both }))),
+    ],
+    eventDataStores: members.flatMap((account) =>
+      regions.flatMap((region) => [
+        { account, region, id: `insights-${region}`, name: `insights-${region}`, advancedEventSelectors: insight },
+        { account, region, id: `mgmt-${region}`, name: `mgmt-${region}`, insightSelectors: both, insightsDestination: `insights-${region}` },
+      ]),
+    ),
+  };
+}
