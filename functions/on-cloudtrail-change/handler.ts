@@ -17,7 +17,7 @@ import type { Ledger } from '../../lib/ledger/ledger';
 import { logger, metrics, tracer } from '../../lib/observability';
 import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
-import { handleEvent, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
+import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
 
 export interface HandlerResult {
   decision: string;
@@ -33,8 +33,8 @@ export const makeHandler = (deps: EventHandlerDeps) => async (event: unknown): P
   metrics.addDimension('decision', out.decision);
   metrics.addMetric('eventsHandled', MetricUnit.Count, 1);
   if (out.writes) metrics.addMetric('remediationsApplied', MetricUnit.Count, out.writes);
-  const failed = out.result?.results.find((r) => r.status === 'failed' && r.error?.retryable);
-  if (failed) throw new Error(`${failed.accountId}/${failed.region}: ${failed.error!.name}: ${failed.error!.message}`);
+  const retry = retryReason(out);
+  if (retry) throw new Error(retry);
   return { decision: out.decision, reason: out.reason, eventName: out.eventName, target: out.target?.arn ?? (out.target ? `${out.target.accountId}/${out.target.region}` : null), writes: out.writes };
 };
 

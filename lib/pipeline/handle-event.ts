@@ -112,6 +112,24 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
 }
 
 /**
+ * Why the event must be delivered again (the Lambda rethrows, so Lambda's async retries or EventBridge redeliver it),
+ * or undefined when it is done: a read AWS may answer later (throttled, 5xx), a repair write that failed the same way
+ * or met a store changing state (ConflictException), or a source left unrepaired only because its store was between
+ * ingestion states when read (CREATED, STOPPING_ / STARTING_INGESTION: it settles within minutes). Without the last
+ * two, the event was consumed and the drift waited for the next scheduled sweep.
+ */
+export function retryReason(out: Pick<EventOutcome, 'result' | 'target'>): string | undefined {
+  for (const r of out.result?.results ?? []) {
+    if (r.status === 'failed' && r.error?.retryable) return `${r.accountId}/${r.region}: ${r.error.name}: ${r.error.message}`;
+    const write = r.outcomes.find((o) => o.status === 'failed' && o.error.retryable);
+    if (write?.status === 'failed') return `${write.action.operation} on ${write.action.sourceArn}: ${write.error.name}: ${write.error.message}`;
+    const waiting = r.decisions.find((d) => (!out.target?.arn || d.source.arn === out.target.arn) && d.finding.status === 'drifted' && d.actions.length === 0 && d.finding.blockers.some((b) => b.transient));
+    if (waiting) return `${waiting.source.arn}: ${waiting.finding.summary}`;
+  }
+  return undefined;
+}
+
+/**
  * One message per incident: a repair, a report-mode finding, or a finding a person must fix. Sends it unless it
  * repeats the last incident within the window, and returns what the ledger must remember.
  */
