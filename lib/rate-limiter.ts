@@ -37,6 +37,16 @@ export class RateLimiter {
     return turn;
   }
 
+  /**
+   * Someone else's request spent this budget `agoMs` ago (a user's write that the event being handled reports): the
+   * bucket holds at most what it had left after that request plus what it has earned since.
+   */
+  spentElsewhere(agoMs: number): void {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond, this.burst - 1 + (Math.max(0, agoMs) / 1000) * this.perSecond);
+    this.last = now;
+  }
+
   private async waitForToken(): Promise<void> {
     for (;;) {
       const now = this.clock.now();
@@ -71,6 +81,15 @@ export class AccountRegionLimits {
   ) {}
 
   take(accountId: string, region: string, write: boolean): Promise<void> {
+    return this.bucket(accountId, region, write).take();
+  }
+
+  /** A call made outside this process (seen in a CloudTrail event) `agoMs` ago counts against the same budget. */
+  spentElsewhere(accountId: string, region: string, write: boolean, agoMs: number): void {
+    this.bucket(accountId, region, write).spentElsewhere(agoMs);
+  }
+
+  private bucket(accountId: string, region: string, write: boolean): RateLimiter {
     const key = `${accountId}/${region}/${write ? 'w' : 'r'}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -78,6 +97,6 @@ export class AccountRegionLimits {
       bucket = new RateLimiter(rate, Math.max(1, Math.floor(rate)), this.clock);
       this.buckets.set(key, bucket);
     }
-    return bucket.take();
+    return bucket;
   }
 }

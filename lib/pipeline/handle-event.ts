@@ -68,6 +68,12 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   }
 
   const target = seen.target;
+  // The drifting call itself spent the account-region's write budget: a repair in the same second would be throttled.
+  // CloudTrail's eventTime has whole seconds, so the call may have been made up to a second after it says.
+  if (seen.eventTime && !Number.isNaN(Date.parse(seen.eventTime))) {
+    const precision = /\.\d+Z?$/.test(seen.eventTime) ? 0 : 999;
+    deps.aws.limits.spentElsewhere(target.accountId, target.region, true, Date.now() - Date.parse(seen.eventTime) - precision);
+  }
   if (target.kind === 'accountRegion') {
     const result = await remediate([{ kind: 'accountRegion', accountId: target.accountId, region: target.region }], runDeps(deps));
     return { ...base, writes: result.writesApplied, result };

@@ -73,4 +73,22 @@ describe('events that must be delivered again', () => {
     expect(denied.result?.results[0]?.status).toBe('unreachable');
     expect(retryReason(denied)).toBeUndefined();
   });
+
+  it('waits out the second the user\'s own write spent, so the repair is not throttled by CloudTrail\'s 1 write a second', async () => {
+    sim = await startSim({ throttling: { enabled: true } });
+    events = [];
+    sim.onEvent((e) => events.push(e));
+    const deps: EventHandlerDeps = {
+      policy: aPolicy({ mode: 'enforce' }),
+      aws: new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' } }),
+      managementAccountId: MGMT,
+      ledger: new InMemoryLedger(),
+      now: () => sim.clock.now(),
+      ownRoleNames: [ROLE],
+    };
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    const out = await handleEvent(events[0], deps);
+    expect(out.writes).toBe(1);
+    expect(sim.calls.filter((c) => c.error === 'ThrottlingException')).toEqual([]);
+  });
 });

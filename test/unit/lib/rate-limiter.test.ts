@@ -29,6 +29,20 @@ describe('RateLimiter', () => {
     expect(times).toEqual([0, 1000, 2000, 3000, 4000]);
   });
 
+  it('counts a write someone else made moments ago: the next one waits out the rest of its second', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(1, 1, clock);
+    clock.t = 10_000; // the bucket is full
+    limiter.spentElsewhere(200);
+    await limiter.take();
+    expect(Math.round(clock.t)).toBe(10_800);
+    limiter.spentElsewhere(5_000); // long enough ago: it costs nothing
+    clock.t += 1000;
+    const before = clock.t;
+    await limiter.take();
+    expect(clock.t).toBe(before);
+  });
+
   it('rejects a rate that is not positive', () => {
     expect(() => new RateLimiter(0)).toThrow(/perSecond must be positive/);
   });
