@@ -82,6 +82,8 @@ function expectedMainRole(role: string, c: { Enforce: boolean; HasSlack: boolean
       ledgerGrants(g);
       const powertools = source('node_modules/@aws-lambda-powertools/idempotency/lib/esm/persistence/DynamoDBPersistenceLayer.js');
       for (const op of operationsIn(powertools)) grant(g, dynamodb(op), 'IdempotencyTable.Arn');
+      // The function's on-failure destination: Lambda sends failed events there with the function's role.
+      grant(g, 'sqs:SendMessage', 'EventDeadLetterQueue.Arn');
       for (const [a, rs] of cloudTrailGrants('management', c.Enforce)) grant(g, a, ...rs);
       grant(g, 'sts:AssumeRole', ASSUME_MEMBER_ROLE);
       slack();

@@ -72,6 +72,11 @@ describe('functions', () => {
     for (const name of ['drift-sweep', 'sweep-worker']) expect(Object.keys(env(fn(name))).sort()).toEqual([...shared, ...sweep].sort());
   });
 
+  it('retries an event the repair function could not finish twice, then keeps it in a dead-letter queue with an alarm', () => {
+    expect(fn('on-cloudtrail-change').Properties.EventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Type: 'SQS', Destination: { 'Fn::GetAtt': ['EventDeadLetterQueue', 'Arn'] } } } });
+    expect(main.Resources.EventDeadLetterAlarm!.Properties).toMatchObject({ Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EventDeadLetterQueue', 'QueueName'] } }] });
+  });
+
   it('name their own role in FUNCTION_ROLE_NAME, so their own writes are not taken for drift', () => {
     for (const [name, r] of functions) {
       const own = { Ref: (r.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] };
