@@ -35,7 +35,8 @@ writeFileSync('bench/results/latest.json', `${JSON.stringify(latest, null, 2)}\n
 
 console.log(`\n===== summary (${latest.at}, ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}) =====`);
 for (const b of latest.bundles?.bundles ?? []) console.log(`bundle ${b.name.padEnd(22)} ${String(b.bytes).padStart(9)} B  gzip ${String(b.gzipBytes).padStart(8)} B  cold import ${b.coldImportMs} ms (median of ${latest.bundles.runs})`);
-for (const e of latest.events?.kinds ?? latest.events?.results ?? []) console.log(`event  ${JSON.stringify(e)}`);
+for (const e of latest.events?.kinds ?? latest.events?.results ?? [])
+  console.log(`event  ${String(e.label).padEnd(52)} reads ${String(e.readsPerDrift).padStart(4)} (minimum ${e.minimumReadsPerDrift}), writes ${e.writesPerDrift} (minimum ${e.minimumWritesPerDrift}), converged ${e.converged}/${e.runs} in ${e.convergedMsP50} ms p50${e.retries ? `, ${e.retries} Lambda retries` : ''}`);
 for (const s of latest.sweep?.results ?? [])
   console.log(`sweep  ${s.label}: ${s.cloudtrailCalls} CloudTrail calls (minimum ${s.minimumCloudTrailCalls}), ${(s.workerMs / 1000).toFixed(1)} s vs ideal ${(s.idealMs / 1000).toFixed(1)} s (${s.ratioToIdeal ?? '-'} x), throttled ${s.throttledCalls}, unrecovered ${s.unrecovered}`);
 if (latest.sim) console.log(`sim    ${latest.sim.accounts} x ${latest.sim.regions} world loads in ${latest.sim.loadInProcessMs} ms; SDK concurrency 64: ${latest.sim.sdkConcurrency64?.requestsPerSecond} req/s`);
