@@ -45,7 +45,7 @@ import { defaultPolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
 import { storeLogged } from '../sim/cloudtrail/common';
 import type { EventBridgeEvent } from '../sim/records';
-import { Simulator } from '../sim/server';
+import { Simulator, type CallLogEntry } from '../sim/server';
 import { accountId, driftUserKey, generateDriftWorld } from './generate-world';
 
 const ROLE = 'InsightsRemediatorRole';
@@ -59,14 +59,7 @@ interface ThreadParams {
   transitionMs: number;
 }
 
-interface CallRow {
-  service: string;
-  operation: string;
-  account: string;
-  region: string;
-  status: number;
-  error?: string;
-}
+type CallRow = Omit<CallLogEntry, 'at' | 'ms'>;
 
 /** What one named source's check costs on the simulator's current state (the formula in the header). */
 interface PassFacts {

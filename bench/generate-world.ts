@@ -115,18 +115,8 @@ export const driftUserKey = (account: string) => `AKIAUSER${account}`;
 export function generateDriftWorld(accounts: number, regions: string[]): WorldInput {
   const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
   const members = ids.slice(1);
-  const both = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
-  const insight = [{ Name: 'Insights', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
   return {
-    version: 1,
-    organization: {
-      id: 'o-benchmark001',
-      managementAccount: ids[0]!,
-      root: 'r-bench',
-      organizationalUnits: [{ id: 'ou-bench-members1', name: 'Members', parent: 'r-bench' }],
-      accounts: ids.map((id, i) => ({ id, name: `account-${i}`, parent: i === 0 ? 'r-bench' : 'ou-bench-members1' })),
-    },
-    roles: [{ name: 'InsightsRemediatorRole', accounts: 'all', trustedAccounts: [ids[0]!] }],
+    ...benchOrganization(ids),
     principals: members.map((account) => ({ accessKeyId: driftUserKey(account), account, userName: 'mallory' })),
     trails: [
       { account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors: both },
