@@ -31,6 +31,8 @@ options:
   --endpoint-url URL        a simulator's endpoint instead of AWS (credentials: the management account id as the
                             access key id, e.g. AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x)
   --concurrency N           account-regions swept at once (default 8)
+  --ledger FILE             sweep: keep each source's Insights clock in this JSON file between runs (created if
+                            absent), so a source this tool repaired reads "pending first delivery until T" next time
   --format FORMAT           table (default) | json | markdown, and html for report; demo: table | json
   --output FILE, -o FILE    sweep: also write the stored result (JSON); report, policy-schema: write there
   --slack-json FILE         demo: write every Slack payload it would send, as a JSON array
@@ -57,6 +59,7 @@ export interface CliOptions {
   roleName: string;
   endpointUrl?: string;
   concurrency: number;
+  ledger?: string;
   format?: string;
   output?: string;
   slackJson?: string;
@@ -81,6 +84,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
         'role-name': { type: 'string' },
         'endpoint-url': { type: 'string' },
         concurrency: { type: 'string' },
+        ledger: { type: 'string' },
         output: { type: 'string', short: 'o' },
         format: { type: 'string' },
         'slack-json': { type: 'string' },
@@ -108,6 +112,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
     roleName: v['role-name'] === undefined ? 'InsightsRemediatorRole' : roleName(v['role-name']),
     ...(v['endpoint-url'] !== undefined && { endpointUrl: endpointUrl(v['endpoint-url']) }),
     concurrency: v.concurrency === undefined ? 8 : integer('--concurrency', v.concurrency, 1, 64),
+    ...(v.ledger !== undefined && { ledger: nonEmpty('--ledger', v.ledger) }),
     ...(v.format !== undefined && { format: v.format }),
     ...(v.output !== undefined && { output: nonEmpty('--output', v.output) }),
     ...(v['slack-json'] !== undefined && { slackJson: nonEmpty('--slack-json', v['slack-json']) }),

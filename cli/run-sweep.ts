@@ -3,10 +3,11 @@
 // sharing one write cap; report progress; with a ledger, read and record each source's Insights clock facts there.
 import type { AwsClients } from '../lib/aws/clients';
 import { discoverTargets } from '../lib/aws/organization';
-import { updateRecord, type Ledger } from '../lib/ledger/ledger';
+import type { Ledger } from '../lib/ledger/ledger';
 import { remediate, type AccountRegionResult } from '../lib/pipeline/remediate';
 import type { Policy } from '../lib/policy/schema';
 import { storedSweepResult, type StoredSweepResult } from '../lib/report/sweep-result';
+import { rememberClocks } from '../lib/sweep/sweep';
 
 export interface SweepRunDeps {
   aws: AwsClients;
@@ -44,7 +45,7 @@ export async function runSweep(deps: SweepRunDeps): Promise<StoredSweepResult> {
         ...(ledger && { ledger: { clockFacts: async (arn: string) => (await ledger.get(arn))?.clock } }),
       });
       const r = out.results[0]!;
-      if (ledger) for (const u of r.clockUpdates) await updateRecord(ledger, { arn: u.arn, kind: u.kind, accountId: r.accountId, region: r.region }, (x) => ({ ...x, clock: u.facts }));
+      if (ledger) await rememberClocks(ledger, r, deps.now());
       results.push(r);
       deps.onAccountRegion?.(r);
     }

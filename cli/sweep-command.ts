@@ -1,10 +1,11 @@
 // `insights-remediator sweep`: prove the management account's credentials reach the organization, sweep it, print
-// the result (table, JSON or Markdown) on stdout with progress on stderr, store it with --output, and exit 0 when
-// nothing is left drifted, 1 otherwise.
+// the result (table, JSON or Markdown) on stdout with progress on stderr, store it with --output, keep the Insights
+// clocks with --ledger, and exit 0 when nothing is left drifted, 1 otherwise.
 import { AwsClients } from '../lib/aws/clients';
 import { checkManagementSession, managementCredentials, PreflightError } from '../lib/aws/preflight';
 import { exitCodeOf } from '../lib/report/sweep-result';
 import { formatFor, loadPolicy, UsageError, writeText, type CliOptions } from './options';
+import { loadFileLedger, saveFileLedger } from './file-ledger';
 import { createProgress, type Progress } from './progress';
 import { renderResult } from './report-command';
 import { runSweep } from './run-sweep';
@@ -19,6 +20,7 @@ export async function sweepCommand(options: CliOptions, io: SweepIo): Promise<nu
   if (options.positionals.length) throw new UsageError(`sweep takes no arguments, got "${options.positionals[0]}" (a policy is --policy FILE)`);
   const format = formatFor(options, ['table', 'json', 'markdown']);
   const policy = loadPolicy(options);
+  const ledger = options.ledger ? loadFileLedger(options.ledger) : undefined;
   const credentials = managementCredentials(options.profile);
   let session;
   try {
@@ -36,17 +38,24 @@ export async function sweepCommand(options: CliOptions, io: SweepIo): Promise<nu
   });
   io.stderr(`sweep: ${policy.mode} mode, organization ${session.organizationId} as ${session.callerArn}${options.endpointUrl ? ` at ${options.endpointUrl}` : ''}\n`);
   let progress: Progress | undefined;
-  const result = await runSweep({
-    aws,
-    policy,
-    managementAccountId: session.managementAccountId,
-    now: () => new Date(),
-    endpoint: options.endpointUrl ?? 'aws',
-    concurrency: options.concurrency,
-    onStart: (total) => (progress = createProgress({ total, write: io.stderr, tty: io.stderrIsTty })),
-    onAccountRegion: (r) => progress?.done(`${r.accountId}/${r.region}`),
-  });
-  progress?.finish();
+  let result;
+  try {
+    result = await runSweep({
+      aws,
+      policy,
+      managementAccountId: session.managementAccountId,
+      now: () => new Date(),
+      endpoint: options.endpointUrl ?? 'aws',
+      concurrency: options.concurrency,
+      ...(ledger && { ledger }),
+      onStart: (total) => (progress = createProgress({ total, write: io.stderr, tty: io.stderrIsTty })),
+      onAccountRegion: (r) => progress?.done(`${r.accountId}/${r.region}`),
+    });
+    progress?.finish();
+  } finally {
+    // Repairs made before a failure still opened their clocks.
+    if (ledger && options.ledger) saveFileLedger(options.ledger, ledger);
+  }
   if (options.output) {
     writeText(options.output, `${JSON.stringify(result, null, 2)}\n`);
     io.stderr(`sweep: wrote ${options.output} (render it: insights-remediator report ${options.output} --format html --output report.html)\n`);

@@ -54,6 +54,18 @@ export class InMemoryLedger implements Ledger {
   private readonly records = new Map<string, SourceRecord>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
+  /** A ledger holding these records (e.g. read back from a file the CLI keeps between runs). */
+  static of(records: readonly SourceRecord[]): InMemoryLedger {
+    const ledger = new InMemoryLedger();
+    for (const r of records) ledger.records.set(r.arn, structuredClone(r));
+    return ledger;
+  }
+
+  /** Every record, for saving. */
+  all(): SourceRecord[] {
+    return [...this.records.values()].map((r) => structuredClone(r));
+  }
+
   async get(arn: string): Promise<SourceRecord | undefined> {
     const r = this.records.get(arn);
     return r && structuredClone(r);

@@ -102,7 +102,7 @@ export async function sweepAccountRegion(body: string, deps: WorkerDeps): Promis
 }
 
 /** Insights clocks the run changed (a repair, a restart, a first sighting), and what was repaired, for the next run. */
-async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
+export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
   for (const u of r.clockUpdates) {
     const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === u.arn).map((o) => o.action.operation);
     await updateRecord(ledger, { arn: u.arn, kind: u.kind, accountId: r.accountId, region: r.region }, (x) => ({

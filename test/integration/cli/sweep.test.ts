@@ -89,6 +89,31 @@ describe('insights-remediator sweep against the simulator', () => {
     expect(again.stdout).toMatch(/^\| `audit` \| trail \| COMPLIANT \| Insights on \(ApiCallRateInsight and ApiErrorRateInsight on Management\)/m);
   });
 
+  it('remembers the clocks it opened in a --ledger file: the next sweep says pending first delivery until T, not delivering', async () => {
+    await start();
+    const ledger = join(dir, 'ledger.json');
+    const first = join(dir, 'first.json');
+    const second = join(dir, 'second.json');
+    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce', '--ledger', ledger, '--output', first], asManagement())).status).toBe(1);
+    const before = writes(sim).length;
+    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--ledger', ledger, '--output', second], asManagement())).status).toBe(1);
+    expect(writes(sim)).toHaveLength(before);
+    const opened = source(JSON.parse(readFileSync(first, 'utf8')) as StoredSweepResult, 'audit').clockAfter;
+    const seen = source(JSON.parse(readFileSync(second, 'utf8')) as StoredSweepResult, 'audit');
+    expect(seen).toMatchObject({ status: 'pending-first-delivery', clockBefore: { status: 'pending-first-delivery', windowEnd: opened.windowEnd } });
+    expect(JSON.parse(readFileSync(ledger, 'utf8'))).toMatchObject({ format: 'insights-remediator-ledger' });
+  });
+
+  it('refuses a --ledger file that is not one, in one line, before sweeping', async () => {
+    await start();
+    const bad = join(dir, 'bad-ledger.json');
+    writeFileSync(bad, '{"records": 3}');
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--ledger', bad], asManagement());
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`insights-remediator: --ledger ${bad}: not a ledger file (expected {"format": "insights-remediator-ledger", "records": [...]})`);
+    expect(sim.calls.filter((c) => c.service === 'cloudtrail')).toEqual([]);
+  });
+
   it('reports the account-regions it cannot reach when the member role does not exist, and exits 1', async () => {
     await start();
     const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--regions', 'us-east-1', '--role-name', 'NoSuchRole', '--format', 'json'], asManagement());
