@@ -34,7 +34,7 @@
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { AwsClients } from '../lib/aws/clients';
 import { readAccountRegion } from '../lib/aws/read';
 import { decide } from '../lib/domain/decide';
@@ -46,6 +46,7 @@ import type { Policy } from '../lib/policy/schema';
 import { storeLogged } from '../sim/cloudtrail/common';
 import type { EventBridgeEvent } from '../sim/records';
 import { Simulator, type CallLogEntry } from '../sim/server';
+import { serveSimulator, startSimulatorThread } from './sim-thread';
 import { accountId, driftUserKey, generateDriftWorld } from './generate-world';
 
 const ROLE = 'InsightsRemediatorRole';
@@ -71,17 +72,11 @@ interface PassFacts {
 async function simulatorThread(params: ThreadParams): Promise<void> {
   const sim = await Simulator.start({ world: generateDriftWorld(params.accounts, params.regions), throttling: { enabled: true }, transitionMs: params.transitionMs, seed: 42 });
   if (params.latencyMs > 0) sim.faults.add({ effect: 'latency', latencyMs: params.latencyMs });
-  sim.onEvent((event) => parentPort!.postMessage({ type: 'event', event }));
-  const methods: Record<string, (a: Record<string, string | number>) => unknown> = {
+  serveSimulator(sim, {
     mark: () => sim.calls.length,
     calls: (a) => sim.calls.slice(Number(a.from), Number(a.to)).map(({ service, operation, account, region, status, error }) => ({ service, operation, account, region, status, ...(error && { error }) })),
     facts: (a) => passFacts(sim, String(a.arn)),
-  };
-  parentPort!.postMessage({ type: 'ready', endpoint: sim.endpoint });
-  parentPort!.on('message', (m: { type: string; id: number; method: string; args: Record<string, string | number> }) => {
-    if (m.type === 'rpc') parentPort!.postMessage({ type: 'rpc', id: m.id, result: methods[m.method]!(m.args) });
-    if (m.type === 'stop') void sim.stop().then(() => process.exit(0));
-  });
+  }, { forwardEvents: true });
 }
 
 function passFacts(sim: Simulator, arn: string): PassFacts {
@@ -100,38 +95,6 @@ function passFacts(sim: Simulator, arn: string): PassFacts {
 }
 
 // ---- the product's side (main thread) ----
-interface SimThread {
-  endpoint: string;
-  events: EventBridgeEvent[];
-  rpc<T>(method: string, args?: Record<string, string | number>): Promise<T>;
-  stop(): Promise<void>;
-}
-
-function startSimulatorThread(params: ThreadParams): Promise<SimThread> {
-  const thread = new Worker(new URL(import.meta.url), { workerData: params });
-  const pending = new Map<number, (v: unknown) => void>();
-  const events: EventBridgeEvent[] = [];
-  let nextId = 1;
-  return new Promise((resolve, reject) => {
-    thread.once('error', reject);
-    thread.on('message', (m: { type: string; endpoint?: string; event?: EventBridgeEvent; id?: number; result?: unknown }) => {
-      if (m.type === 'event') events.push(m.event!);
-      else if (m.type === 'rpc') (pending.get(m.id!)!(m.result), pending.delete(m.id!));
-      else if (m.type === 'ready')
-        resolve({
-          endpoint: m.endpoint!,
-          events,
-          rpc: <T>(method: string, args: Record<string, string | number> = {}) =>
-            new Promise<T>((res) => {
-              const id = nextId++;
-              pending.set(id, res as (v: unknown) => void);
-              thread.postMessage({ type: 'rpc', id, method, args });
-            }),
-          stop: () => new Promise<void>((res) => (thread.once('exit', () => res()), thread.postMessage({ type: 'stop' }))),
-        });
-    });
-  });
-}
 
 interface Kind {
   id: string;
@@ -226,7 +189,9 @@ async function main(): Promise<void> {
   const accounts = 1 + KINDS.length * runs;
   const management = accountId(0);
   console.log(`event benchmark: node ${process.version}; simulator in a worker thread, CloudTrail quotas enforced, ${latencyMs} ms per call, store transitions ${transitionMs} ms; ${runs} runs per kind, each on its own account (${accounts} accounts)`);
-  const sim = await startSimulatorThread({ accounts, regions: [REGION], latencyMs, transitionMs });
+  const sim = await startSimulatorThread(import.meta.url, { accounts, regions: [REGION], latencyMs, transitionMs } satisfies ThreadParams);
+  const events: EventBridgeEvent[] = [];
+  sim.onEvent((e) => events.push(e));
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: [REGION], exclude: [] } } };
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
   const deps: EventHandlerDeps = { policy, aws: clients(), managementAccountId: management, ledger: new InMemoryLedger(), now: () => new Date(), ownRoleNames: [ROLE] };
@@ -247,8 +212,8 @@ async function main(): Promise<void> {
       // A warm container: the member role's session exists already.
       await (deps.aws.cloudTrail(account, REGION).config.credentials as () => Promise<unknown>)();
       await (observer.cloudTrail(account, REGION).config.credentials as () => Promise<unknown>)();
-      const start = sim.events.length;
-      const mine = () => sim.events.slice(start).filter((e) => e.account === account);
+      const start = events.length;
+      const mine = () => events.slice(start).filter((e) => e.account === account);
       const arn = await kind.drift(user, account, i);
       const drifts = await waitFor(() => {
         const theirs = mine().filter((e) => isUsers(e, account));

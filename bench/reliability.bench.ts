@@ -24,7 +24,7 @@
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { prng } from '../sim/faults';
 import { AwsClients } from '../lib/aws/clients';
 import { InMemoryLedger } from '../lib/ledger/ledger';
@@ -37,6 +37,7 @@ import type { FaultEffect } from '../sim/faults';
 import type { EventBridgeEvent } from '../sim/records';
 import { Simulator } from '../sim/server';
 import { accountId, driftUserKey, generateDriftWorld, REGIONS_17 } from './generate-world';
+import { serveSimulator, startSimulatorThread } from './sim-thread';
 
 const ROLE = 'InsightsRemediatorRole';
 const FAULTS: FaultEffect[] = ['throttle', 'serverError', 'accessDenied', 'drop'];
@@ -103,21 +104,19 @@ async function simulatorThread(params: ThreadParams): Promise<void> {
         open.set(arn, now);
       }
     }
-    parentPort!.postMessage({ type: 'event', event });
   });
 
-  const methods: Record<string, (a: Record<string, number>) => unknown> = {
+  serveSimulator(sim, {
     faults: (a) => {
+      const rate = Number(a.rate);
       removeFaults.forEach((r) => r());
-      removeFaults = a.rate ? FAULTS.map((effect) => sim.faults.add({ effect, service: 'cloudtrail', rate: a.rate! / FAULTS.length })) : [];
-      if (a.rate) removeFaults.push(...FAULTS.map((effect) => sim.faults.add({ effect, service: 'sts', rate: a.rate! / FAULTS.length })));
+      removeFaults = rate ? (['cloudtrail', 'sts'] as const).flatMap((service) => FAULTS.map((effect) => sim.faults.add({ effect, service, rate: rate / FAULTS.length }))) : [];
       return true;
     },
     report: () => {
       // Settle transitions (a store stopped a moment ago) before judging what is still open.
       for (const [arn] of open) open.set(arn, needsOf(sim, arn));
-      const injected: Record<string, number> = {};
-      for (const r of (sim.faults as unknown as { rules: { effect: string; used: number }[] }).rules) injected[r.effect] = (injected[r.effect] ?? 0) + r.used;
+      const injected = sim.faults.injected();
       const counts = sim.callCounts();
       const byService: Record<string, number> = {};
       for (const c of sim.calls) byService[c.service] = (byService[c.service] ?? 0) + 1;
@@ -129,52 +128,11 @@ async function simulatorThread(params: ThreadParams): Promise<void> {
         byService,
       };
     },
-    injected: () => {
-      const injected: Record<string, number> = {};
-      for (const r of (sim.faults as unknown as { rules: { effect: string; used: number }[] }).rules) injected[r.effect] = (injected[r.effect] ?? 0) + r.used;
-      return injected;
-    },
-  };
-  parentPort!.postMessage({ type: 'ready', endpoint: sim.endpoint });
-  parentPort!.on('message', (m: { type: string; id: number; method: string; args: Record<string, number> }) => {
-    if (m.type === 'rpc') parentPort!.postMessage({ type: 'rpc', id: m.id, result: methods[m.method]!(m.args) });
-    if (m.type === 'stop') void sim.stop().then(() => process.exit(0));
-  });
+    injected: () => sim.faults.injected(),
+  }, { forwardEvents: true });
 }
 
 // ---- the product's and the users' side (main thread) ----
-interface SimThread {
-  endpoint: string;
-  onEvent(f: (e: EventBridgeEvent) => void): void;
-  rpc<T>(method: string, args?: Record<string, number>): Promise<T>;
-  stop(): Promise<void>;
-}
-
-function startSimulatorThread(params: ThreadParams): Promise<SimThread> {
-  const thread = new Worker(new URL(import.meta.url), { workerData: params });
-  const pending = new Map<number, (v: unknown) => void>();
-  let listener: (e: EventBridgeEvent) => void = () => undefined;
-  let nextId = 1;
-  return new Promise((resolve, reject) => {
-    thread.once('error', reject);
-    thread.on('message', (m: { type: string; endpoint?: string; event?: EventBridgeEvent; id?: number; result?: unknown }) => {
-      if (m.type === 'event') listener(m.event!);
-      else if (m.type === 'rpc') (pending.get(m.id!)!(m.result), pending.delete(m.id!));
-      else if (m.type === 'ready')
-        resolve({
-          endpoint: m.endpoint!,
-          onEvent: (f) => void (listener = f),
-          rpc: <T>(method: string, args: Record<string, number> = {}) =>
-            new Promise<T>((res) => {
-              const id = nextId++;
-              pending.set(id, res as (v: unknown) => void);
-              thread.postMessage({ type: 'rpc', id, method, args });
-            }),
-          stop: () => new Promise<void>((res) => (thread.once('exit', () => res()), thread.postMessage({ type: 'stop' }))),
-        });
-    });
-  });
-}
 
 const READ_ONLY_MANAGEMENT = [{ Name: 'read-only management', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }];
 
@@ -211,7 +169,7 @@ async function main(): Promise<void> {
   const management = accountId(0);
   const members = Array.from({ length: accounts - 1 }, (_, i) => accountId(i + 1));
   console.log(`reliability run: ${totalEvents} user calls on ${accounts} accounts x ${regions.length} regions, ${duplicateRate * 100}% delivered twice, ${faultRate * 100}% of CloudTrail and STS requests faulted (${FAULTS.join(', ')}), ${concurrency} Lambda containers, retries after ${retryDelayMs} and ${2 * retryDelayMs} ms`);
-  const sim = await startSimulatorThread({ accounts, regions, seed });
+  const sim = await startSimulatorThread(import.meta.url, { accounts, regions, seed } satisfies ThreadParams);
   // The breaker would stop repairs of sources drifted a dozen times in minutes and hide whether repairs happen; it has its own tests.
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: regions, exclude: [] } }, limits: { ...defaultPolicy().limits, breaker: { maxRepairs: 1_000_000, windowMinutes: 60 } } };
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });

@@ -11,7 +11,7 @@
 // SCALE_ACCOUNTS, SCALE_REGIONS, SCALE_CONCURRENCY (0 accounts skips a run).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { SQSEvent } from 'aws-lambda';
 import { makeSchedulerHandler } from '../functions/drift-sweep/handler';
 import { makeWorkerHandler } from '../functions/sweep-worker/handler';
@@ -25,6 +25,7 @@ import { SimClock } from '../sim/clock';
 import { Simulator } from '../sim/server';
 import { SimulatedQueue, runEventSourceMapping, type SimSqsRecord } from '../sim/sqs-queue';
 import { accountId, generateCompliantWorld, generateOrganizationScaleWorld, REGIONS_17 } from './generate-world';
+import { serveSimulator, startSimulatorThread } from './sim-thread';
 
 interface ThreadParams {
   kind: 'compliant' | 'scale';
@@ -51,11 +52,8 @@ async function simulatorThread(params: ThreadParams): Promise<void> {
   const { world } = (params.kind === 'compliant' ? generateCompliantWorld : generateOrganizationScaleWorld)(params.accounts, params.regions);
   const sim = await Simulator.start({ world, throttling: { enabled: true }, transitionMs: 0 });
   if (params.latencyMs > 0) sim.faults.add({ effect: 'latency', latencyMs: params.latencyMs });
-  parentPort!.postMessage({ type: 'ready', endpoint: sim.endpoint, loadMs: performance.now() - started });
-  parentPort!.on('message', (m: { type: string }) => {
-    if (m.type === 'stats') parentPort!.postMessage({ type: 'stats', stats: statsOf(sim) });
-    if (m.type === 'stop') void sim.stop().then(() => process.exit(0));
-  });
+  const loadMs = performance.now() - started;
+  serveSimulator(sim, { loadMs: () => loadMs, stats: () => statsOf(sim) }, { forwardEvents: false });
 }
 
 function statsOf(sim: Simulator): ThreadStats {
@@ -94,28 +92,11 @@ function statsOf(sim: Simulator): ThreadStats {
 }
 
 // ---- the product's side (main thread) ----
-function startSimulatorThread(params: ThreadParams): Promise<{ endpoint: string; loadMs: number; stats: () => Promise<ThreadStats>; stop: () => Promise<void> }> {
-  const thread = new Worker(new URL(import.meta.url), { workerData: params });
-  return new Promise((resolve, reject) => {
-    thread.once('error', reject);
-    thread.once('message', (m: { endpoint: string; loadMs: number }) =>
-      resolve({
-        endpoint: m.endpoint,
-        loadMs: m.loadMs,
-        stats: () =>
-          new Promise((res) => {
-            thread.once('message', (x: { stats: ThreadStats }) => res(x.stats));
-            thread.postMessage({ type: 'stats' });
-          }),
-        stop: () => new Promise<void>((res) => (thread.once('exit', () => res()), thread.postMessage({ type: 'stop' }))),
-      }),
-    );
-  });
-}
 
 async function sweepRun(label: string, params: ThreadParams, concurrency: number) {
   const { minimum } = (params.kind === 'compliant' ? generateCompliantWorld : generateOrganizationScaleWorld)(params.accounts, params.regions);
-  const sim = await startSimulatorThread(params);
+  const sim = await startSimulatorThread(import.meta.url, params);
+  const loadMs = await sim.rpc<number>('loadMs');
   const management = accountId(0);
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: params.regions, exclude: [] } } };
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: 'InsightsRemediatorRole', endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
@@ -150,7 +131,7 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
   };
   const heap0 = process.memoryUsage().rss;
   const run = await runEventSourceMapping(queue, clock, invoke, { batchSize: 10, concurrency });
-  const stats = await sim.stats();
+  const stats = await sim.rpc<ThreadStats>('stats');
   await sim.stop();
   if (!summary) throw new Error(`${label}: the sweep never completed (${queue.deadLetters.length} dead letters)`);
 
@@ -169,7 +150,7 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
     accountRegions,
     latencyMs: params.latencyMs,
     concurrency,
-    simulatorLoadMs: Math.round(sim.loadMs),
+    simulatorLoadMs: Math.round(loadMs),
     schedulerMs: Math.round(t1 - t0),
     enqueued: scheduled.enqueued,
     workerMs: Math.round(workerMs),

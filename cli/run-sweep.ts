@@ -4,10 +4,10 @@
 import type { AwsClients } from '../lib/aws/clients';
 import { discoverTargets } from '../lib/aws/organization';
 import type { Ledger } from '../lib/ledger/ledger';
-import { remediate, type AccountRegionResult } from '../lib/pipeline/remediate';
+import type { AccountRegionResult } from '../lib/pipeline/remediate';
 import type { Policy } from '../lib/policy/schema';
 import { storedSweepResult, type StoredSweepResult } from '../lib/report/sweep-result';
-import { rememberClocks } from '../lib/sweep/sweep';
+import { sweepOne } from '../lib/sweep/sweep';
 
 export interface SweepRunDeps {
   aws: AwsClients;
@@ -34,18 +34,10 @@ export async function runSweep(deps: SweepRunDeps): Promise<StoredSweepResult> {
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { account, region } = next;
-      const out = await remediate([{ kind: 'accountRegion', accountId: account.id, region }], {
-        policy: deps.policy,
-        aws: deps.aws,
-        managementAccountId: deps.managementAccountId,
-        now: deps.now,
-        budget,
-        concurrency: 1,
-        ...(account.ouPath && { ouPath: () => account.ouPath }),
-        ...(ledger && { ledger: { clockFacts: async (arn: string) => (await ledger.get(arn))?.clock } }),
-      });
-      const r = out.results[0]!;
-      if (ledger) await rememberClocks(ledger, r, deps.now());
+      const { result: r } = await sweepOne(
+        { accountId: account.id, region, ouPath: account.ouPath },
+        { policy: deps.policy, aws: deps.aws, managementAccountId: deps.managementAccountId, now: deps.now, budget, concurrency: 1, ledger },
+      );
       results.push(r);
       deps.onAccountRegion?.(r);
     }

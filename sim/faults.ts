@@ -67,7 +67,14 @@ export class Faults {
     };
   }
 
-  clear(): void {
+  /** How often each effect was applied by the rules in place (a removed rule's count goes with it). */
+  injected(): Partial<Record<FaultEffect, number>> {
+    const out: Partial<Record<FaultEffect, number>> = {};
+    for (const r of this.rules) out[r.effect] = (out[r.effect] ?? 0) + r.used;
+    return out;
+  }
+
+    clear(): void {
     this.rules = [];
     this.buckets.clear();
   }

@@ -13,7 +13,7 @@ import { updateRecord, type Ledger } from '../ledger/ledger';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
 import { breakerMessage, notRemediableMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
 import type { DeliveryResult } from '../notify/slack-webhook';
-import { remediate, type RemediationResult } from './remediate';
+import { remediate, retryableFailure, type RemediationResult } from './remediate';
 
 export interface BreakerNotification {
   kind: 'breakerOpen';
@@ -126,9 +126,8 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
  */
 export function retryReason(out: Pick<EventOutcome, 'result' | 'target'>): string | undefined {
   for (const r of out.result?.results ?? []) {
-    if (r.status === 'failed' && r.error?.retryable) return `${r.accountId}/${r.region}: ${r.error.name}: ${r.error.message}`;
-    const write = r.outcomes.find((o) => o.status === 'failed' && o.error.retryable);
-    if (write?.status === 'failed') return `${write.action.operation} on ${write.action.sourceArn}: ${write.error.name}: ${write.error.message}`;
+    const failure = retryableFailure(r);
+    if (failure) return failure;
     const waiting = r.decisions.find((d) => (!out.target?.arn || d.source.arn === out.target.arn) && d.finding.status === 'drifted' && d.actions.length === 0 && d.finding.blockers.some((b) => b.transient));
     if (waiting) return `${waiting.source.arn}: ${waiting.finding.summary}`;
   }

@@ -58,6 +58,17 @@ export interface AccountRegionResult {
   coverage?: CoverageVerdict;
 }
 
+/**
+ * Why AWS may answer differently if the account-region is tried again: its read failed for a retryable reason
+ * (throttled, 5xx), or a write was refused for one (also a store changing state). Undefined when neither happened.
+ */
+export function retryableFailure(r: AccountRegionResult): string | undefined {
+  if (r.status === 'failed' && r.error?.retryable) return `${r.accountId}/${r.region}: ${r.error.name}: ${r.error.message}`;
+  const write = r.outcomes.find((o) => o.status === 'failed' && o.error.retryable);
+  if (write?.status === 'failed') return `${write.action.operation} on ${write.action.sourceArn}: ${write.error.name}: ${write.error.message}`;
+  return undefined;
+}
+
 export interface RemediationResult {
   mode: Policy['mode'];
   results: AccountRegionResult[];

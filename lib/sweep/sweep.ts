@@ -11,8 +11,8 @@
 import type { AwsClients } from '../aws/clients';
 import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
-import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
-import { updateRecord, type Ledger } from '../ledger/ledger';
+import { remediate, retryableFailure, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
+import { updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
 import { finishSweep, scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
 import { accountRegionKey, messageBatches, parseSweepMessage, SweepMessageError } from './messages';
 import type { SweepStore } from './store';
@@ -36,7 +36,7 @@ export interface SchedulerDeps {
 export async function startSweep(sweepId: string, deps: SchedulerDeps): Promise<{ sweepId: string; enqueued: number; accounts: number; regions: number; skipped: { id: string; reason: string }[] }> {
   const targets = await discoverTargets(deps.aws.organizations(), deps.policy);
   const batches = messageBatches(sweepId, targets.accounts, targets.regions);
-  const expected = batches.flat().map((e) => JSON.parse(e.MessageBody) as { accountId: string; region: string }).map(accountRegionKey);
+  const expected = targets.accounts.flatMap((a) => targets.regions.map((region) => accountRegionKey({ accountId: a.id, region })));
   const now = deps.now();
   await deps.store.start(sweepId, expected, now.toISOString(), new Date(now.getTime() + (deps.timeoutMs ?? 15 * 60_000)).toISOString());
   let enqueued = 0;
@@ -77,18 +77,7 @@ export async function sweepAccountRegion(body: string, deps: WorkerDeps): Promis
     if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
     return;
   }
-  const ouPath = message.ouPath;
-  const { accountId, region } = message;
-  // One ledger query per account-region gives every source's clock and the Slack messages still owed.
-  const known = deps.ledger ? await deps.ledger.sourcesIn(accountId, region) : [];
-  const byArn = new Map(known.map((k) => [k.arn, k]));
-  const result = await remediate([{ kind: 'accountRegion', accountId, region }], {
-    ...deps,
-    ledger: { clockFacts: async (arn) => byArn.get(arn)?.clock },
-    ...(ouPath && { ouPath: () => ouPath }),
-  });
-  const r = result.results[0]!;
-  if (deps.ledger) await rememberClocks(deps.ledger, r, deps.now());
+  const { result: r, known } = await sweepOne(message, deps);
   const undelivered = known.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
   const { completed } = await deps.store.record(message.sweepId, { ...reportOf(r, deps.now()), ...(undelivered && { undelivered }) });
   if (completed) {
@@ -96,13 +85,33 @@ export async function sweepAccountRegion(body: string, deps: WorkerDeps): Promis
     const finished = await finishSweep(message.sweepId, deps, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
     deps.log?.('sweep complete', { sweepId: message.sweepId, outcome: finished.outcome });
   }
-  if (r.status === 'failed' && r.error?.retryable) throw new Error(`${accountRegionKey(message)}: ${r.error.name}: ${r.error.message}`);
-  const retryableWrite = r.outcomes.find((o) => o.status === 'failed' && o.error.retryable);
-  if (retryableWrite && retryableWrite.status === 'failed') throw new Error(`${accountRegionKey(message)}: ${retryableWrite.action.operation} failed: ${retryableWrite.error.name}`);
+  const retry = retryableFailure(r);
+  if (retry) throw new Error(retry);
+}
+
+/**
+ * One account-region of a sweep, as the worker and the CLI run it: one ledger query gives every source's Insights
+ * clock (and the Slack messages still owed), the shared pipeline runs, and the clocks it changed go back to the ledger.
+ */
+export async function sweepOne(
+  where: { accountId: string; region: string; ouPath?: string[] | undefined },
+  deps: Omit<RemediateDeps, 'ouPath' | 'ledger'> & { ledger?: Ledger | undefined },
+): Promise<{ result: AccountRegionResult; known: SourceRecord[] }> {
+  const { accountId, region, ouPath } = where;
+  const known = deps.ledger ? await deps.ledger.sourcesIn(accountId, region) : [];
+  const byArn = new Map(known.map((k) => [k.arn, k]));
+  const out = await remediate([{ kind: 'accountRegion', accountId, region }], {
+    ...deps,
+    ledger: { clockFacts: async (arn) => byArn.get(arn)?.clock },
+    ...(ouPath && { ouPath: () => ouPath }),
+  });
+  const result = out.results[0]!;
+  if (deps.ledger) await rememberClocks(deps.ledger, result, deps.now());
+  return { result, known };
 }
 
 /** Insights clocks the run changed (a repair, a restart, a first sighting), and what was repaired, for the next run. */
-export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
+async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
   for (const u of r.clockUpdates) {
     const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === u.arn).map((o) => o.action.operation);
     await updateRecord(ledger, { arn: u.arn, kind: u.kind, accountId: r.accountId, region: r.region }, (x) => ({

@@ -68,6 +68,15 @@ describe('injected faults', () => {
     remove();
     expect((await cloudtrail(sim, PROD).send(new ListTrailsCommand({}))).Trails).toBeDefined();
   });
+
+  it('counts how often each effect was injected by the rules in place', async () => {
+    sim.faults.add({ effect: 'throttle', operation: 'GetTrailStatus', times: 2 });
+    sim.faults.add({ effect: 'serverError', operation: 'ListTrails', times: 1 });
+    for (let i = 0; i < 2; i++) await rejection(cloudtrail(sim, PROD).send(new GetTrailStatusCommand({ Name: 'audit' })));
+    await cloudtrail(sim, PROD).send(new GetTrailStatusCommand({ Name: 'audit' })); // the rule's two times are spent
+    await rejection(cloudtrail(sim, PROD).send(new ListTrailsCommand({})));
+    expect(sim.faults.injected()).toEqual({ throttle: 2, serverError: 1 });
+  });
 });
 
 describe('TPS budgets (§6: about 10 reads and 1 write per second per account and region)', () => {
