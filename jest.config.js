@@ -1,4 +1,5 @@
-// Tests run the TypeScript sources through @swc/jest as CommonJS (../shared/docs/stack.md §2.4);
+// Tests run the TypeScript sources through @swc/jest as CommonJS (swc does not depend on the TypeScript version, unlike
+// ts-jest, and Jest's ESM mode is experimental: https://jestjs.io/docs/ecmascript-modules);
 // the ESM-only @middy packages are transformed too.
 const swc = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 const common = {

@@ -108,7 +108,7 @@ export const driftUserKey = (account: string) => `AKIAUSER${account}`;
  * trail `main-<region>` with both Insights types (never-configured event selectors: all management events), an
  * Insights store `insights-<region>` and a management-event store `mgmt-<region>` with both types delivering to it;
  * the organization trail (logging, both types) in the management account, so every account-region's CloudTrail
- * events reach EventBridge even after a user stops its own trail (§5.2). Each member account has a user (not the
+ * events reach EventBridge even after a user stops its own trail (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html). Each member account has a user (not the
  * product's role) whose drifting calls produce the events. The management account holds nothing else: the product
  * uses its credentials, and its own writes there would not look like its role's.
  */

@@ -151,7 +151,7 @@ function regionList(value: string): string[] {
 }
 
 function roleName(value: string): string {
-  // IAM role names: 1-64 of letters, digits and +=,.@_- (§7.1).
+  // IAM role names: 1-64 of letters, digits and +=,.@_- (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html, RoleName).
   if (!/^[\w+=,.@-]{1,64}$/.test(value)) throw new UsageError(`--role-name "${value}" is not an IAM role name (1-64 letters, digits and +=,.@_-)`);
   return value;
 }

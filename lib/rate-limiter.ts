@@ -1,6 +1,7 @@
 /**
  * Token buckets with a FIFO wait queue, and a registry of them per account and region: how the product stays inside
- * CloudTrail's per-account, per-region TPS quotas (../shared/docs/cloudtrail-api.md §6) instead of provoking
+ * CloudTrail's per-account, per-region TPS quotas
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html) instead of provoking
  * throttling storms and leaning on retries. Time and sleeping are injectable for tests.
  */
 
@@ -67,8 +68,10 @@ export interface Budget {
 }
 
 /**
- * Defaults a little under CloudTrail's published 10 reads and 1 write per second per account and region (§6), so
- * network jitter between our bucket and CloudTrail's never tips a request over.
+ * Defaults a little under CloudTrail's published 10 reads and 1 write per second per account and region (earlier
+ * versions of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html; the current
+ * per-API values, listed at https://docs.aws.amazon.com/general/latest/gr/ct.html, are UNVERIFIED here), so network
+ * jitter between our bucket and CloudTrail's never tips a request over.
  */
 export const CLOUDTRAIL_BUDGET: Budget = { readsPerSecond: 8, writesPerSecond: 0.8 };
 

@@ -1,5 +1,7 @@
 // Parses CloudFormation YAML, short-form intrinsic tags included (!Ref, !GetAtt A.B, !Sub, !If ...), into the
-// long form (Ref / Fn::*) CloudFormation itself sees (../shared/docs/stack.md §6). Shared by the validators and tests.
+// long form (Ref / Fn::*) CloudFormation itself sees
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html).
+// Shared by the validators and tests.
 import { parse } from 'yaml';
 
 const longName = (n) => (n === 'Ref' || n === 'Condition' ? n : `Fn::${n}`);

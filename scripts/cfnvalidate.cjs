@@ -1,6 +1,6 @@
 // Offline check of CloudFormation / SAM templates with AWS's own validator, @aws/cloudformation-validate (WASM: runs
 // the SAM transform, then the registry schemas and semantic rules: unknown properties on AWS::* resources, bad
-// references, deprecated runtimes; stack.md §6). Usage: node scripts/cfnvalidate.cjs FILE...
+// references, deprecated runtimes). Usage: node scripts/cfnvalidate.cjs FILE...
 // Diagnostics at WARNING and above are printed (MIN_SEVERITY to change); exit 1 when any is an ERROR.
 const v = require('@aws/cloudformation-validate');
 const { version } = require('@aws/cloudformation-validate/package.json');

@@ -1,5 +1,5 @@
 // Writes events/*.json: real-shaped EventBridge events for sam local invoke and the tests, recorded from the
-// simulator's CloudTrail stream (§5) while a person (alice) and the product's role make each call.
+// simulator's CloudTrail stream (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html) while a person (alice) and the product's role make each call.
 // Run: npm run gen:events
 import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import * as ct from '@aws-sdk/client-cloudtrail';
@@ -59,7 +59,7 @@ async function main() {
   await alice.send(new ct.DeleteEventDataStoreCommand({ EventDataStore: restored.EventDataStoreArn }));
   await alice.send(new ct.RestoreEventDataStoreCommand({ EventDataStore: restored.EventDataStoreArn }));
   save('restore-event-data-store');
-  // The simulator does not serve PutEventConfiguration: the record is shaped by the naming rule of §5.4.
+  // The simulator does not serve PutEventConfiguration: the record is shaped by the naming rule of the other records (requestParameters in lowerCamelCase, INFERRED from AWS's example records).
   await alice.send(new ct.StartLoggingCommand({ Name: 'audit' }));
   save('put-event-configuration', (e) =>
     Object.assign(e.detail, {

@@ -1,11 +1,13 @@
-// Extracts from the official Smithy models (../shared/aws-models) what the simulator validates requests against:
-// for each operation it serves, the input shape tree (members, required, types, lengths, ranges, patterns, enums)
-// and the modeled error list. Output: sim/model/<service>.json (committed, so the simulator runs without ../shared;
-// test/integration/sim/world.test.ts checks it is current). Usage: node scripts/gen-sim-model.mjs [--check] [modelsDir]
+// Extracts from the official Smithy models vendored in vendor/aws-models (upstream and checksums in vendor/SOURCES.md)
+// what the simulator validates requests against: for each operation it serves, the input shape tree (members,
+// required, types, lengths, ranges, patterns, enums) and the modeled error list. Output: sim/model/<service>.json
+// (committed, so the simulator loads a small extract, not the 1.3 MB models; test/integration/sim/world.test.ts checks
+// it is current). Members the service gained after the vendored model was published come from
+// scripts/model-additions.json (each with its source) and are merged in first. Usage: node scripts/gen-sim-model.mjs [--check] [modelsDir]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const modelsDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, '../../shared/aws-models');
+const modelsDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, '../vendor/aws-models');
 
 export const OPERATIONS = {
   cloudtrail: {
@@ -73,11 +75,25 @@ export function extract(service, model) {
   return out;
 }
 
+/** The vendored model plus the members scripts/model-additions.json lists for it; an addition the model already has is an error (drop it). */
+export function withAdditions(service, model) {
+  const additions = JSON.parse(readFileSync(join(import.meta.dirname, 'model-additions.json'), 'utf8'))[service] ?? {};
+  for (const [shapeId, members] of Object.entries(additions)) {
+    const shape = model.shapes[shapeId];
+    if (!shape?.members) throw new Error(`model-additions.json: ${shapeId} is not a structure of the ${service} model`);
+    for (const [name, member] of Object.entries(members)) {
+      if (shape.members[name]) throw new Error(`model-additions.json: ${shapeId}$${name} is in the ${service} model now: remove the addition`);
+      shape.members[name] = member;
+    }
+  }
+  return model;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const check = process.argv.includes('--check');
   let stale = 0;
   for (const service of Object.keys(OPERATIONS)) {
-    const model = JSON.parse(readFileSync(join(modelsDir, `${service}.json`), 'utf8'));
+    const model = withAdditions(service, JSON.parse(readFileSync(join(modelsDir, `${service}.json`), 'utf8')));
     const out = extract(service, model);
     const text = `${JSON.stringify(out, null, 1)}\n`;
     const file = join(import.meta.dirname, `../sim/model/${service}.json`);

@@ -1,6 +1,9 @@
 // The esbuild command line `sam build` runs for a function's `Metadata: BuildMethod: esbuild` (aws-lambda-builders'
-// nodejs_npm_esbuild workflow, ../shared/docs/stack.md §4.1): always --bundle --platform=node --outdir; es2020, cjs and
-// --minify when Target, Format and Minify are absent; then each BuildProperties key in kebab case: true -> --key,
+// nodejs_npm_esbuild workflow, aws_lambda_builders/workflows/nodejs_npm_esbuild/esbuild.py in
+// https://github.com/aws/aws-lambda-builders; the documented keys are at
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-build-typescript.html):
+// always --bundle --platform=node --outdir; es2020, cjs and --minify when Target, Format and Minify are absent; then
+// each BuildProperties key in kebab case: true -> --key,
 // a string or number -> --key=value, a list -> --key:item per item (false emits nothing). Lets tests build exactly what
 // SAM would, without SAM (PyPI is unreachable here).
 

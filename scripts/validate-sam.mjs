@@ -1,17 +1,19 @@
-// Offline check of SAM templates against the SAM JSON schema (aws/serverless-application-model
-// schema_source/sam.schema.json, provided at ../shared/schemas/ beside the checkout; stack.md §6). It is what catches
-// unknown properties on AWS::Serverless::* resources, their events and Globals, which AWS's own validator misses;
-// plus a walk for !Ref / !GetAtt to names the template does not define. Usage: node scripts/validate-sam.mjs FILE...
-// Exit 1 when a template is invalid; 0 when all are valid, or when the schema is absent (skipped, the reason printed).
+// Offline check of SAM templates against the SAM JSON schema (vendor/sam/sam.schema.json, a verbatim copy of
+// aws/serverless-application-model schema_source/sam.schema.json; commit and checksum in vendor/SOURCES.md). It is what
+// catches unknown properties on AWS::Serverless::* resources, their events and Globals, which AWS's own validator
+// misses (it checks the transformed template, where they are gone); plus a walk for !Ref / !GetAtt to names the
+// template does not define.
+// Usage: node scripts/validate-sam.mjs FILE... Exit 1 when a template is invalid, 2 when the schema is missing
+// (SAM_SCHEMA overrides its path), else 0.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import { parseCfnYaml } from './cfn-yaml.mjs';
 
-const schemaPath = process.env.SAM_SCHEMA ?? fileURLToPath(new URL('../../shared/schemas/sam.schema.json', import.meta.url));
+const schemaPath = process.env.SAM_SCHEMA ?? fileURLToPath(new URL('../vendor/sam/sam.schema.json', import.meta.url));
 if (!existsSync(schemaPath)) {
-  console.log(`validate-sam: skipped: the SAM JSON schema is not at ${schemaPath} (the repository is expected beside ../shared)`);
-  process.exit(0);
+  console.error(`validate-sam: the SAM JSON schema is missing: ${schemaPath}`);
+  process.exit(2);
 }
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 // strict: false because the SAM schema carries its own keywords (markdownDescription, __samPassThrough).

@@ -25,5 +25,9 @@ export class SimClock {
   }
 }
 
-/** CloudTrail's JSON timestamps: epoch seconds, a number (§1.1). */
+/**
+ * CloudTrail's JSON timestamps: epoch seconds, a number
+ * (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html; `com.amazonaws.cloudtrail#Date` sets no
+ * timestampFormat).
+ */
 export const epochSeconds = (ms: number): number => ms / 1000;

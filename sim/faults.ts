@@ -1,7 +1,9 @@
 /**
- * Faults and load on demand, per service, operation, account or region: latency, ThrottlingException at a rate or
- * above a TPS budget (default: 10 reads and 1 write per second per account and region, ../shared/docs/cloudtrail-api.md
- * §6), 5xx, AccessDenied for an account, and dropped connections. Randomness is seeded, so a failing run repeats.
+ * Faults and load on demand, per service, operation, account or region: latency, ThrottlingException at a rate or above
+ * a TPS budget (default: 10 reads and 1 write per second per account and region, the values earlier versions of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html published; current ones
+ * UNVERIFIED), 5xx, AccessDenied for an account, and dropped connections. Randomness is seeded, so a failing run
+ * repeats.
  */
 
 export type FaultEffect = 'throttle' | 'serverError' | 'accessDenied' | 'drop' | 'latency';

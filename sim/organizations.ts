@@ -1,7 +1,8 @@
 /**
- * AWS Organizations, read side (../shared/docs/cloudtrail-api.md §2.4): the organization, its root, OUs and accounts,
- * delegated administrators and trusted services. List operations page by at most 20 and, as the model warns, may
- * return an empty page with a NextToken: the first page of every listing does, so callers must keep paging.
+ * AWS Organizations, read side (Smithy model `com.amazonaws.organizations#AWSOrganizationsV20161128`): the
+ * organization, its root, OUs and accounts, delegated administrators and trusted services. List operations page by at
+ * most 20 and, as the model warns, may return an empty page with a NextToken: the first page of every listing does, so
+ * callers must keep paging.
  */
 import { epochSeconds } from './clock';
 import { SimError, fail } from './errors';
@@ -17,7 +18,10 @@ function member(state: SimState, caller: Caller): void {
   if (!state.inOrganization(caller.account)) fail('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
 }
 
-/** List operations: "only from the management account or a member account that is a delegated administrator" ([model]). */
+/**
+ * List operations: "only from the management account or a member account that is a delegated administrator"
+ * (`com.amazonaws.organizations#ListAccounts` and the other List* operations).
+ */
 function managementOrDelegated(state: SimState, caller: Caller): void {
   member(state, caller);
   if (!state.isManagement(caller.account) && !state.org.delegatedAdministrators.some((d) => d.account === caller.account))
@@ -49,7 +53,7 @@ export function organizationsOperations(options: { emptyFirstPage: boolean }): R
       Arn: arnOf(state, 'account', a.id),
       Email: a.email ?? `aws+${a.id}@example.com`,
       Name: a.name,
-      Status: status, // deprecated, retired 2026-09-09: State is the field to use (§2.4 notes)
+      Status: status, // deprecated, retired 2026-09-09: State is the field to use (`com.amazonaws.organizations#Account$Status`)
       State: a.state,
       JoinedMethod: a.id === state.org.managementAccount ? 'CREATED' : 'INVITED',
       JoinedTimestamp: epochSeconds(a.joined ? Date.parse(a.joined) : Date.parse('2024-01-01T00:00:00Z')),
@@ -92,7 +96,7 @@ export function organizationsOperations(options: { emptyFirstPage: boolean }): R
     ListAccountsForParent: (i, caller, state) => {
       managementOrDelegated(state, caller);
       const parent = parentExists(state, i.ParentId);
-      // Only accounts directly under the parent ([model] doc).
+      // Only accounts directly under the parent (`com.amazonaws.organizations#ListAccountsForParent`).
       return paged(state.org.accounts.filter((a) => a.parent === parent).map((a) => accountView(state, a.id)), i, 'Accounts', e);
     },
     ListChildren: (i, caller, state) => {

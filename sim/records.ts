@@ -1,8 +1,12 @@
 /**
- * The CloudTrail record every CloudTrail write produces, successful or failed, and its EventBridge
- * "AWS API Call via CloudTrail" envelope (../shared/docs/cloudtrail-api.md §5): lowerCamelCase requestParameters and
- * responseElements (§5.4), userIdentity with sessionContext for assumed roles (§5.3), errorCode / errorMessage on
- * failure; plus "AWS Insight via CloudTrail" envelopes for injected Insights events (§4.2).
+ * The CloudTrail record every CloudTrail write produces, successful or failed, and its EventBridge "AWS API Call via
+ * CloudTrail" envelope (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html):
+ * lowerCamelCase requestParameters and responseElements (as in the example records of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html), userIdentity with sessionContext
+ * for assumed roles
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html), errorCode
+ * / errorMessage on failure; plus "AWS Insight via CloudTrail" envelopes for injected Insights events
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-insights-fields-trails.html).
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from './state';
@@ -19,7 +23,11 @@ export interface EventBridgeEvent {
   detail: Record<string, unknown>;
 }
 
-/** `TrailName` -> `trailName`, `TrailARN` -> `trailARN`, recursively (§5.4 key-naming rule). */
+/**
+ * `TrailName` -> `trailName`, `TrailARN` -> `trailARN`, recursively: the naming every example record of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html shows (INFERRED as a general rule;
+ * AWS states none).
+ */
 export function lowerCamel(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(lowerCamel);
   if (value === null || typeof value !== 'object') return value;
@@ -27,7 +35,10 @@ export function lowerCamel(value: unknown): unknown {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** Timestamps inside responseElements render Java-style, "Jul 9, 2018 12:56:54 PM" (UNVERIFIED for CloudTrail, §5.4). */
+/**
+ * Timestamps inside responseElements render Java-style, "Jul 9, 2018 12:56:54 PM" (UNVERIFIED for CloudTrail: AWS
+ * documents no format for them; other services' example records, e.g. AWS Elemental MediaStore's, show this one).
+ */
 export function javaDate(ms: number): string {
   const d = new Date(ms);
   const h = d.getUTCHours() % 12 || 12;
@@ -104,7 +115,11 @@ export interface InsightEventInput {
   state?: 'Start' | 'End';
   eventSource?: string;
   eventName?: string;
-  /** Event data store source: a Lake Insights record (flattened fields, §4.3) instead of a trail one (§4.2). */
+  /**
+   * Event data store source: a Lake Insights record (flattened fields,
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-insights-fields-lake.html) instead of a trail
+   * one (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-insights-fields-trails.html).
+   */
   sourceEventDataStore?: string;
 }
 

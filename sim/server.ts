@@ -2,8 +2,10 @@
  * The simulator's HTTP server on 127.0.0.1: one endpoint for CloudTrail and Organizations (awsJson1_1, dispatched on
  * X-Amz-Target in both the SDK's and the CLI's forms) and STS (awsQuery). The caller's account comes from its access
  * key (an assumed-role session belongs to the role's account), the region from the SigV4 credential scope, so one
- * server hosts a whole organization (../shared/docs/cloudtrail-api.md §1). Every request is validated against the
- * Smithy model, may meet injected faults, is logged, and every CloudTrail write emits its CloudTrail record.
+ * server hosts a whole organization (credential scope:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html; an account id as the
+ * access key is this simulator's convention). Every request is validated against the Smithy model, may meet injected
+ * faults, is logged, and every CloudTrail write emits its CloudTrail record.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,7 +32,11 @@ const MODELS: Record<'cloudtrail' | 'organizations' | 'sts', ServiceModel> = {
   sts: stsModel as ServiceModel,
 };
 
-/** X-Amz-Target prefixes: the JS SDK's and botocore's for CloudTrail (§1.1), and Organizations' (§1.3). */
+/**
+ * X-Amz-Target prefixes: the JS SDK's (service shape name + "." + operation,
+ * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html) and botocore's (its `targetPrefix`) for CloudTrail,
+ * and Organizations' (`com.amazonaws.organizations#AWSOrganizationsV20161128`).
+ */
 const TARGETS: Record<string, 'cloudtrail' | 'organizations'> = {
   CloudTrail_20131101: 'cloudtrail',
   'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101': 'cloudtrail',
@@ -47,9 +53,17 @@ export interface SimulatorOptions {
   /** Simulated milliseconds an event data store spends in a transitional status (default 100). */
   transitionMs?: number;
   seed?: number;
-  /** The first page of every Organizations listing is empty with a NextToken (§2.4 notes). Default true. */
+  /**
+   * The first page of every Organizations listing is empty with a NextToken (allowed:
+   * `com.amazonaws.organizations#ListAccounts`). Default true.
+   */
   organizationsEmptyFirstPage?: boolean;
-  /** Deliver "AWS API Call via CloudTrail" only where a logging trail covers the account and region (§5.2). Default true. */
+  /**
+   * Deliver "AWS API Call via CloudTrail" only where a logging trail covers the account and region ("you must enable a
+   * CloudTrail trail with logging",
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html; the effect of stopping
+   * the last trail is UNVERIFIED in practice). Default true.
+   */
   eventBridgeRequiresLoggingTrail?: boolean;
 }
 
@@ -171,7 +185,8 @@ export class Simulator {
         res.end(xml);
         return;
       }
-      // __type carries the shape name; the header, when sent, must agree (the SDK reads it first, §1.2).
+      // __type carries the shape name; the header, when sent, must agree (the SDK reads it first: `loadRestJsonErrorCode`
+      // in aws/aws-sdk-js-v3 packages/core/src/submodules/protocols/json/parseJsonBody.ts).
       sendJson(e.status, { __type: e.code, Message: e.message, ...e.members }, { 'x-amzn-errortype': e.code });
     };
 
@@ -183,7 +198,8 @@ export class Simulator {
     }
     if (!service) return sendError(new SimError('UnknownOperationException', `Unknown target: ${target}`));
 
-    // Caller and region from SigV4: Credential=<AKID>/<date>/<region>/<service>/aws4_request (§1.4 emulator tip).
+    // Caller and region from SigV4: Credential=<AKID>/<date>/<region>/<service>/aws4_request
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
     const scope = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
     if (!scope) return sendError(new SimError(service === 'sts' ? 'MissingAuthenticationToken' : 'MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
     const [, accessKeyId, region] = scope as unknown as [string, string, string];
@@ -200,7 +216,8 @@ export class Simulator {
       input = stsInput(stsParams);
     } else {
       try {
-        const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body); // an empty body is an empty input (§1.1)
+        // An empty body is an empty input (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html).
+        const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
         input = withoutNulls(parsed) as Record<string, unknown>;
       } catch {
@@ -282,7 +299,10 @@ export class Simulator {
     }
   }
 
-  /** A logging trail of the account (homed here, or multi-region), or the organization's, covers the account-region (§5.2). */
+  /**
+   * A logging trail of the account (homed here, or multi-region), or the organization's, covers the account-region
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html).
+   */
   private coveredByLoggingTrail(account: string, region: string): boolean {
     if (this.options.eventBridgeRequiresLoggingTrail === false) return true;
     for (const t of this.state.coveringTrails(account)) {
@@ -294,7 +314,10 @@ export class Simulator {
     return false;
   }
 
-  /** Records a CloudTrail write, successful or failed, in the history and on the EventBridge stream (§5). */
+  /**
+   * Records a CloudTrail write, successful or failed, in the history and on the EventBridge stream
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html).
+   */
   private record(
     service: string,
     caller: Caller,

@@ -31,6 +31,8 @@ export interface TrailRec {
   kms: 'ok' | 'broken';
   includeGlobalServiceEvents: boolean;
   logFileValidation: boolean;
+  /** Absent until CreateTrail / UpdateTrail (or the world) sets it: CloudTrail's default is true. */
+  recursiveLogging?: boolean;
   isLogging: boolean;
   startLoggingTime?: number;
   stopLoggingTime?: number;
@@ -58,7 +60,7 @@ export interface EdsRec {
   status: EdsStatus;
   /** A transitional status settles into `to` at `at` (sim clock, ms). */
   transition?: { to: EdsStatus; at: number };
-  /** When PENDING_DELETION began: the store is gone 7 days later (§2.2 notes). */
+  /** When PENDING_DELETION began: the store is gone 7 days later (`com.amazonaws.cloudtrail#DeleteEventDataStore`). */
   deletionStartedAt?: number;
   advancedEventSelectors: Selector[];
   insightSelectors: InsightSelectorRec[];
@@ -126,6 +128,7 @@ export class SimState {
         kms: t.kms,
         includeGlobalServiceEvents: t.includeGlobalServiceEvents,
         logFileValidation: false,
+        ...(t.recursiveLogging !== undefined && { recursiveLogging: t.recursiveLogging }),
         isLogging: t.logging,
         ...(t.startLoggingTime !== undefined ? { startLoggingTime: Date.parse(t.startLoggingTime) } : t.logging ? { startLoggingTime: now - 30 * 86_400_000 } : {}),
         ...(t.stopLoggingTime !== undefined && { stopLoggingTime: Date.parse(t.stopLoggingTime) }),
@@ -270,8 +273,9 @@ export class SimState {
   // ---- trails ---------------------------------------------------------------------------------------------------
 
   /**
-   * The trails an account sees from a region (DescribeTrails, §2.2): its own trails homed there; with shadows, its
-   * multi-region trails homed elsewhere and the organization's trails (members see them, read-only).
+   * The trails an account sees from a region (DescribeTrails,
+   * `com.amazonaws.cloudtrail#DescribeTrailsRequest$includeShadowTrails`): its own trails homed there; with shadows,
+   * its multi-region trails homed elsewhere and the organization's trails (members see them, read-only).
    */
   visibleTrails(account: string, region: string, includeShadows: boolean): TrailRec[] {
     const candidates = new Set([...this.trailsOf(account), ...(includeShadows ? this.organizationTrails : [])]);
@@ -326,6 +330,7 @@ export class SimState {
         ...(t.kmsKeyId !== undefined && { kmsKeyId: t.kmsKeyId }),
         kms: t.kms,
         includeGlobalServiceEvents: t.includeGlobalServiceEvents,
+        ...(t.recursiveLogging !== undefined && { recursiveLogging: t.recursiveLogging }),
         logging: t.isLogging,
         ...(t.startLoggingTime !== undefined && { startLoggingTime: iso(t.startLoggingTime) }),
         ...(t.stopLoggingTime !== undefined && { stopLoggingTime: iso(t.stopLoggingTime) }),

@@ -1,5 +1,6 @@
 /**
- * STS in the awsQuery protocol (../shared/docs/cloudtrail-api.md §1.4, §2.5): AssumeRole into a role the world
+ * STS in the awsQuery protocol (https://smithy.io/2.0/aws/protocols/aws-query-protocol.html;
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html): AssumeRole into a role the world
  * defines and trusts the caller's account, returning session credentials whose access key routes later calls to the
  * role's account; GetCallerIdentity. Responses and errors are XML.
  */
@@ -29,7 +30,8 @@ export function assumeRole(params: Record<string, string>, caller: Caller, state
   if (!/^[\w+=,.@-]*$/.test(sessionName)) throw new SimError('ValidationError', `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
   const [, account, roleName] = m as unknown as [string, string, string];
   const role = state.roleExists(account, roleName);
-  // The role must exist and trust the caller's account; anything else is the same AccessDenied (UNVERIFIED exact code, §1.4).
+  // The role must exist and trust the caller's account; anything else is the same AccessDenied (UNVERIFIED exact code:
+  // `com.amazonaws.sts#AssumeRole` models no authorization error).
   if (!role || !role.trustedAccounts.includes(caller.account)) throw denied();
   const duration = params.DurationSeconds ? Number(params.DurationSeconds) : 3600;
   const s = state.openSession(account, roleName, sessionName, duration);

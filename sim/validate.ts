@@ -1,7 +1,8 @@
 /**
- * Request validation against the official Smithy models (sim/model/*.json, generated from ../shared/aws-models by
- * scripts/gen-sim-model.mjs): required members, JSON types, lengths, ranges, patterns and enum values. SDK v3 does not
- * validate required members client-side (§2), so the server must.
+ * Request validation against the official Smithy models (sim/model/*.json, extracted by scripts/gen-sim-model.mjs from
+ * the AWS models published at https://github.com/aws/api-models-aws): required members, JSON types, lengths, ranges,
+ * patterns and enum values. SDK v3 sends requests without checking the Smithy `@required` trait (observed; AWS
+ * documents no client-side validation), so the server must.
  */
 import { SimError } from './errors';
 
@@ -130,7 +131,8 @@ function checkLength(shape: ModelShape, length: number, path: string): Failure |
  * model documents InvalidInsightSelectorsException for "the formatting or syntax of the InsightSelectors ... or the
  * specified InsightType", InvalidEventSelectorsException for selectors, InvalidMaxResults/NextToken for paging),
  * else InvalidParameterException where modeled (CloudTrail), InvalidInputException (Organizations), ValidationError
- * (STS), else ValidationException. Exact codes per case are UNVERIFIED (§2): these are the most plausible.
+ * (STS), else ValidationException. Exact codes per case are UNVERIFIED (AWS documents
+ * none per case): these are the most plausible.
  */
 const MEMBER_ERRORS: Record<string, string> = {
   InsightSelectors: 'InvalidInsightSelectorsException',

@@ -42,15 +42,23 @@ const trail = z
     organization: z.boolean().default(false),
     s3BucketName: z.string().default('cloudtrail-logs'),
     s3KeyPrefix: z.string().optional(),
-    /** Whether CloudTrail can write to the bucket (and so deliver Insights, §3.3): a broken policy or a deleted bucket. */
+    /**
+     * Whether CloudTrail can write to the bucket (and so deliver Insights: the error list of
+     * `com.amazonaws.cloudtrail#PutInsightSelectors`): a broken policy or a deleted bucket.
+     */
     s3: z.enum(['ok', 'accessDenied', 'missing']).default('ok'),
     kmsKeyId: z.string().optional(),
     kms: z.enum(['ok', 'broken']).default('ok'),
     includeGlobalServiceEvents: z.boolean().default(true),
+    /** The trail's RecursiveLogging; absent means never set (CloudTrail's default, true, and not returned). */
+    recursiveLogging: z.boolean().optional(),
     logging: z.boolean().default(true),
     startLoggingTime: isoTime.optional(),
     stopLoggingTime: isoTime.optional(),
-    /** Basic selectors; absent (with no advanced ones) means never configured: all management events (§2.2 notes). */
+    /**
+     * Basic selectors; absent (with no advanced ones) means never configured: all management events
+     * (`com.amazonaws.cloudtrail#PutEventSelectors`).
+     */
     eventSelectors: z.array(basicSelectorSchema).optional(),
     advancedEventSelectors: z.array(advancedSelectorSchema).optional(),
     insightSelectors: z.array(insightSelector).default([]),
@@ -71,7 +79,10 @@ const eventDataStore = z.strictObject({
   retentionPeriod: z.number().int().min(7).max(3653).default(366),
   billingMode: z.enum(['EXTENDABLE_RETENTION_PRICING', 'FIXED_RETENTION_PRICING']).default('EXTENDABLE_RETENTION_PRICING'),
   kmsKeyId: z.string().optional(),
-  /** Default: all management events, as CreateEventDataStore fills in (§2.2 notes). */
+  /**
+   * Default: all management events, as CreateEventDataStore fills in
+   * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-CLI-enable.html).
+   */
   advancedEventSelectors: z.array(advancedSelectorSchema).optional(),
   insightSelectors: z.array(insightSelector).default([]),
   /** ARN or id of the Insights destination store (same account). */
@@ -100,7 +111,10 @@ const worldSchema = z.strictObject({
         }),
       )
       .min(1),
-    /** Service principals with trusted access (CloudTrail needs it for organization trails and stores, §7.2). */
+    /**
+     * Service principals with trusted access (CloudTrail needs it for organization trails and stores:
+     * `com.amazonaws.cloudtrail#CloudTrailAccessNotEnabledException`).
+     */
     trustedServices: z.array(z.string()).default(['cloudtrail.amazonaws.com']),
     delegatedAdministrators: z.array(z.strictObject({ account: accountId, servicePrincipal: z.string() })).default([]),
   }),

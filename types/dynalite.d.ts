@@ -1,4 +1,4 @@
-// dynalite ships no types (no @types/dynalite): ../shared/docs/stack.md §11.
+// dynalite ships no types (no @types/dynalite): declared here for the calls the tests make.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
   interface DynaliteOptions {

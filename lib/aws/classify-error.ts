@@ -1,5 +1,5 @@
 /**
- * What an AWS error means for the pipeline (issue 4 §3): gone (deleted meanwhile: no retry), access denied (the member
+ * What an AWS error means for the pipeline (issue 4, part 3): gone (deleted meanwhile: no retry), access denied (the member
  * role is missing or refused: reported, no retry), throttled or a server fault (retryable, after the SDK's own
  * retries gave up), conflict (a store between states: retry later), validation (reported with AWS's message).
  */

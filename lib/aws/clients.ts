@@ -94,7 +94,12 @@ export class AwsClients {
     return client;
   }
 
-  /** Organizations is global: us-east-1 signing, the management account's credentials (§1.3). */
+  /**
+   * Organizations is global: us-east-1 signing (the endpoint rules and service documentation of
+   * `com.amazonaws.organizations#AWSOrganizationsV20161128`), the management account's credentials (its List*
+   * operations answer only the management account or a delegated administrator:
+   * `com.amazonaws.organizations#ListAccounts`).
+   */
   organizations(): OrganizationsClient {
     this.organizationsClient ??= new OrganizationsClient({
       region: 'us-east-1',

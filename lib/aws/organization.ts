@@ -1,7 +1,8 @@
 /**
  * Organization discovery for sweeps: the management account, the ACTIVE accounts in scope (OU paths read only when
  * the policy scopes by OU), and the policy's regions. Organizations pages by at most 20 and may return empty pages with
- * a NextToken (§2.4): the SDK paginators keep going until there is no token.
+ * a NextToken (`com.amazonaws.organizations#ListAccounts`, `MaxResults` 1..20): the SDK paginators keep going until
+ * there is no token.
  */
 import {
   DescribeOrganizationCommand,
@@ -59,7 +60,7 @@ export async function discoverTargets(client: OrganizationsClient, policy: Polic
   const out: DiscoveredTargets = { managementAccountId: org.MasterAccountId!, accounts: [], skipped: [], regions: regionsInScope(policy) };
   for await (const page of paginateListAccounts({ client }, {})) {
     for (const a of page.Accounts ?? []) {
-      // Account.Status retires in 2026: State is authoritative (§2.4 notes).
+      // Account.Status retires in 2026: State is authoritative (`com.amazonaws.organizations#Account$Status`).
       const state = a.State ?? a.Status;
       if (state !== 'ACTIVE') {
         out.skipped.push({ id: a.Id!, reason: `account is ${state}` });

@@ -87,7 +87,10 @@ const toInsights = (list: SdkInsight[] | undefined): InsightSelector[] =>
     ...(s.EventCategories && { EventCategories: s.EventCategories as InsightSelector['EventCategories'] }),
   }));
 const toAdvanced = (list: SdkAdvanced[] | undefined): AdvancedEventSelector[] => (list ?? []) as AdvancedEventSelector[];
-/** "trails created without specific event selectors ... log all read and write management events" ([model]). */
+/**
+ * "trails created without specific event selectors ... log all read and write management events"
+ * (`com.amazonaws.cloudtrail#PutEventSelectors`).
+ */
 const DEFAULT_BASIC: SdkBasic[] = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
 
 async function insightSelectors(client: CloudTrailClient, target: { TrailName: string } | { EventDataStore: string }): Promise<{ selectors: InsightSelector[]; destination?: string }> {
@@ -95,7 +98,7 @@ async function insightSelectors(client: CloudTrailClient, target: { TrailName: s
     const out = await client.send(new GetInsightSelectorsCommand(target));
     return { selectors: toInsights(out.InsightSelectors), ...(out.InsightsDestination && { destination: out.InsightsDestination }) };
   } catch (e) {
-    // Not enabled is an answer, not an error (§3.4).
+    // Not enabled is an answer, not an error (`com.amazonaws.cloudtrail#InsightNotEnabledException`).
     if ((e as Error).name === 'InsightNotEnabledException') return { selectors: [] };
     throw e;
   }
@@ -180,7 +183,8 @@ async function readStores(client: CloudTrailClient, policy: Policy, where: { acc
     result.eventDataStores.push({ arn, name: s.Name!, accountId: owner, region, status, eventCategories: coverage.categories });
     if (!wanted(arn)) continue;
     if (owner !== accountId) {
-      // An organization store seen from a member: read and repaired from the management account (§7.2).
+      // An organization store seen from a member: read and repaired from the management account, which owns it
+      // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
       result.shadows.push({ kind: 'eventDataStore', arn, name: s.Name!, ownerAccountId: owner, homeRegion: region, organization: s.OrganizationEnabled === true, hasInsightSelectors: false });
       continue;
     }

@@ -11,7 +11,10 @@ import type { AdvancedEventSelector, BasicEventSelector, InsightSelector } from 
 interface ActionBase {
   /** The account whose credentials make the call: always the source's owner. */
   accountId: string;
-  /** The source's home region: writes elsewhere fail with InvalidHomeRegionException (§2.2). */
+  /**
+   * The source's home region: writes elsewhere fail with InvalidHomeRegionException
+   * (`com.amazonaws.cloudtrail#InvalidHomeRegionException`).
+   */
   region: string;
   sourceArn: string;
   /** One line a person can read, e.g. "trail logs only read management events; ApiCallRateInsight needs write". */
@@ -42,9 +45,11 @@ export type Action =
 export type ActionKind = Action['kind'];
 
 /**
- * IAM actions each kind needs wherever it runs (§7.1): the member role (infra/member-account.yaml) and, for the
- * management account's own sources, the function roles (template.yaml). test/unit/infra/iam.test.ts holds both
- * templates to this table and to REQUIRED_RESOURCES: nothing missing, nothing extra.
+ * IAM actions each kind needs wherever it runs (IAM action = API name, prefix `cloudtrail:`:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html): the member role
+ * (infra/member-account.yaml) and, for the management account's own sources, the function roles (template.yaml).
+ * test/unit/infra/iam.test.ts holds both templates to this table and to REQUIRED_RESOURCES: nothing missing, nothing
+ * extra.
  */
 export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]>> = {
   putEventSelectors: ['cloudtrail:PutEventSelectors'],
@@ -55,9 +60,11 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]
 };
 
 /**
- * What a CloudTrail grant is scoped to: the calling account's trails or event data stores (resource-level
- * permissions), the management account's organization event data stores (listed and read from member accounts, §7.2),
- * or '*' for the actions CloudTrail authorizes on no resource (DescribeTrails, ListEventDataStores).
+ * What a CloudTrail grant is scoped to: the calling account's trails or event data stores (resource-level permissions),
+ * the management account's organization event data stores (listed and read from member accounts; they belong to the
+ * management account:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html), or '*' for the
+ * actions CloudTrail authorizes on no resource (DescribeTrails, ListEventDataStores).
  */
 export type PermissionScope = 'trail' | 'eventdatastore' | 'organizationEventDataStore' | '*';
 

@@ -2,8 +2,9 @@
  * CloudTrail ARNs: parse them and resolve the names and bare ids that requests and CloudTrail records carry.
  * Pure.
  *
- * Trails accept a name or `arn:<partition>:cloudtrail:<region>:<account>:trail/<name>`; event data stores accept
- * the ARN or its id suffix (../shared/docs/cloudtrail-api.md §2.2 "Identifiers").
+ * Trails accept a name or `arn:<partition>:cloudtrail:<region>:<account>:trail/<name>`; event data stores accept the
+ * ARN or its id suffix (`com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`,
+ * `com.amazonaws.cloudtrail#GetEventDataStoreRequest$EventDataStore`).
  */
 
 export type CloudTrailResourceType = 'trail' | 'eventdatastore';

@@ -4,12 +4,17 @@
  * (an ordered plan). Pure: no I/O, no clock reads, no @aws-sdk.
  *
  * Rules (each tested; sources in docs/rules.md):
- * - nothing is written when the state already satisfies the policy, and nothing is ever disabled or toggled:
- *   a write that restarts the Insights clock is a cost (§4.1);
- * - ApiCallRateInsight needs write management events, ApiErrorRateInsight read or write (§3.3);
- *   Data-category Insights need data events and exist on trails only (§3.3);
- * - an event data store delivers to an Insight-category store of the same account (§3.3);
- * - organization sources are written only from the management account, shadow copies never (§2.2, §7.2).
+ * - nothing is written when the state already satisfies the policy, and nothing is ever disabled or toggled: a write
+ *   that restarts the Insights clock is a cost
+ *   (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html);
+ * - ApiCallRateInsight needs write management events, ApiErrorRateInsight read or write
+ *   (`com.amazonaws.cloudtrail#PutInsightSelectors`); Data-category Insights need data events and exist on trails only
+ *   (same);
+ * - an event data store delivers to an Insight-category store of the same account
+ *   (`com.amazonaws.cloudtrail#PutInsightSelectors`, `com.amazonaws.cloudtrail#InvalidInsightSelectorsException`);
+ * - organization sources are written only from the management account, shadow copies never
+ *   (`com.amazonaws.cloudtrail#InvalidHomeRegionException`,
+ *   https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
  */
 import { clockEffectOfAction, type Action } from './actions';
 import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
@@ -250,7 +255,8 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
     dataChannels.forEach((c) => unsatisfiable.add(c));
   }
 
-  // Management events: ApiCallRateInsight needs write, ApiErrorRateInsight read or write (§3.3).
+  // Management events: ApiCallRateInsight needs write, ApiErrorRateInsight read or write
+  // (`com.amazonaws.cloudtrail#PutInsightSelectors`).
   const need: ManagementNeed = desired.has(channel('ApiCallRateInsight', 'Management'))
     ? 'write'
     : desired.has(channel('ApiErrorRateInsight', 'Management'))
@@ -318,8 +324,10 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
     });
   }
 
-  // Writes wait while a store is between ingestion states (ConflictException, §3.5), and organization sources are
-  // written only from the management account (§7.2).
+  // Writes wait while a store is between ingestion states (ConflictException: INFERRED from
+  // `com.amazonaws.cloudtrail#ConflictException`, "wait a few minutes, and then try the operation again"), and
+  // organization sources are written only from the management account
+  // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
   if (transitional) a.actions = [];
   if (source.organizationOwned && source.accountId !== context.managementAccountId && a.reasons.length > 0) {
     a.actions = [];
@@ -414,7 +422,10 @@ interface DestinationChoice {
   blockers: Blocker[];
 }
 
-/** Why a store cannot receive this source's Insights, or undefined when it can (§3.3). */
+/**
+ * Why a store cannot receive this source's Insights, or undefined when it can
+ * (`com.amazonaws.cloudtrail#PutInsightSelectors`, `com.amazonaws.cloudtrail#InvalidInsightSelectorsException`).
+ */
 function destinationProblem(arn: string, source: EventDataStoreState, context: DecisionContext): string | undefined {
   const parsed = parseCloudTrailArn(arn);
   if (parsed && parsed.accountId !== source.accountId) return `${arn} is in account ${parsed.accountId}; source and destination must belong to the same account`;

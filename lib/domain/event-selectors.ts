@@ -1,7 +1,9 @@
 /**
- * What a trail's or event data store's event selectors log, and the smallest selector change that makes them log
- * the management events Insights need. Pure. Rules: ../shared/docs/cloudtrail-api.md §3.6 (INFERRED there; see
- * docs/rules.md for the choices made where the documentation is silent).
+ * What a trail's or event data store's event selectors log, and the smallest selector change that makes them log the
+ * management events Insights need. Pure. Field rules:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html and
+ * `com.amazonaws.cloudtrail#EventSelector`; how they add up to "logs write management events" is INFERRED (AWS
+ * documents no such rule; see docs/rules.md for the choices made where the documentation is silent).
  */
 import type { AdvancedEventSelector, AdvancedFieldSelector, BasicEventSelector, TrailEventSelectors } from './model';
 
@@ -14,7 +16,10 @@ export interface EventCoverage {
   narrowedWrite: boolean;
   /** Any selector logs management events at all (narrowed or not). */
   anyManagement: boolean;
-  /** Read or write data events are logged (needed for Data-category Insights, §3.3). */
+  /**
+   * Read or write data events are logged (needed for Data-category Insights,
+   * `com.amazonaws.cloudtrail#PutInsightSelectors`).
+   */
   dataEvents: boolean;
   /** The eventCategory values the selectors name, e.g. ['Insight'] for an Insights destination store. */
   categories: string[];
@@ -30,7 +35,10 @@ const STRUCTURAL_FIELDS = new Set(['eventCategory', 'readOnly']);
 const field = (s: AdvancedEventSelector, name: string): AdvancedFieldSelector | undefined => s.FieldSelectors.find((f) => f.Field === name);
 const categoriesOf = (s: AdvancedEventSelector): string[] => field(s, 'eventCategory')?.Equals ?? [];
 
-/** `readOnly` takes only Equals "true" / "false"; absent means both directions (§3.6). */
+/**
+ * `readOnly` takes only Equals "true" / "false"; absent means both directions
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
+ */
 function directions(s: AdvancedEventSelector): { read: boolean; write: boolean } {
   const ro = field(s, 'readOnly');
   if (!ro) return { read: true, write: true };
@@ -41,7 +49,9 @@ function directions(s: AdvancedEventSelector): { read: boolean; write: boolean }
 /**
  * A selector is narrowed when another field filters positively (logs only some management events). Exclusions
  * (NotEquals, NotStartsWith, NotEndsWith), e.g. eventSource NotEquals kms.amazonaws.com, still count as logging
- * management events (§3.6).
+ * management events (on trails the only eventSource condition allowed is such an exclusion:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html; that it still counts is
+ * INFERRED).
  */
 const isNarrowed = (s: AdvancedEventSelector): boolean =>
   s.FieldSelectors.some((f) => !STRUCTURAL_FIELDS.has(f.Field) && POSITIVE_OPERATORS.some((op) => (f[op]?.length ?? 0) > 0));
@@ -105,11 +115,14 @@ export type SelectorRepair<T> =
   | { ok: true; changed: true; selectors: T; summary: string }
   | { ok: false; code: 'managementEventsNarrowed' | 'selectorLimitReached'; message: string; remedy: string };
 
-/** "By default ... log all read and write management events" ([model] PutEventSelectors doc). */
+/** "By default ... log all read and write management events" (`com.amazonaws.cloudtrail#PutEventSelectors`). */
 export const DEFAULT_MANAGEMENT_SELECTOR_NAME = 'Management events';
-const MAX_BASIC_SELECTORS = 5; // §6 "Event selectors: 5 per trail"
-const MAX_EDS_ADVANCED_SELECTORS = 5; // §6 "up to 5 advanced selectors per EDS"
-const MAX_ADVANCED_CONDITION_VALUES = 500; // §6 "500 condition values across all selectors"
+// "A trail can have up to 5 event selectors" and "500 total values for all conditions"
+// (`com.amazonaws.cloudtrail#InvalidEventSelectorsException`); "up to five advanced event selectors for each event data
+// store" (`com.amazonaws.cloudtrail#CreateEventDataStoreRequest$AdvancedEventSelectors`).
+const MAX_BASIC_SELECTORS = 5;
+const MAX_EDS_ADVANCED_SELECTORS = 5;
+const MAX_ADVANCED_CONDITION_VALUES = 500;
 
 /**
  * Basic selectors: the smallest change that logs the needed management events while every data resource keeps

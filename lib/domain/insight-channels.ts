@@ -14,7 +14,7 @@ export function parseChannel(c: Channel): { type: InsightType; category: Insight
   return { type, category };
 }
 
-/** Omitted EventCategories means Management only (../shared/docs/cloudtrail-api.md §3.1). */
+/** Omitted EventCategories means Management only (`com.amazonaws.cloudtrail#InsightSelector$EventCategories`). */
 export function channelsOf(selectors: readonly InsightSelector[]): Set<Channel> {
   const out = new Set<Channel>();
   for (const s of selectors) for (const cat of s.EventCategories ?? ['Management']) out.add(channel(s.InsightType, cat));

@@ -1,7 +1,9 @@
 /**
- * The Insights delivery clock of a source (../shared/docs/cloudtrail-api.md §4.1): after Insights are enabled, or
- * re-enabled, or logging / ingestion is restarted, CloudTrail may take up to 36 hours (trail) or 7 days (event data
- * store) to deliver Insights. Until then a source is "pending first delivery", not broken.
+ * The Insights delivery clock of a source
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html, "Delivery of Insights
+ * events"): after Insights are enabled, or re-enabled, or logging / ingestion is restarted, CloudTrail may take up to
+ * 36 hours (trail) or 7 days (event data store) to deliver Insights. Until then a source is "pending first delivery",
+ * not broken.
  *
  * Pure: `ClockFacts` are what the ledger stores per source; `applyClockEffect` is the reducer every CloudTrail call
  * and every planned action goes through; `reconcileClockFacts` fills in what was missed from observed state;
@@ -87,12 +89,16 @@ function restartAll(channels: ClockFacts['channels'], at: string): ClockFacts['c
   return out;
 }
 
-/** Logging for a trail, ingestion for a store. A store is "on" only when ENABLED (§3.5). */
+/**
+ * Logging for a trail, ingestion for a store. A store is "on" only when ENABLED
+ * (`com.amazonaws.cloudtrail#EventDataStoreStatus`).
+ */
 export const isLoggingOn = (s: SourceState): boolean => (s.kind === 'trail' ? s.isLogging : s.status === 'ENABLED');
 
 /**
  * Brings stored facts in line with what is observed, for changes whose events were missed (EventBridge is best
- * effort, §5.5). Returns the facts and whether they changed, so the ledger is written only when needed.
+ * effort: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-delivery-level.html). Returns the
+ * facts and whether they changed, so the ledger is written only when needed.
  */
 export function reconcileClockFacts(stored: ClockFacts | undefined, state: SourceState, now: Date): { facts: ClockFacts; changed: boolean } {
   const at = now.toISOString();
@@ -191,8 +197,10 @@ function insightSelectorsFromRecord(value: unknown): InsightSelector[] | undefin
 
 /**
  * What a successful CloudTrail API call does to the clock of the source it names, from its CloudTrail record
- * (lowerCamelCase requestParameters / responseElements, §5.4). Calls that do not touch Insights delivery
- * (PutEventSelectors, UpdateTrail, UpdateEventDataStore, CreateTrail, CreateEventDataStore, ...) return undefined.
+ * (lowerCamelCase requestParameters / responseElements, as in the example records of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html). Calls that do not touch Insights
+ * delivery (PutEventSelectors, UpdateTrail, UpdateEventDataStore, CreateTrail, CreateEventDataStore, ...) return
+ * undefined.
  */
 export function clockEffectOfApiCall(eventName: string, requestParameters: Params, responseElements: Params): ClockEffect | undefined {
   switch (eventName) {

@@ -2,20 +2,24 @@
  * The normalized shape of an Insights source: a CloudTrail trail or a CloudTrail Lake event data store,
  * as observed from one account and region. Pure types; no @aws-sdk imports.
  *
- * Selector and Insights shapes keep CloudTrail's API member names (../shared/docs/cloudtrail-api.md §2.1)
- * so a planned action's input is exactly the request the SDK will send.
+ * Selector and Insights shapes keep CloudTrail's API member names (Smithy shapes
+ * `com.amazonaws.cloudtrail#EventSelector`, `com.amazonaws.cloudtrail#AdvancedEventSelector`,
+ * `com.amazonaws.cloudtrail#InsightSelector`) so a planned action's input is exactly the request the SDK will send.
  */
 
 export const INSIGHT_TYPES = ['ApiCallRateInsight', 'ApiErrorRateInsight'] as const;
 export type InsightType = (typeof INSIGHT_TYPES)[number];
 
-/** Categories of events an Insights type analyzes (§3.1). `Data` exists on trails only (§3.3). */
+/**
+ * Categories of events an Insights type analyzes (`com.amazonaws.cloudtrail#InsightSelector$EventCategories`). `Data`
+ * exists on trails only (`com.amazonaws.cloudtrail#PutInsightSelectors`).
+ */
 export const INSIGHT_EVENT_CATEGORIES = ['Management', 'Data'] as const;
 export type InsightEventCategory = (typeof INSIGHT_EVENT_CATEGORIES)[number];
 
 export interface InsightSelector {
   InsightType: InsightType;
-  /** Absent means Management only (§3.1, [model] member doc). */
+  /** Absent means Management only (`com.amazonaws.cloudtrail#InsightSelector$EventCategories`). */
   EventCategories?: InsightEventCategory[];
 }
 
@@ -27,9 +31,9 @@ export interface DataResource {
 }
 
 export interface BasicEventSelector {
-  /** Absent means All ([model] default). */
+  /** Absent means All (`com.amazonaws.cloudtrail#EventSelector$ReadWriteType`). */
   ReadWriteType?: ReadWriteType;
-  /** Absent means true ([model] default). */
+  /** Absent means true (`com.amazonaws.cloudtrail#EventSelector$IncludeManagementEvents`). */
   IncludeManagementEvents?: boolean;
   DataResources?: DataResource[];
   ExcludeManagementEventSources?: string[];
@@ -50,7 +54,10 @@ export interface AdvancedEventSelector {
   FieldSelectors: AdvancedFieldSelector[];
 }
 
-/** A trail uses basic or advanced selectors, never both: applying one overwrites the other (§2.2 notes). */
+/**
+ * A trail uses basic or advanced selectors, never both: applying one overwrites the other
+ * (`com.amazonaws.cloudtrail#PutEventSelectors`).
+ */
 export type TrailEventSelectors =
   | { kind: 'basic'; selectors: BasicEventSelector[] }
   | { kind: 'advanced'; selectors: AdvancedEventSelector[] };
@@ -66,7 +73,10 @@ export type EventDataStoreStatus =
 export type Tags = Readonly<Record<string, string>>;
 
 interface SourceIdentity {
-  /** Full ARN; its account is the owner (organization resources carry the management account, §2.2 notes). */
+  /**
+   * Full ARN; its account is the owner (organization resources carry the management account:
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
+   */
   arn: string;
   name: string;
   /** Owner account, from the ARN. */
@@ -75,7 +85,9 @@ interface SourceIdentity {
   observedFromAccountId: string;
   /** The region this copy was read in. */
   region: string;
-  /** The region the source was created in; writes must go there (§2.2 "Home region / shadow trails"). */
+  /**
+   * The region the source was created in; writes must go there (`com.amazonaws.cloudtrail#InvalidHomeRegionException`).
+   */
   homeRegion: string;
   multiRegion: boolean;
   /** An organization trail (`IsOrganizationTrail`) or organization event data store (`OrganizationEnabled`). */
@@ -94,8 +106,10 @@ export interface TrailState extends SourceIdentity {
   startLoggingTime?: string;
   stopLoggingTime?: string;
   /**
-   * `GetTrailStatus.LatestDeliveryError`, when the trail cannot write to its S3 bucket or KMS key.
-   * Trail Insights are written to the same bucket, so PutInsightSelectors fails too (§3.3 trail-specific).
+   * `GetTrailStatus.LatestDeliveryError`, when the trail cannot write to its S3 bucket or KMS key. Trail Insights are
+   * written to the same bucket
+   * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html), so
+   * PutInsightSelectors fails too (the error list of `com.amazonaws.cloudtrail#PutInsightSelectors`).
    */
   latestDeliveryError?: string;
 }
@@ -104,7 +118,10 @@ export interface EventDataStoreState extends SourceIdentity {
   kind: 'eventDataStore';
   status: EventDataStoreStatus;
   advancedEventSelectors: AdvancedEventSelector[];
-  /** ARN of the Insights destination store, when Insights are on (§3.2). */
+  /**
+   * ARN of the Insights destination store, when Insights are on
+   * (`com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`).
+   */
   insightsDestination?: string;
   createdTimestamp?: string;
   updatedTimestamp?: string;
@@ -123,13 +140,19 @@ export interface EventDataStoreSummary {
   accountId: string;
   region: string;
   status: EventDataStoreStatus;
-  /** `eventCategory` values its selectors log, e.g. ['Insight'] for an Insights destination (§3.3). */
+  /**
+   * `eventCategory` values its selectors log, e.g. ['Insight'] for an Insights destination
+   * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-CLI-enable.html).
+   */
   eventCategories: string[];
 }
 
 /** Facts about the surroundings of a source that the decision depends on. */
 export interface DecisionContext {
-  /** The organization's management account: the only writer of organization resources (§7.2). */
+  /**
+   * The organization's management account: the only writer of organization resources
+   * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
+   */
   managementAccountId: string;
   /** Event data stores of the source's owner account, in every region read; used to pick and check destinations. */
   eventDataStoresInAccount: EventDataStoreSummary[];

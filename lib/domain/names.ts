@@ -6,7 +6,10 @@
 export const ACCOUNT_ID = /^\d{12}$/;
 export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
-/** Get, List, Describe and Lookup calls change nothing (and spend the read budget, §6). */
+/**
+ * Get, List, Describe and Lookup calls change nothing (and spend the read budget,
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
+ */
 export const isReadOnlyOperation = (operation: string): boolean => /^(Get|List|Describe|Lookup)/.test(operation);
 
 /** "2026-11-28 14:02 UTC". */

@@ -1,8 +1,8 @@
 /**
- * The state a source will be in once a plan's writes succeed, as CloudTrail applies them: PutEventSelectors
- * replaces the selectors (basic or advanced, the other kind cleared), PutInsightSelectors replaces the whole list
- * (§3.1), StartLogging / StartEventDataStoreIngestion resume. Pure. Used for "before -> after" in reports and to
- * prove that plans converge.
+ * The state a source will be in once a plan's writes succeed, as CloudTrail applies them: PutEventSelectors replaces
+ * the selectors (basic or advanced, the other kind cleared), PutInsightSelectors replaces the whole list
+ * (`com.amazonaws.cloudtrail#PutInsightSelectors`), StartLogging / StartEventDataStoreIngestion resume. Pure. Used for
+ * "before -> after" in reports and to prove that plans converge.
  */
 import type { Action } from './actions';
 import type { SourceState } from './model';
@@ -24,7 +24,8 @@ function applyAction(s: SourceState, a: Action, now: Date): SourceState {
     case 'startLogging':
       return s.kind === 'trail' ? { ...s, isLogging: true, startLoggingTime: now.toISOString() } : s;
     case 'startIngestion':
-      // STARTING_INGESTION settles to ENABLED (§3.5); the projection shows where it settles.
+      // STARTING_INGESTION settles to ENABLED (`com.amazonaws.cloudtrail#EventDataStoreStatus`,
+      // `com.amazonaws.cloudtrail#StartEventDataStoreIngestion`); the projection shows where it settles.
       return s.kind === 'eventDataStore' ? { ...s, status: 'ENABLED' } : s;
     case 'putInsightSelectors':
       if ('InsightsDestination' in a.input) {

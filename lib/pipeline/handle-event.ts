@@ -29,7 +29,10 @@ export interface EventHandlerDeps {
   managementAccountId: string;
   ledger: Ledger;
   now: () => Date;
-  /** The product's own role names: events they caused are ignored (§5.3). */
+  /**
+   * The product's own role names: events they caused are ignored (`userIdentity.sessionContext.sessionIssuer`,
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+   */
   ownRoleNames: readonly string[];
   notify?: (n: BreakerNotification) => Promise<void>;
   /** Slack delivery; never throws (a failure comes back as a result). */

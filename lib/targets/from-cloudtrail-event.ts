@@ -2,7 +2,8 @@
  * What one EventBridge event means to the product, decided without calling AWS: "check" a trail, an event data store
  * or an account-region; "observe" an Insights delivery; or "ignore", always with the reason. A data table maps each
  * CloudTrail write that can affect Insights to its target, from requestParameters / responseElements (a name, an ARN
- * or a bare id, resolved with the event's account and region, ../shared/docs/cloudtrail-api.md §5.4). Pure.
+ * or a bare id, resolved with the event's account and region; keys are the API member names in lowerCamelCase, as the
+ * example records of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html show). Pure.
  */
 import { parseCloudTrailArn, resolveCloudTrailArn } from '../domain/arn';
 import { clockEffectOfApiCall, type ClockEffect } from '../domain/insights-clock';
@@ -23,7 +24,10 @@ export interface EventInterpretation {
   reason: string;
   eventName: string | null;
   target: EventTarget | null;
-  /** The call can open a new Insights delivery window (36 hours / 7 days, §4.1). */
+  /**
+   * The call can open a new Insights delivery window (36 hours / 7 days,
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html).
+   */
   restartsInsightsClock: boolean;
   clockEffect?: ClockEffect;
   /** Who made the call, for "who did it". */
@@ -34,7 +38,11 @@ export interface EventInterpretation {
 
 export interface InterpretOptions {
   policy?: Policy;
-  /** The product's own role names: its own writes come back as events and must not be repaired again (§5.3). */
+  /**
+   * The product's own role names: its own writes come back as events and must not be repaired again (matched on
+   * `userIdentity.sessionContext.sessionIssuer`,
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+   */
   ownRoleNames?: readonly string[];
 }
 

@@ -1,8 +1,9 @@
 /**
  * What every CloudTrail operation of the simulator shares: the call context, resolving a trail or event data store
  * from a name, id or ARN as the caller's account and region see it, ownership and home-region checks, and what event
- * selectors log. Implemented from ../shared/docs/cloudtrail-api.md independently of lib/domain, so the product's
- * decisions are tested against a second reading of the documentation, not against themselves.
+ * selectors log. Implemented from the AWS documentation (the CloudTrail Smithy model, API Reference and User Guide
+ * pages cited below) independently of lib/domain, so the product's decisions are tested against a second reading of
+ * the documentation, not against themselves.
  */
 import type { SimClock } from '../clock';
 import { fail } from '../errors';
@@ -23,8 +24,9 @@ export const TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail
 export const EDS_ARN = /^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):eventdatastore\/([A-Za-z0-9._-]+)$/;
 
 /**
- * Trail name rules ([model] InvalidTrailNameException doc): ASCII letters, digits, `.`, `_`, `-`; start and end with a
- * letter or digit; 3-128 characters; no adjacent `.`, `_`, `-`; not an IP address. Messages follow moto's wording.
+ * Trail name rules (`com.amazonaws.cloudtrail#InvalidTrailNameException`): ASCII letters, digits, `.`, `_`, `-`; start
+ * and end with a letter or digit; 3-128 characters; no adjacent `.`, `_`, `-`; not an IP address. Messages follow
+ * moto's wording.
  */
 export function checkTrailName(name: string): void {
   if (name.length < 3) fail('InvalidTrailNameException', `Trail name too short. Minimum allowed length: 3 characters. Specified name length: ${name.length} characters.`);
@@ -39,9 +41,10 @@ const unknownTrail = (ctx: CallContext, id: string): never =>
   fail('TrailNotFoundException', `Unknown trail: ${id.startsWith('arn:') ? id : `arn:aws:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${id}`} for the user: ${ctx.caller.account}`);
 
 /**
- * Finds a trail by name or ARN (§2.2 "Identifiers"). A name means the caller's own trail homed in this region, or its
- * multi-region trail seen here (a shadow). An organization trail is visible to members only by ARN ("you must provide
- * the full ARN", [model] GetTrailStatusRequest.Name).
+ * Finds a trail by name or ARN (`com.amazonaws.cloudtrail#DescribeTrailsRequest$trailNameList`). A name means the
+ * caller's own trail homed in this region, or its multi-region trail seen here (a shadow). An organization trail is
+ * visible to members only by ARN ("you must provide the full ARN",
+ * `com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`).
  */
 export function findTrail(ctx: CallContext, id: unknown): TrailRec {
   if (typeof id !== 'string' || id.length === 0) return fail('InvalidTrailNameException', 'Trail name or ARN can not be empty.');
@@ -58,8 +61,9 @@ export function findTrail(ctx: CallContext, id: unknown): TrailRec {
 }
 
 /**
- * A trail may be changed only in its home region (InvalidHomeRegionException, §2.2), and an organization trail only by
- * the management account or the CloudTrail delegated administrator (§7.2 capability table; members get
+ * A trail may be changed only in its home region (`com.amazonaws.cloudtrail#InvalidHomeRegionException`), and an
+ * organization trail only by the management account or the CloudTrail delegated administrator (the capability table of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html; members get
  * NotOrganizationMasterAccountException, the modeled error, exact one UNVERIFIED).
  */
 export function writableTrail(ctx: CallContext, id: unknown): TrailRec {
@@ -75,7 +79,10 @@ export function writableTrail(ctx: CallContext, id: unknown): TrailRec {
 
 const storeNotFound = (): never => fail('EventDataStoreNotFoundException', 'The specified event data store was not found.');
 
-/** Finds an event data store by ARN or id suffix, among those the caller sees in this region (§2.2 "Identifiers"). */
+/**
+ * Finds an event data store by ARN or id suffix, among those the caller sees in this region
+ * (`com.amazonaws.cloudtrail#GetEventDataStoreRequest$EventDataStore`: "The ARN (or ID suffix of the ARN)").
+ */
 export function findStore(ctx: CallContext, id: unknown): EdsRec {
   if (typeof id !== 'string') return storeNotFound();
   if (id.includes(':') && !EDS_ARN.test(id)) return fail('EventDataStoreARNInvalidException', 'The specified event data store ARN is not valid or does not map to an event data store in your account.');
@@ -86,8 +93,9 @@ export function findStore(ctx: CallContext, id: unknown): EdsRec {
 export type StoreCapability = 'update' | 'ingestion' | 'delete' | 'insights';
 
 /**
- * Who may change an organization event data store (§7.2 capability table): the management account always; the
- * delegated administrator for updates, ingestion and deletion but not Insights; members never.
+ * Who may change an organization event data store (the capability table of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html): the management
+ * account always; the delegated administrator for updates, ingestion and deletion but not Insights; members never.
  */
 export function writableStore(ctx: CallContext, id: unknown, capability: StoreCapability): EdsRec {
   const store = findStore(ctx, id);
@@ -111,9 +119,10 @@ export interface Logged {
 }
 
 /**
- * What selectors log (§3.6). Basic: ReadWriteType defaults to All, IncludeManagementEvents to true. Advanced:
- * eventCategory Equals; readOnly Equals "true"/"false", absent = both. A trail never configured logs all
- * management events ([model] PutEventSelectors doc).
+ * What selectors log (`com.amazonaws.cloudtrail#EventSelector`,
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html). Basic: ReadWriteType
+ * defaults to All, IncludeManagementEvents to true. Advanced: eventCategory Equals; readOnly Equals "true"/"false",
+ * absent = both. A trail never configured logs all management events (`com.amazonaws.cloudtrail#PutEventSelectors`).
  */
 export function logged(basic: Selector[] | undefined, advanced: Selector[] | undefined): Logged {
   const out: Logged = { managementRead: false, managementWrite: false, dataEvents: false, categories: new Set() };

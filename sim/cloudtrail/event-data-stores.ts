@@ -1,7 +1,10 @@
 /**
- * CloudTrail Lake event data store operations with the status machine of ../shared/docs/cloudtrail-api.md §3.5:
- * create, update, get, list, delete (7-day PENDING_DELETION), restore, start and stop ingestion. Transitional
- * statuses settle after `state.transitionMs` of simulated time, so callers must poll as they would against AWS.
+ * CloudTrail Lake event data store operations with the status machine of
+ * `com.amazonaws.cloudtrail#EventDataStoreStatus` (start and stop rules:
+ * `com.amazonaws.cloudtrail#StartEventDataStoreIngestion` / `StopEventDataStoreIngestion`; the other transitions
+ * INFERRED): create, update, get, list, delete (7-day PENDING_DELETION), restore, start and stop ingestion.
+ * Transitional statuses settle after `state.transitionMs` of simulated time, so callers must poll as they would against
+ * AWS.
  */
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
@@ -9,7 +12,10 @@ import { DEFAULT_MANAGEMENT_SELECTORS, type EdsRec, type EdsStatus, type Selecto
 import { findStore, logged, writableStore, type Operation } from './common';
 import { decodeToken, encodeToken } from './trails';
 
-/** Event data stores per region, any lifecycle stage (§6). */
+/**
+ * Event data stores per region, any lifecycle stage
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
+ */
 const MAX_STORES_PER_REGION = 10;
 
 export function storeView(s: EdsRec): Record<string, unknown> {
@@ -38,7 +44,10 @@ function transition(state: SimState, s: EdsRec, via: EdsStatus, to: EdsStatus, n
 const isInsightStore = (s: Pick<EdsRec, 'advancedEventSelectors'>) => logged(undefined, s.advancedEventSelectors).categories.has('Insight');
 const INGESTING_CATEGORIES = ['Management', 'Data', 'NetworkActivity', 'ConfigurationItem'];
 
-/** Only for eventCategory Management, Data, NetworkActivity or ConfigurationItem stores ([model] op docs, §2.2). */
+/**
+ * Only for eventCategory Management, Data, NetworkActivity or ConfigurationItem stores
+ * (`com.amazonaws.cloudtrail#StartEventDataStoreIngestion`, `com.amazonaws.cloudtrail#StopEventDataStoreIngestion`).
+ */
 function checkIngestionCategory(s: EdsRec): void {
   const cats = [...logged(undefined, s.advancedEventSelectors).categories];
   if (!cats.some((c) => INGESTING_CATEGORIES.includes(c)))
@@ -46,11 +55,16 @@ function checkIngestionCategory(s: EdsRec): void {
 }
 
 function checkRetention(billingMode: string, retention: number): void {
-  // FIXED_RETENTION_PRICING allows at most 2557 days (§2.2 notes); the model's range (7..3653) is checked before.
+  // FIXED_RETENTION_PRICING allows at most 2557 days
+  // (`com.amazonaws.cloudtrail#CreateEventDataStoreRequest$BillingMode`); the model's range (7..3653) is checked
+  // before.
   if (billingMode === 'FIXED_RETENTION_PRICING' && retention > 2557) fail('InvalidParameterException', 'RetentionPeriod for FIXED_RETENTION_PRICING must be at most 2557 days.');
 }
 
-/** Settles transitions first, and refuses changes while the store is inactive or between states (§3.5, INFERRED). */
+/**
+ * Settles transitions first, and refuses changes while the store is inactive or between states (INFERRED from
+ * `com.amazonaws.cloudtrail#InactiveEventDataStoreException` and `com.amazonaws.cloudtrail#ConflictException`).
+ */
 function checkChangeable(s: EdsRec): void {
   if (s.status === 'PENDING_DELETION') fail('InactiveEventDataStoreException', `Event data store ${s.arn} is pending deletion.`);
   if (s.status === 'STARTING_INGESTION' || s.status === 'STOPPING_INGESTION' || s.status === 'CREATED')
@@ -79,7 +93,7 @@ export const createEventDataStore: Operation = (input, ctx) => {
     region,
     multiRegion: input.MultiRegionEnabled !== false,
     organization: input.OrganizationEnabled === true,
-    terminationProtection: input.TerminationProtectionEnabled !== false, // enabled by default (§2.2 notes)
+    terminationProtection: input.TerminationProtectionEnabled !== false, // enabled by default (`com.amazonaws.cloudtrail#UpdateEventDataStore`)
     retentionPeriod: retention,
     billingMode,
     ...(typeof input.KmsKeyId === 'string' && { kmsKeyId: input.KmsKeyId }),
@@ -92,7 +106,8 @@ export const createEventDataStore: Operation = (input, ctx) => {
   };
   state.addStore(store);
   const view = { ...storeView(store), TagsList: store.tags };
-  // StartIngestion defaults to true; with false the store settles in STOPPED_INGESTION (UNVERIFIED, §3.5).
+  // StartIngestion defaults to true (`com.amazonaws.cloudtrail#CreateEventDataStoreRequest$StartIngestion`); with false
+  // the store settles in STOPPED_INGESTION (UNVERIFIED: AWS documents no status for it).
   const settled: EdsStatus = input.StartIngestion === false && !isInsightStore(store) ? 'STOPPED_INGESTION' : 'ENABLED';
   transition(state, store, 'CREATED', settled, now);
   return view;
@@ -101,7 +116,8 @@ export const createEventDataStore: Operation = (input, ctx) => {
 export const updateEventDataStore: Operation = (input, ctx) => {
   const s = writableStore(ctx, input.EventDataStore, 'update');
   const changes = ['Name', 'AdvancedEventSelectors', 'MultiRegionEnabled', 'OrganizationEnabled', 'RetentionPeriod', 'TerminationProtectionEnabled', 'KmsKeyId', 'BillingMode'].filter((k) => input[k] !== undefined && input[k] !== null);
-  // "at least one optional parameter must be specified" (error name UNVERIFIED, §2.2).
+  // "at least one optional parameter must be specified" (`com.amazonaws.cloudtrail#UpdateEventDataStore`; error name
+  // UNVERIFIED).
   if (changes.length === 0) fail('InvalidParameterException', 'At least one optional parameter must be specified.');
   checkChangeable(s);
   if (input.OrganizationEnabled !== undefined && input.OrganizationEnabled !== s.organization && !ctx.state.isManagement(ctx.caller.account))
@@ -112,7 +128,7 @@ export const updateEventDataStore: Operation = (input, ctx) => {
     fail('InvalidParameterException', 'The KMS key of an event data store cannot be changed or removed once set.');
   const selectors = input.AdvancedEventSelectors as Selector[] | undefined;
   if (selectors && s.insightSelectors.length > 0) {
-    // Insights on the store guard its selectors ([model] InvalidInsightSelectorsException doc, §2.2 notes).
+    // Insights on the store guard its selectors (`com.amazonaws.cloudtrail#InvalidInsightSelectorsException`).
     const l = logged(undefined, selectors);
     const needsWrite = s.insightSelectors.some((i) => i.InsightType === 'ApiCallRateInsight');
     if (!l.categories.has('Management') || (needsWrite && !l.managementWrite) || (!l.managementRead && !l.managementWrite))
@@ -138,7 +154,11 @@ export const updateEventDataStore: Operation = (input, ctx) => {
 
 export const getEventDataStore: Operation = (input, ctx) => ({ ...storeView(findStore(ctx, input.EventDataStore)), FederationStatus: 'DISABLED', PartitionKeys: [] });
 
-/** Items carry only EventDataStoreArn and Name now: the other members are deprecated (§2.2 notes). */
+/**
+ * Items carry only EventDataStoreArn and Name now: the other members are deprecated
+ * (`com.amazonaws.cloudtrail#EventDataStore$Status`: "no longer returned by ListEventDataStores", and the others
+ * alike).
+ */
 export const listEventDataStores: Operation = (input, ctx) => {
   const all = ctx.state.visibleStores(ctx.caller.account, ctx.region).sort((a, b) => a.arn.localeCompare(b.arn));
   const size = (input.MaxResults as number | undefined) ?? 100;
@@ -147,7 +167,10 @@ export const listEventDataStores: Operation = (input, ctx) => {
   return { EventDataStores: all.slice(start, start + size).map((s) => ({ EventDataStoreArn: s.arn, Name: s.name })), ...(next && { NextToken: next }) };
 };
 
-/** Needs termination protection off; the store waits 7 days in PENDING_DELETION (§2.2 notes, §3.5). */
+/**
+ * Needs termination protection off; the store waits 7 days in PENDING_DELETION
+ * (`com.amazonaws.cloudtrail#DeleteEventDataStore`).
+ */
 export const deleteEventDataStore: Operation = (input, ctx) => {
   const s = writableStore(ctx, input.EventDataStore, 'delete');
   if (s.status === 'PENDING_DELETION') fail('InactiveEventDataStoreException', `Event data store ${s.arn} is already pending deletion.`);
@@ -159,7 +182,10 @@ export const deleteEventDataStore: Operation = (input, ctx) => {
   return undefined;
 };
 
-/** Only within the 7-day window (§2.2); the store comes back ingesting (UNVERIFIED). */
+/**
+ * Only within the 7-day window (`com.amazonaws.cloudtrail#RestoreEventDataStore`); the store comes back ingesting
+ * (UNVERIFIED).
+ */
 export const restoreEventDataStore: Operation = (input, ctx) => {
   const s = writableStore(ctx, input.EventDataStore, 'delete');
   if (s.status !== 'PENDING_DELETION') fail('InvalidEventDataStoreStatusException', `Event data store ${s.arn} is not pending deletion.`);
@@ -169,7 +195,10 @@ export const restoreEventDataStore: Operation = (input, ctx) => {
   return storeView(s);
 };
 
-/** Start only from STOPPED_INGESTION, stop only from ENABLED (§3.5); neither on an Insights destination. */
+/**
+ * Start only from STOPPED_INGESTION, stop only from ENABLED; neither on an Insights destination
+ * (`com.amazonaws.cloudtrail#StartEventDataStoreIngestion`, `com.amazonaws.cloudtrail#StopEventDataStoreIngestion`).
+ */
 const ingestion =
   (verb: 'started' | 'stopped', from: EdsStatus, via: EdsStatus, to: EdsStatus): Operation =>
   (input, ctx) => {

@@ -1,6 +1,7 @@
 /**
  * The CloudTrail operations the simulator serves, by name, and which of them are writes (everything but Get, List,
- * Describe and LookupEvents): writes produce CloudTrail records and count against the write TPS budget (§6).
+ * Describe and LookupEvents): writes produce CloudTrail records and count against the write TPS budget
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
  */
 import type { Operation } from './common';
 import {

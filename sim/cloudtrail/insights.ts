@@ -1,8 +1,10 @@
 /**
  * PutInsightSelectors and GetInsightSelectors for trails and event data stores, with the acceptance rules of
- * ../shared/docs/cloudtrail-api.md §3.1-§3.4: full replacement (an empty list disables), target selection, the
- * management- and data-event prerequisites, the Insight-category destination of the same account, the
- * management-account-only organization store, and a trail's bucket and key health.
+ * `com.amazonaws.cloudtrail#PutInsightSelectors`,
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutInsightSelectors.html and
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-CLI-enable.html: full replacement (an
+ * empty list disables), target selection, the management- and data-event prerequisites, the Insight-category
+ * destination of the same account, the management-account-only organization store, and a trail's bucket and key health.
  */
 import { fail } from '../errors';
 import type { EdsRec, InsightSelectorRec, TrailRec } from '../state';
@@ -12,9 +14,9 @@ import { isInsightStore } from './event-data-stores';
 const present = (v: unknown) => v !== undefined && v !== null;
 
 /**
- * ApiCallRateInsight needs write management events, ApiErrorRateInsight read or write (§3.3); Data-category Insights
- * need data events and exist on trails only. The exact error for a trail is UNVERIFIED; InvalidInsightSelectorsException
- * is the closest modeled one.
+ * ApiCallRateInsight needs write management events, ApiErrorRateInsight read or write
+ * (`com.amazonaws.cloudtrail#PutInsightSelectors`); Data-category Insights need data events and exist on trails only.
+ * The exact error for a trail is UNVERIFIED; InvalidInsightSelectorsException is the closest modeled one.
  */
 function checkPrerequisites(selectors: InsightSelectorRec[], l: Logged, kind: 'trail' | 'eventDataStore'): void {
   const seen = new Set<string>();
@@ -36,7 +38,10 @@ function checkPrerequisites(selectors: InsightSelectorRec[], l: Logged, kind: 't
   }
 }
 
-/** Trail Insights are written to the trail's bucket under /CloudTrail-Insight (§3.3 trail-specific). */
+/**
+ * Trail Insights are written to the trail's bucket under /CloudTrail-Insight
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html).
+ */
 function checkDelivery(t: TrailRec): void {
   if (t.s3 === 'missing') fail('S3BucketDoesNotExistException', `S3 bucket ${t.s3BucketName} does not exist.`);
   if (t.s3 === 'accessDenied') fail('InsufficientS3BucketPolicyException', `Incorrect S3 bucket policy is detected for bucket: ${t.s3BucketName}`);
@@ -49,7 +54,7 @@ function putOnTrail(selectors: InsightSelectorRec[], input: Record<string, unkno
     checkPrerequisites(selectors, trailLogged(t), 'trail');
     checkDelivery(t);
   }
-  t.insightSelectors = selectors; // a full replacement, not a merge (moto appends: §3.1)
+  t.insightSelectors = selectors; // a full replacement, not a merge (`com.amazonaws.cloudtrail#PutInsightSelectors`; moto appends)
   return { TrailARN: t.arn, InsightSelectors: t.insightSelectors };
 }
 
@@ -57,12 +62,14 @@ function putOnStore(selectors: InsightSelectorRec[], input: Record<string, unkno
   const s: EdsRec = writableStore(ctx, input.EventDataStore, 'insights');
   if (s.status === 'PENDING_DELETION') fail('InactiveEventDataStoreException', `Event data store ${s.arn} is pending deletion.`);
   if (selectors.length === 0) {
-    // Disabling takes no destination (APIRef example, §3.2).
+    // Disabling takes no destination (the example in
+    // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutInsightSelectors.html).
     s.insightSelectors = [];
     delete s.insightsDestination;
     return { EventDataStoreArn: s.arn, InsightSelectors: [] };
   }
-  // "you must provide both" EventDataStore and InsightsDestination to enable (§3.2).
+  // "you must provide both" EventDataStore and InsightsDestination to enable
+  // (`com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`).
   if (!present(input.InsightsDestination)) fail('InvalidParameterCombinationException', 'You must specify both EventDataStore and InsightsDestination to enable Insights on an event data store.');
   if (isInsightStore(s)) fail('InvalidInsightSelectorsException', 'An Insights event data store cannot be the source of Insights.');
   const l = storeLogged(s);
@@ -80,14 +87,18 @@ function putOnStore(selectors: InsightSelectorRec[], input: Record<string, unkno
 export const putInsightSelectors: Operation = (input, ctx) => {
   const trail = present(input.TrailName);
   const store = present(input.EventDataStore);
-  // "You cannot use this parameter with the EventDataStore and InsightsDestination parameters" (§3.2, INFERRED error).
+  // "You cannot use this parameter with the EventDataStore and InsightsDestination parameters"
+  // (`com.amazonaws.cloudtrail#PutInsightSelectorsRequest$TrailName`; the error is INFERRED).
   if (trail && (store || present(input.InsightsDestination))) fail('InvalidParameterCombinationException', 'You cannot specify TrailName together with EventDataStore or InsightsDestination.');
   if (!trail && !store) fail('InvalidParameterCombinationException', 'You must specify either TrailName or EventDataStore.');
   const selectors = input.InsightSelectors as InsightSelectorRec[];
   return trail ? putOnTrail(selectors, input, ctx) : putOnStore(selectors, input, ctx);
 };
 
-/** Not enabled: InsightNotEnabledException, for trails and (per the model) event data stores (§3.4). */
+/**
+ * Not enabled: InsightNotEnabledException, for trails and (per the model) event data stores
+ * (`com.amazonaws.cloudtrail#InsightNotEnabledException`).
+ */
 export const getInsightSelectors: Operation = (input, ctx) => {
   const trail = present(input.TrailName);
   const store = present(input.EventDataStore);

@@ -1,6 +1,7 @@
 /**
  * Tags on trails and event data stores (AddTags, RemoveTags, ListTags) and LookupEvents over the simulator's event
- * history: management events the simulator recorded, and Insights events with EventCategory "insight" (§4.4).
+ * history: management events the simulator recorded, and Insights events with EventCategory "insight"
+ * (`com.amazonaws.cloudtrail#LookupEventsRequest$EventCategory`).
  */
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
@@ -8,7 +9,7 @@ import type { EdsRec, Tag, TrailRec } from '../state';
 import { EDS_ARN, TRAIL_ARN, findStore, findTrail, writableStore, writableTrail, type CallContext, type Operation } from './common';
 import { decodeToken, encodeToken } from './trails';
 
-/** 50 tags per resource ("Currently, the limit is 50", TagsLimitExceededException doc; §2.2 Tags). */
+/** 50 tags per resource ("Currently, the limit is 50", `com.amazonaws.cloudtrail#TagsLimitExceededException`). */
 const MAX_TAGS = 50;
 
 function resource(ctx: CallContext, id: unknown, write: boolean): TrailRec | EdsRec {
@@ -33,7 +34,10 @@ export const removeTags: Operation = (input, ctx) => {
   return undefined;
 };
 
-/** At most 20 resources per call ([model] doc); paginated by NextToken only. */
+/**
+ * At most 20 resources per call (`com.amazonaws.cloudtrail#ListTagsRequest$ResourceIdList`); paginated by NextToken
+ * only.
+ */
 export const listTags: Operation = (input, ctx) => {
   const ids = input.ResourceIdList as string[];
   if (ids.length > 20) fail('InvalidParameterException', 'ResourceIdList can contain at most 20 ARNs.');
@@ -63,7 +67,11 @@ const ATTRIBUTE: Record<string, (e: HistoryEvent) => string[]> = {
   AccessKeyId: (e) => (e.accessKeyId ? [e.accessKeyId] : []),
 };
 
-/** The last 90 days of an account-region's history; `EventCategory: insight` for Insights events (§4.4). */
+/**
+ * The last 90 days of an account-region's history; `EventCategory: insight` for Insights events
+ * (`com.amazonaws.cloudtrail#LookupEventsRequest$EventCategory`,
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-insights-events.html).
+ */
 export function lookupEvents(history: (account: string, region: string, insight: boolean) => HistoryEvent[]): Operation {
   return (input, ctx) => {
     const attrs = (input.LookupAttributes as { AttributeKey: string; AttributeValue: string }[] | undefined) ?? [];

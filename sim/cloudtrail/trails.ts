@@ -1,13 +1,18 @@
 /**
- * Trail operations: describe, list, create, update, delete, start and stop logging, status, and event selectors,
- * with the rules ../shared/docs/cloudtrail-api.md §2.2 documents (each cited where enforced).
+ * Trail operations: describe, list, create, update, delete, start and stop logging, status, and event selectors, with
+ * the rules the CloudTrail Smithy model (`com.amazonaws.cloudtrail#CloudTrail_20131101`) and API Reference document
+ * (each cited where enforced).
  */
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
 import type { Selector, TrailRec } from '../state';
 import { checkTrailName, findTrail, writableTrail, type CallContext, type Input, type Operation } from './common';
 
-/** The Trail structure (§2.1). HasInsightSelectors / HasCustomEventSelectors are real values (moto hard-codes false, §8). */
+/**
+ * The Trail structure (`com.amazonaws.cloudtrail#Trail`). HasInsightSelectors / HasCustomEventSelectors are real values
+ * (moto hard-codes false: `Trail.description` in
+ * https://github.com/getmoto/moto/blob/master/moto/cloudtrail/models.py).
+ */
 export function trailView(t: TrailRec): Record<string, unknown> {
   return {
     Name: t.name,
@@ -22,10 +27,27 @@ export function trailView(t: TrailRec): Record<string, unknown> {
     HasCustomEventSelectors: t.eventSelectors !== undefined || t.advancedEventSelectors !== undefined,
     HasInsightSelectors: t.insightSelectors.length > 0,
     IsOrganizationTrail: t.organization,
+    ...(t.recursiveLogging !== undefined && { RecursiveLogging: t.recursiveLogging }),
   };
 }
 
-/** CreateTrail / UpdateTrail echo the configuration, without the Has* flags (§2.2). */
+/**
+ * RecursiveLogging (com.amazonaws.cloudtrail#CreateTrailRequest$RecursiveLogging, #UpdateTrailRequest$RecursiveLogging;
+ * answered as #Trail$RecursiveLogging and in the Create/UpdateTrail responses): "The default value is true" (also
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-recursive-logging.html). A trail on which
+ * it was never set answers without it, not with `true`: the member is optional, what AWS returns for a trail that
+ * predates the setting is UNVERIFIED, and a client that takes a missing value for false (suppressing) instead of the
+ * default is then caught by tests. Its type is checked by the generic request validation (sim/validate.ts; the member
+ * comes from scripts/model-additions.json until the vendored model has it).
+ */
+function recursiveLogging(input: Input): boolean | undefined {
+  return typeof input.RecursiveLogging === 'boolean' ? input.RecursiveLogging : undefined;
+}
+
+/**
+ * CreateTrail / UpdateTrail echo the configuration, without the Has* flags
+ * (`com.amazonaws.cloudtrail#CreateTrailResponse`).
+ */
 function configView(t: TrailRec): Record<string, unknown> {
   const { HasCustomEventSelectors: _c, HasInsightSelectors: _i, HomeRegion: _h, ...rest } = trailView(t);
   return rest;
@@ -33,7 +55,10 @@ function configView(t: TrailRec): Record<string, unknown> {
 
 const DEFAULT_SELECTORS = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
 
-/** Trails per region per account (§6). */
+/**
+ * Trails per region per account
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
+ */
 const MAX_TRAILS_PER_REGION = 5;
 
 function checkBucket(ctx: CallContext, bucket: string): void {
@@ -42,7 +67,12 @@ function checkBucket(ctx: CallContext, bucket: string): void {
   if (health === 'accessDenied') fail('InsufficientS3BucketPolicyException', `Incorrect S3 bucket policy is detected for bucket: ${bucket}`);
 }
 
-/** Organization trails need the management account (or delegated admin), all features and trusted access (§7.2). */
+/**
+ * Organization trails need the management account (or delegated admin), all features and trusted access
+ * (`com.amazonaws.cloudtrail#CreateTrailRequest$IsOrganizationTrail`,
+ * `com.amazonaws.cloudtrail#OrganizationNotInAllFeaturesModeException`,
+ * `com.amazonaws.cloudtrail#CloudTrailAccessNotEnabledException`).
+ */
 function checkOrganizationTrail(ctx: CallContext): void {
   const { state, caller } = ctx;
   if (!state.isManagement(caller.account) && !state.isDelegatedAdmin(caller.account))
@@ -55,7 +85,7 @@ function checkOrganizationTrail(ctx: CallContext): void {
 const now = (ctx: CallContext) => ctx.clock.nowMs();
 
 export const describeTrails: Operation = (input, ctx) => {
-  const include = input.includeShadowTrails !== false; // defaults to true (§2.2)
+  const include = input.includeShadowTrails !== false; // defaults to true (`com.amazonaws.cloudtrail#DescribeTrailsRequest$includeShadowTrails`)
   const visible = ctx.state.visibleTrails(ctx.caller.account, ctx.region, include);
   const names = input.trailNameList as string[] | undefined;
   // Names that match nothing are ignored: DescribeTrails models no TrailNotFoundException.
@@ -66,7 +96,8 @@ export const describeTrails: Operation = (input, ctx) => {
 const LIST_TRAILS_PAGE = 25;
 
 export const listTrails: Operation = (input, ctx) => {
-  // Which trails ListTrails includes is UNVERIFIED (§2.2); it lists what DescribeTrails shows with shadows.
+  // Which trails ListTrails includes is UNVERIFIED (`com.amazonaws.cloudtrail#ListTrails` says only "trails that are in
+  // the current account"); it lists what DescribeTrails shows with shadows.
   const all = ctx.state.visibleTrails(ctx.caller.account, ctx.region, true).sort((a, b) => a.arn.localeCompare(b.arn));
   const start = decodeToken(input.NextToken, 'InvalidNextTokenException');
   const page = all.slice(start, start + LIST_TRAILS_PAGE);
@@ -76,7 +107,10 @@ export const listTrails: Operation = (input, ctx) => {
 
 export const getTrail: Operation = (input, ctx) => ({ Trail: trailView(findTrail(ctx, input.Name)) });
 
-/** GetTrailStatus (§2.2): IsLogging is the compliance bit; a broken bucket or key shows as LatestDeliveryError. */
+/**
+ * GetTrailStatus (`com.amazonaws.cloudtrail#GetTrailStatusResponse`): IsLogging is the compliance bit; a broken bucket
+ * or key shows as LatestDeliveryError.
+ */
 export const getTrailStatus: Operation = (input, ctx) => {
   const t = findTrail(ctx, input.Name);
   const error = t.s3 === 'missing' ? 'NoSuchBucket' : t.s3 === 'accessDenied' ? 'AccessDenied' : t.kms === 'broken' ? 'KMS.AccessDeniedException' : undefined;
@@ -99,10 +133,11 @@ export const createTrail: Operation = (input, ctx) => {
   if (homed.length >= MAX_TRAILS_PER_REGION) fail('MaximumNumberOfTrailsExceededException', `User: ${ctx.caller.account} already has ${MAX_TRAILS_PER_REGION} trails in ${ctx.region}.`);
   const multiRegion = input.IsMultiRegionTrail === true;
   const globalEvents = input.IncludeGlobalServiceEvents !== false;
-  // moto's rule, real message UNVERIFIED (§2.2 "Trail creation/update").
+  // moto's rule (https://github.com/getmoto/moto/blob/master/moto/cloudtrail/models.py), real message UNVERIFIED.
   if (multiRegion && !globalEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
   if (input.IsOrganizationTrail === true) checkOrganizationTrail(ctx);
   checkBucket(ctx, input.S3BucketName as string);
+  const recursive = recursiveLogging(input);
   const trail: TrailRec = {
     arn,
     name,
@@ -117,6 +152,7 @@ export const createTrail: Operation = (input, ctx) => {
     kms: 'ok',
     includeGlobalServiceEvents: globalEvents,
     logFileValidation: input.EnableLogFileValidation === true,
+    ...(recursive !== undefined && { recursiveLogging: recursive }),
     isLogging: false, // a new trail logs only after StartLogging
     insightSelectors: [],
     tags: (input.TagsList as { Key: string; Value?: string }[] | undefined) ?? [],
@@ -128,8 +164,10 @@ export const createTrail: Operation = (input, ctx) => {
 
 export const updateTrail: Operation = (input, ctx) => {
   const t = writableTrail(ctx, input.Name);
+  const recursive = recursiveLogging(input);
   if (input.IsOrganizationTrail !== undefined && input.IsOrganizationTrail !== t.organization) {
-    // "Only the management account ... can convert" (§2.2).
+    // "Only the management account ... can convert"
+    // (`com.amazonaws.cloudtrail#UpdateTrailRequest$IsOrganizationTrail`).
     if (!ctx.state.isManagement(ctx.caller.account)) fail('NotOrganizationMasterAccountException', 'Only the management account can convert a trail to or from an organization trail.');
     checkOrganizationTrail(ctx);
     t.organization = input.IsOrganizationTrail === true;
@@ -147,6 +185,7 @@ export const updateTrail: Operation = (input, ctx) => {
   if (t.multiRegion && !t.includeGlobalServiceEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
   if (typeof input.EnableLogFileValidation === 'boolean') t.logFileValidation = input.EnableLogFileValidation;
   if (typeof input.KmsKeyId === 'string') t.kmsKeyId = input.KmsKeyId;
+  if (recursive !== undefined) t.recursiveLogging = recursive;
   return configView(t);
 };
 
@@ -156,7 +195,10 @@ export const deleteTrail: Operation = (input, ctx) => {
   return undefined;
 };
 
-/** StartLogging / StopLogging: home region only, never on a shadow trail (§2.2). */
+/**
+ * StartLogging / StopLogging: home region only, never on a shadow trail (`com.amazonaws.cloudtrail#StartLogging`,
+ * `com.amazonaws.cloudtrail#StopLogging`).
+ */
 export const startLogging: Operation = (input, ctx) => {
   const t = writableTrail(ctx, input.Name);
   if (!t.isLogging) {
@@ -175,11 +217,14 @@ export const stopLogging: Operation = (input, ctx) => {
   return undefined;
 };
 
-/** Basic selectors: at most 5 per trail, 250 data resources; advanced: 500 condition values (§6). */
+/**
+ * Basic selectors: at most 5 per trail, 250 data resources; advanced: 500 condition values
+ * (`com.amazonaws.cloudtrail#InvalidEventSelectorsException`).
+ */
 function checkSelectors(input: Input): void {
   const basic = input.EventSelectors as Selector[] | undefined;
   const advanced = input.AdvancedEventSelectors as Selector[] | undefined;
-  // "either EventSelectors or AdvancedEventSelectors, not both" (§2.2).
+  // "either EventSelectors or AdvancedEventSelectors, not both" (`com.amazonaws.cloudtrail#PutEventSelectors`).
   if (basic && advanced) fail('InvalidParameterCombinationException', 'You cannot apply both event selectors and advanced event selectors to a trail.');
   if (!basic && !advanced) fail('InvalidParameterCombinationException', 'You must specify either event selectors or advanced event selectors.');
   if (basic) {
@@ -204,13 +249,15 @@ function checkSelectors(input: Input): void {
         if (!Array.isArray(v) || v.length === 0) fail('InvalidEventSelectorsException', `Field ${String(f.Field)}: ${op} must be a non-empty list.`);
         values += (v as unknown[]).length;
       }
-      // readOnly takes Equals "true" or "false" only (§3.6).
+      // readOnly takes Equals "true" or "false" only
+      // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
       if (f.Field === 'readOnly') {
         const ops = Object.keys(f).filter((k) => k !== 'Field');
         const eq = f.Equals as string[] | undefined;
         if (ops.length !== 1 || !eq || eq.some((x) => x !== 'true' && x !== 'false')) fail('InvalidEventSelectorsException', 'The readOnly field supports only Equals with "true" or "false".');
       }
-      // On trails, management-event selectors filter only by readOnly and by excluding kms / rdsdata (§3.6).
+      // On trails, management-event selectors filter only by readOnly and by excluding kms / rdsdata
+      // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
       if ((category!.Equals as string[]).includes('Management') && !['eventCategory', 'readOnly'].includes(f.Field as string)) {
         const onlyExclusion = f.Field === 'eventSource' && Object.keys(f).every((k) => k === 'Field' || k === 'NotEquals') && (f.NotEquals as string[]).every((x) => ['kms.amazonaws.com', 'rdsdata.amazonaws.com'].includes(x));
         if (!onlyExclusion) fail('InvalidEventSelectorsException', `Field ${String(f.Field)} is not supported for management events on trails.`);
@@ -221,8 +268,10 @@ function checkSelectors(input: Input): void {
 }
 
 /**
- * PutEventSelectors: replaces the selectors; applying one kind overwrites the other (§2.2). Trails have no documented
- * guard against selectors that no longer support configured Insights (§2.2, UNVERIFIED), so none is enforced.
+ * PutEventSelectors: replaces the selectors; applying one kind overwrites the other
+ * (`com.amazonaws.cloudtrail#PutEventSelectors`). Trails have no documented guard against selectors that no longer
+ * support configured Insights (`com.amazonaws.cloudtrail#InvalidInsightSelectorsException` guards only
+ * UpdateEventDataStore's selectors; behaviour UNVERIFIED), so none is enforced.
  */
 export const putEventSelectors: Operation = (input, ctx) => {
   const t = writableTrail(ctx, input.TrailName);
@@ -237,7 +286,10 @@ export const putEventSelectors: Operation = (input, ctx) => {
   return { TrailARN: t.arn, ...(t.eventSelectors ? { EventSelectors: t.eventSelectors } : { AdvancedEventSelectors: t.advancedEventSelectors }) };
 };
 
-/** A never-configured trail answers with the documented default: all read and write management events (UNVERIFIED shape, §2.2). */
+/**
+ * A never-configured trail answers with the documented default: all read and write management events
+ * (`com.amazonaws.cloudtrail#PutEventSelectors`; UNVERIFIED shape).
+ */
 export const getEventSelectors: Operation = (input, ctx) => {
   const t = findTrail(ctx, input.TrailName);
   if (t.advancedEventSelectors) return { TrailARN: t.arn, AdvancedEventSelectors: t.advancedEventSelectors };

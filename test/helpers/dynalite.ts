@@ -1,4 +1,5 @@
-// dynalite: DynamoDB in memory on 127.0.0.1 (../shared/docs/stack.md §5), with the product's tables.
+// dynalite (https://github.com/architect/dynalite): DynamoDB in memory on 127.0.0.1, with the product's tables. Chosen
+// because it installs from npm alone; the npm wrappers of DynamoDB Local download its jar at run time.
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';

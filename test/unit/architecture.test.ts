@@ -56,6 +56,18 @@ describe('architecture', () => {
     expect(folders.filter((f) => !new RegExp(`^${f.replace(/[.]/g, '\\.')}/ `, 'm').test(tree))).toEqual([]);
   });
 
+  // Users clone this repository and nothing else: no file may read or cite a folder beside the checkout.
+  it('stands alone: nothing reads or cites a path outside the repository', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? (['node_modules', 'dist', 'coverage', '.git', 'vendor'].includes(d.name) ? [] : files(join(dir, d.name))) : [join(dir, d.name)],
+      );
+    const outside = ['README.md', 'package.json', 'jest.config.js', 'template.yaml', '.ci/run', ...['docs', 'lib', 'sim', 'cli', 'functions', 'infra', 'scripts', 'test', 'bench', 'types', 'events'].flatMap(files)]
+      .filter((f) => !f.endsWith('.png'))
+      .filter((f) => /\.\.\/shared\b|\.\.\/\.\.\/shared\b/.test(readFileSync(join(root, f), 'utf8')));
+    expect(outside).toEqual([]);
+  });
+
   it('gives every lib/ module a header comment saying what it owns', () => {
     const missing = sources('lib').filter((f) => !readFileSync(join(root, f), 'utf8').trimStart().startsWith('/**'));
     expect(missing).toEqual([]);

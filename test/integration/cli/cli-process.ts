@@ -16,7 +16,7 @@ export async function buildCli(): Promise<string> {
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     mainFields: ['module', 'main'],
     loader: { '.yaml': 'text' },

@@ -1,18 +1,18 @@
-// `insights-remediator report --format html` opened in a real headless Chromium (Debian's chromium package): what a
+// `insights-remediator report --format html` opened in a real headless Chromium (test/helpers/browser.ts): what a
 // person sees of a stored enforce-mode sweep, and nothing fetched from anywhere. Saves a screenshot.
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { StoredSweepResult } from '../../../lib/report/sweep-result';
 import { Simulator } from '../../../sim/server';
+import { launchChromium } from '../../helpers/browser';
 import { parseWorld } from '../../../sim/world';
 import { buildCli, isolatedEnv, root, runCli } from './cli-process';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(tmpdir(), 'insights-remediator-report.png');
 const dir = mkdtempSync(join(tmpdir(), 'cli-report-'));
 
@@ -23,7 +23,6 @@ let page: Page;
 const requests: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: the HTML report test needs Debian's chromium package (apt-get install chromium), as CI installs it`);
   const cli = await buildCli();
   const sim = await Simulator.start({ world: parseWorld(readFileSync(join(root, 'sim/worlds/drifted-organization.yaml'), 'utf8')), throttling: { enabled: true }, transitionMs: 0 });
   const stored = join(dir, 'result.json');
@@ -40,18 +39,16 @@ beforeAll(async () => {
   result = JSON.parse(readFileSync(stored, 'utf8')) as StoredSweepResult;
   html = readFileSync(pagePath, 'utf8');
 
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-profile-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  const launched = await launchChromium();
+  context = launched.context;
   await context.route('**/*', (route) => {
     requests.push(route.request().url());
     return route.request().url().startsWith('file://') ? route.continue() : route.abort();
   });
   page = await context.newPage();
   await page.goto(pathToFileURL(pagePath).href);
+  // Which browser ran, for the log: the test proves the page in whatever Chromium the machine could provide.
+  console.log(`report-html: ${launched.chromium.source}: ${await page.evaluate(() => navigator.userAgent)}`);
 });
 
 afterAll(async () => {

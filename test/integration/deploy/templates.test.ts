@@ -1,13 +1,14 @@
 // Offline template validation inside `npm test`: the SAM JSON schema (scripts/validate-sam.mjs) and AWS's own
 // validator (scripts/cfnvalidate.cjs) accept both templates, and each rejects deliberately broken copies with the
 // message that names the mistake. Each validator runs once over every file (the WASM one takes seconds to start).
+// The SAM schema is vendor/sam/sam.schema.json, aws/serverless-application-model schema_source/sam.schema.json at the
+// commit vendor/SOURCES.md records.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
-const SAM_SCHEMA = join(root, '../shared/schemas/sam.schema.json');
 const TEMPLATES = ['template.yaml', 'infra/member-account.yaml'];
 const dir = mkdtempSync(join(tmpdir(), 'templates-'));
 
@@ -45,36 +46,34 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SAM JSON schema (scripts/validate-sam.mjs)', () => {
-  const present = existsSync(SAM_SCHEMA);
-  if (!present) console.warn(`SAM JSON schema checks skipped: ${SAM_SCHEMA} is absent (the repository is expected beside ../shared)`);
-  const withSchema = present ? it : it.skip;
   let sam: Run;
   beforeAll(() => {
-    if (present) sam = run(['scripts/validate-sam.mjs', ...TEMPLATES, ...Object.values(BROKEN)]);
+    sam = run(['scripts/validate-sam.mjs', ...TEMPLATES, ...Object.values(BROKEN)]);
   });
 
-  withSchema('accepts both templates', () => {
+  it('accepts both templates', () => {
     for (const t of TEMPLATES) expect(sam.report(t)).toBe(`${t}: valid (sam.schema.json)`);
     expect(sam.status).toBe(1); // the broken copies
   });
 
-  withSchema('names an unknown property on a serverless function', () => {
+  it('names an unknown property on a serverless function', () => {
     expect(sam.report(BROKEN.fnTypo)).toContain("SweepWorkerFunction/Properties: unknown property 'Timout'");
   });
 
-  withSchema('names an unknown property in a function event', () => {
+  it('names an unknown property in a function event', () => {
     expect(sam.report(BROKEN.eventTypo)).toContain("SweepWorkerFunction/Properties/Events/Sweep/Properties: unknown property 'BatchSise'");
   });
 
-  withSchema('names a !Ref to a resource that does not exist, in either template', () => {
+  it('names a !Ref to a resource that does not exist, in either template', () => {
     expect(sam.report(BROKEN.unknownRef)).toContain("!Ref to unknown 'CentralEventBuss'");
     expect(sam.report(BROKEN.memberUnknownRef)).toContain("!Ref to unknown 'CentralBusArn'");
   });
 
-  it('skips with the reason, and succeeds, when the schema is absent', () => {
-    const missing = run(['scripts/validate-sam.mjs', 'template.yaml'], { SAM_SCHEMA: join(dir, 'absent.json') });
-    expect(missing.status).toBe(0);
-    expect(missing.report('validate-sam')).toMatch(/^validate-sam: skipped: the SAM JSON schema is not at .*absent\.json/);
+  it('fails, naming the path, when the schema is missing', () => {
+    const absent = join(dir, 'absent.json');
+    const out = spawnSync(process.execPath, ['scripts/validate-sam.mjs', 'template.yaml'], { cwd: root, encoding: 'utf8', env: { ...process.env, SAM_SCHEMA: absent } });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe(`validate-sam: the SAM JSON schema is missing: ${absent}\n`);
   });
 });
 

@@ -22,8 +22,27 @@ const importHandler = (file: string, cwd = root) =>
     .split('\n')
     .pop();
 
+/** The Node major of the template's runtime (`nodejs24.x` -> 24): the bundles must load on exactly that major. */
+const runtimeMajor = () => Number(/nodejs(\d+)\.x/.exec(readFileSync(join(root, 'template.yaml'), 'utf8'))![1]);
+
+it('loads the bundles on the Node major Lambda runs them on', () => {
+  expect(Number(execFileSync(process.execPath, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim())).toBe(runtimeMajor());
+});
+
 it.each(NAMES)('bundles %s as an ESM module exporting handler', (name) => {
   expect(importHandler(join(root, `dist/functions/${name}/handler.mjs`))).toBe('function');
+});
+
+// nodejs24.x removed callback-style handlers: a function of three parameters, or one that is not async, fails at init.
+it.each(NAMES)('exports %s as an async handler of at most two parameters (event, context), as nodejs24.x requires', (name) => {
+  const file = join(root, `dist/functions/${name}/handler.mjs`);
+  const shape = execFileSync(process.execPath, ['--input-type=module', '-e', `const { handler } = await import(${JSON.stringify(file)}); console.log(JSON.stringify({ kind: handler.constructor.name, params: handler.length }));`], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const { kind, params } = JSON.parse(shape) as { kind: string; params: number };
+  expect(kind).toBe('AsyncFunction');
+  expect(params).toBeLessThanOrEqual(2);
 });
 
 describe('sam build (template.yaml Metadata, translated as aws-lambda-builders does: scripts/sam-esbuild.mjs)', () => {

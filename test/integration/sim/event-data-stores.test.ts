@@ -1,4 +1,7 @@
-// Conformance: event data store rules (../shared/docs/cloudtrail-api.md §2.2 "Event data stores", §3.5, §6, §7.2).
+// Conformance: event data store rules (the CloudTrail Smithy model's event data store operations,
+// `com.amazonaws.cloudtrail#EventDataStoreStatus`,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
 import {
   CreateEventDataStoreCommand,
   DeleteEventDataStoreCommand,
@@ -21,7 +24,9 @@ afterEach(() => sim.stop());
 
 const status = async (id: string, account = PROD) => (await cloudtrail(sim, account).send(new GetEventDataStoreCommand({ EventDataStore: id }))).Status;
 
-describe('identity and listing (§2.2)', () => {
+// `com.amazonaws.cloudtrail#GetEventDataStoreRequest$EventDataStore`, `com.amazonaws.cloudtrail#ListEventDataStores`,
+// `com.amazonaws.cloudtrail#EventDataStore$Status`
+describe('identity and listing', () => {
   it('accepts the ARN or the id suffix', async () => {
     const byId = await cloudtrail(sim, PROD).send(new GetEventDataStoreCommand({ EventDataStore: 'prod-mgmt-store' }));
     expect(byId.EventDataStoreArn).toBe(storeArn('prod-mgmt-store'));
@@ -52,7 +57,9 @@ describe('identity and listing (§2.2)', () => {
   });
 });
 
-describe('ingestion status machine (§3.5)', () => {
+// `com.amazonaws.cloudtrail#StartEventDataStoreIngestion`, `com.amazonaws.cloudtrail#StopEventDataStoreIngestion`;
+// other transitions INFERRED
+describe('ingestion status machine', () => {
   it('StopEventDataStoreIngestion needs ENABLED and passes through STOPPING_INGESTION', async () => {
     await sim.stop();
     sim = await startSim({ transitionMs: 60_000 });
@@ -88,7 +95,10 @@ describe('ingestion status machine (§3.5)', () => {
   });
 });
 
-describe('create, update, delete, restore (§2.2, §6)', () => {
+// `com.amazonaws.cloudtrail#CreateEventDataStore`, `com.amazonaws.cloudtrail#UpdateEventDataStore`,
+// `com.amazonaws.cloudtrail#DeleteEventDataStore`, `com.amazonaws.cloudtrail#RestoreEventDataStore`;
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html
+describe('create, update, delete, restore', () => {
   it('CreateEventDataStore fills in all management events, protects termination, starts CREATED then ingests', async () => {
     await sim.stop();
     sim = await startSim({ transitionMs: 1000 });

@@ -1,5 +1,9 @@
-// Conformance: the CloudTrail records and EventBridge envelopes every write produces (§5), Insights events (§4),
-// LookupEvents and tags (§2.2).
+// Conformance: the CloudTrail records and EventBridge envelopes every write produces
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html), Insights events
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html), LookupEvents and
+// tags (`com.amazonaws.cloudtrail#LookupEvents`, `com.amazonaws.cloudtrail#AddTags`,
+// `com.amazonaws.cloudtrail#ListTags`).
 import {
   AddTagsCommand,
   CloudTrailClient,
@@ -26,7 +30,9 @@ beforeEach(async () => {
 });
 afterEach(() => sim.stop());
 
-describe('"AWS API Call via CloudTrail" (§5.1, §5.4)', () => {
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html; records:
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html
+describe('"AWS API Call via CloudTrail"', () => {
   it('a successful write produces the envelope and the record with lowerCamelCase parameters and elements', async () => {
     await cloudtrail(sim, 'AKIAALICE').send(
       new PutEventSelectorsCommand({ TrailName: 'audit', EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: [] }] }] }),
@@ -61,7 +67,8 @@ describe('"AWS API Call via CloudTrail" (§5.1, §5.4)', () => {
     expect(events[0]!.detail).toMatchObject({ eventName: 'PutInsightSelectors', errorCode: 'InvalidInsightSelectorsException', errorMessage: expect.stringMatching(/write management events/), responseElements: null });
   });
 
-  it('an assumed-role caller carries sessionContext.sessionIssuer (the product\'s loop guard, §5.3)', async () => {
+  // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+  it('an assumed-role caller carries sessionContext.sessionIssuer (the product\'s loop guard)', async () => {
     const c = (await sts(sim, MGMT).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${PROD}:role/${ROLE}`, RoleSessionName: 'remediator' }))).Credentials!;
     const client = new CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
     await client.send(new StartEventDataStoreIngestionCommand({ EventDataStore: 'prod-stopped-store' }));
@@ -87,7 +94,9 @@ describe('"AWS API Call via CloudTrail" (§5.1, §5.4)', () => {
     expect(events).toEqual([]);
   });
 
-  it('events reach EventBridge only where a logging trail covers the account and region (§5.2)', async () => {
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html ("you must enable a
+  // CloudTrail trail with logging")
+  it('events reach EventBridge only where a logging trail covers the account and region', async () => {
     await sim.stop();
     sim = await startSim({ world: testWorld({ trails: [{ account: DEV, name: 'only-trail', homeRegion: 'us-east-1' }] }) });
     events = [];
@@ -101,7 +110,10 @@ describe('"AWS API Call via CloudTrail" (§5.1, §5.4)', () => {
   });
 });
 
-describe('Insights events (§4.2-§4.4)', () => {
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-insights-fields-trails.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-insights-fields-lake.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-insights-events.html
+describe('Insights events', () => {
   it('injected trail Insights arrive as "AWS Insight via CloudTrail" and through LookupEvents EventCategory insight', async () => {
     const e = sim.injectInsightEvent({ account: PROD, region: 'us-east-1', insightType: 'ApiCallRateInsight' });
     expect(e).toMatchObject({ 'detail-type': 'AWS Insight via CloudTrail', account: PROD, detail: { eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', insightDetails: { state: 'Start', insightType: 'ApiCallRateInsight' } } });
@@ -118,7 +130,8 @@ describe('Insights events (§4.2-§4.4)', () => {
   });
 });
 
-describe('LookupEvents (§2.2)', () => {
+// `com.amazonaws.cloudtrail#LookupEvents`, `com.amazonaws.cloudtrail#LookupEventsRequest$EventCategory`
+describe('LookupEvents', () => {
   it('filters by one attribute, pages, and rejects two attributes or a reversed time range', async () => {
     for (let i = 0; i < 3; i++) await cloudtrail(sim, PROD).send(new StopLoggingCommand({ Name: 'audit' }));
     const page = await cloudtrail(sim, PROD).send(new LookupEventsCommand({ MaxResults: 2, LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: 'admin' }] }));
@@ -130,7 +143,9 @@ describe('LookupEvents (§2.2)', () => {
   });
 });
 
-describe('tags (§2.2 "Tags")', () => {
+// `com.amazonaws.cloudtrail#TagsLimitExceededException`, `com.amazonaws.cloudtrail#ListTagsRequest$ResourceIdList`,
+// `com.amazonaws.cloudtrail#AddTags`
+describe('tags', () => {
   it('adds, lists and removes tags on trails and stores; at most 50; at most 20 resources per ListTags', async () => {
     const ct = cloudtrail(sim, PROD);
     await ct.send(new AddTagsCommand({ ResourceId: trailArn('audit'), TagsList: [{ Key: 'insights', Value: 'required' }] }));

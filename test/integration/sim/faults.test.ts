@@ -1,4 +1,4 @@
-// Faults and load on demand (issue 3 §6), seen through the real SDK clients and their standard retry.
+// Faults and load on demand (issue 3, part 6), seen through the real SDK clients and their standard retry.
 import { DescribeTrailsCommand, GetTrailStatusCommand, ListTrailsCommand, PutInsightSelectorsCommand } from '@aws-sdk/client-cloudtrail';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -79,7 +79,9 @@ describe('injected faults', () => {
   });
 });
 
-describe('TPS budgets (§6: about 10 reads and 1 write per second per account and region)', () => {
+// Earlier versions of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html; the
+// current per-API values are UNVERIFIED.
+describe('TPS budgets (about 10 reads and 1 write per second per account and region)', () => {
   it('throttles a burst of writes above 1 per second, per account and region, and not reads below 10', async () => {
     await sim.stop();
     sim = await startSim({ throttling: { enabled: true } });

@@ -1,4 +1,8 @@
-// Conformance: Insights rules (../shared/docs/cloudtrail-api.md §3.1-§3.4, §7.2), one test per rule.
+// Conformance: Insights rules (`com.amazonaws.cloudtrail#PutInsightSelectors`,
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutInsightSelectors.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-CLI-enable.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html), one test per
+// rule.
 import { GetInsightSelectorsCommand, InsightNotEnabledException, PutEventSelectorsCommand, PutInsightSelectorsCommand } from '@aws-sdk/client-cloudtrail';
 import type { Simulator } from '../../../sim/server';
 import { cloudtrail, DEV, INSIGHT_SELECTOR, MGMT, PROD, rejection, startSim, storeArn, testWorld, trailArn } from '../../helpers/sim';
@@ -13,7 +17,9 @@ const BOTH = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'Ap
 const selectorsOf = async (target: { TrailName?: string; EventDataStore?: string }, account = PROD) =>
   (await cloudtrail(sim, account).send(new GetInsightSelectorsCommand(target))).InsightSelectors;
 
-describe('shapes and target selection (§3.1, §3.2)', () => {
+// `com.amazonaws.cloudtrail#InsightSelector$EventCategories`,
+// `com.amazonaws.cloudtrail#PutInsightSelectorsRequest$TrailName`, `$InsightsDestination`
+describe('shapes and target selection', () => {
   it('PutInsightSelectors replaces the whole list; it does not merge (moto appends)', async () => {
     const ct = cloudtrail(sim, PROD);
     await ct.send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: BOTH }));
@@ -50,7 +56,9 @@ describe('shapes and target selection (§3.1, §3.2)', () => {
   });
 });
 
-describe('prerequisites (§3.3)', () => {
+// `com.amazonaws.cloudtrail#PutInsightSelectors`, `com.amazonaws.cloudtrail#InvalidInsightSelectorsException`;
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-insights-events-with-cloudtrail.html
+describe('prerequisites', () => {
   it('ApiCallRateInsight needs write management events', async () => {
     const e = await rejection(cloudtrail(sim, DEV).send(new PutInsightSelectorsCommand({ TrailName: 'dev-trail', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] })));
     expect([e.name, e.message]).toEqual(['InvalidInsightSelectorsException', 'ApiCallRateInsight requires the trail to log write management events.']);
@@ -115,7 +123,10 @@ describe('prerequisites (§3.3)', () => {
   });
 });
 
-describe('event data stores: enable, read back, disable (§3.2, §3.4)', () => {
+// `com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`,
+// `com.amazonaws.cloudtrail#InsightNotEnabledException`;
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutInsightSelectors.html
+describe('event data stores: enable, read back, disable', () => {
   it('enables Insights with a destination, reads them back with EventDataStoreArn and InsightsDestination, disables without one', async () => {
     const ct = cloudtrail(sim, PROD);
     const out = await ct.send(new PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightsDestination: 'prod-insights-store', InsightSelectors: BOTH }));
@@ -136,7 +147,8 @@ describe('event data stores: enable, read back, disable (§3.2, §3.4)', () => {
   });
 });
 
-describe('organization sources (§3.3, §7.2)', () => {
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html (capability table)
+describe('organization sources', () => {
   it('Insights on an organization store are management-account only: not even the delegated administrator', async () => {
     await sim.stop();
     sim = await startSim({ world: testWorld({ organization: { ...testWorld().organization, delegatedAdministrators: [{ account: DEV, servicePrincipal: 'cloudtrail.amazonaws.com' }] } }) });

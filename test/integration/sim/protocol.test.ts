@@ -1,4 +1,7 @@
-// Conformance: the wire protocols (../shared/docs/cloudtrail-api.md §1), through the real SDK v3 clients and raw HTTP.
+// Conformance: the wire protocols, through the real SDK v3 clients and raw HTTP. Sources:
+// https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html,
+// https://smithy.io/2.0/aws/protocols/aws-query-protocol.html and the Smithy service shapes of CloudTrail,
+// Organizations and STS.
 import {
   CloudTrailServiceException,
   DescribeTrailsCommand,
@@ -33,7 +36,9 @@ async function raw(target: string, body: string, account = PROD, region = 'us-ea
   return { status: res.status, headers: res.headers, body: (await res.text()) as string };
 }
 
-describe('awsJson1_1 (§1.1, §1.2)', () => {
+// https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html (requests, timestamps, error serialization);
+// `com.amazonaws.cloudtrail#CloudTrail_20131101`
+describe('awsJson1_1', () => {
   it('dispatches on the SDK target CloudTrail_20131101.<Operation>', async () => {
     const out = await cloudtrail(sim, PROD).send(new DescribeTrailsCommand({}));
     expect(out.trailList?.map((t) => t.Name).sort()).toEqual(['audit', 'org-trail']);
@@ -111,7 +116,9 @@ describe('awsJson1_1 (§1.1, §1.2)', () => {
   });
 });
 
-describe('STS awsQuery (§1.4, §2.5)', () => {
+// https://smithy.io/2.0/aws/protocols/aws-query-protocol.html;
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+describe('STS awsQuery', () => {
   it('tells who the caller is', async () => {
     expect(await sts(sim, MGMT).send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: MGMT, Arn: `arn:aws:iam::${MGMT}:user/admin` });
     expect(await sts(sim, 'AKIAALICE').send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: PROD, Arn: `arn:aws:iam::${PROD}:user/alice` });
@@ -152,7 +159,9 @@ describe('STS awsQuery (§1.4, §2.5)', () => {
   });
 });
 
-describe('Organizations (§1.3, §2.4)', () => {
+// `com.amazonaws.organizations#AWSOrganizationsV20161128`; List* paging and callers:
+// `com.amazonaws.organizations#ListAccounts`
+describe('Organizations', () => {
   it('describes the organization to any member, and not to an outsider', async () => {
     expect((await organizations(sim, PROD).send(new DescribeOrganizationCommand({}))).Organization).toMatchObject({ Id: 'o-testorg1234', MasterAccountId: MGMT, FeatureSet: 'ALL' });
     expect((await rejection(organizations(sim, OUTSIDER).send(new DescribeOrganizationCommand({})))).name).toBe('UnrecognizedClientException');

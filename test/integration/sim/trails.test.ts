@@ -1,4 +1,7 @@
-// Conformance: trail rules (../shared/docs/cloudtrail-api.md §2.2 notes, §3.6, §7.2), one test per rule.
+// Conformance: trail rules (the CloudTrail Smithy model shapes cited per block,
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html), one test per
+// rule.
 import {
   CreateTrailCommand,
   DeleteTrailCommand,
@@ -24,7 +27,9 @@ afterEach(() => sim.stop());
 
 const ORG_TRAIL = trailArn('org-trail', MGMT);
 
-describe('trail identity and visibility (§2.2 "Identifiers", "Home region / shadow trails")', () => {
+// `com.amazonaws.cloudtrail#DescribeTrailsRequest$trailNameList`, `$includeShadowTrails`,
+// `com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`
+describe('trail identity and visibility (identifiers, home region, shadow trails)', () => {
   it('DescribeTrails includes shadow trails by default: multi-region copies and the organization trail', async () => {
     const eu = await cloudtrail(sim, PROD, 'eu-west-1').send(new DescribeTrailsCommand({}));
     expect(eu.trailList?.map((t) => [t.Name, t.HomeRegion, t.IsOrganizationTrail]).sort()).toEqual([
@@ -88,7 +93,9 @@ describe('trail identity and visibility (§2.2 "Identifiers", "Home region / sha
   });
 });
 
-describe('writes go to the home region, by the owner (§2.2, §7.2)', () => {
+// `com.amazonaws.cloudtrail#InvalidHomeRegionException`;
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html
+describe('writes go to the home region, by the owner', () => {
   it('PutEventSelectors, StopLogging and UpdateTrail from another region fail with InvalidHomeRegionException', async () => {
     const eu = cloudtrail(sim, PROD, 'eu-west-1');
     for (const cmd of [new StopLoggingCommand({ Name: 'audit' }), new PutEventSelectorsCommand({ TrailName: 'audit', EventSelectors: [{}] }), new UpdateTrailCommand({ Name: 'audit', S3KeyPrefix: 'x' })])
@@ -109,7 +116,9 @@ describe('writes go to the home region, by the owner (§2.2, §7.2)', () => {
   });
 });
 
-describe('logging (§2.2 GetTrailStatus, StartLogging, StopLogging)', () => {
+// `com.amazonaws.cloudtrail#GetTrailStatusResponse`, `com.amazonaws.cloudtrail#StartLogging`,
+// `com.amazonaws.cloudtrail#StopLogging`
+describe('logging (GetTrailStatus, StartLogging, StopLogging)', () => {
   it('StopLogging and StartLogging flip IsLogging and stamp the times', async () => {
     const ct = cloudtrail(sim, PROD);
     await ct.send(new StopLoggingCommand({ Name: 'audit' }));
@@ -127,7 +136,11 @@ describe('logging (§2.2 GetTrailStatus, StartLogging, StopLogging)', () => {
   });
 });
 
-describe('creating, updating and deleting trails (§2.2 "Trail creation/update", §6, §7.2)', () => {
+// `com.amazonaws.cloudtrail#CreateTrailRequest$IsOrganizationTrail`,
+// `com.amazonaws.cloudtrail#UpdateTrailRequest$IsOrganizationTrail`;
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html;
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html
+describe('creating, updating and deleting trails', () => {
   it('CreateTrail makes a trail that does not log until StartLogging', async () => {
     const out = await cloudtrail(sim, DEV).send(new CreateTrailCommand({ Name: 'new-trail', S3BucketName: 'logs' }));
     expect(out).toMatchObject({ Name: 'new-trail', TrailARN: trailArn('new-trail', DEV), IsMultiRegionTrail: false, IsOrganizationTrail: false });
@@ -173,7 +186,43 @@ describe('creating, updating and deleting trails (§2.2 "Trail creation/update",
   });
 });
 
-describe('event selectors (§2.2 "Event selectors", §3.6, §6)', () => {
+describe('RecursiveLogging (com.amazonaws.cloudtrail#Trail$RecursiveLogging, "The default value is true")', () => {
+  const reads = async (account: string, name: string) => {
+    const ct = cloudtrail(sim, account);
+    const described = (await ct.send(new DescribeTrailsCommand({ trailNameList: [name] }))).trailList?.[0];
+    return { describe: described?.RecursiveLogging, get: (await ct.send(new GetTrailCommand({ Name: name }))).Trail?.RecursiveLogging };
+  };
+
+  it('CreateTrail stores it and returns it; DescribeTrails and GetTrail show it', async () => {
+    const out = await cloudtrail(sim, DEV).send(new CreateTrailCommand({ Name: 'quiet-trail', S3BucketName: 'logs', RecursiveLogging: false }));
+    expect(out).toMatchObject({ Name: 'quiet-trail', RecursiveLogging: false });
+    expect(await reads(DEV, 'quiet-trail')).toEqual({ describe: false, get: false });
+  });
+
+  it('UpdateTrail changes it and returns it; an update that omits it keeps it', async () => {
+    const ct = cloudtrail(sim, PROD);
+    expect(await ct.send(new UpdateTrailCommand({ Name: 'audit', RecursiveLogging: false }))).toMatchObject({ Name: 'audit', RecursiveLogging: false });
+    expect(await ct.send(new UpdateTrailCommand({ Name: 'audit', EnableLogFileValidation: true }))).toMatchObject({ LogFileValidationEnabled: true, RecursiveLogging: false });
+    expect(await reads(PROD, 'audit')).toEqual({ describe: false, get: false });
+    expect(await ct.send(new UpdateTrailCommand({ Name: 'audit', RecursiveLogging: true }))).toMatchObject({ RecursiveLogging: true });
+    expect(await reads(PROD, 'audit')).toEqual({ describe: true, get: true });
+  });
+
+  it('a trail on which it was never set answers without it (the default, true, is not echoed)', async () => {
+    const out = await cloudtrail(sim, DEV).send(new CreateTrailCommand({ Name: 'plain-trail', S3BucketName: 'logs' }));
+    expect(out).not.toHaveProperty('RecursiveLogging');
+    expect(await reads(DEV, 'plain-trail')).toEqual({ describe: undefined, get: undefined });
+  });
+
+  it('a value that is not a boolean is a SerializationException', async () => {
+    const e = await rejection(cloudtrail(sim, PROD).send(new UpdateTrailCommand({ Name: 'audit', RecursiveLogging: 'no' as never })));
+    expect([e.name, e.message]).toEqual(['SerializationException', 'RecursiveLogging: expected boolean, got string']);
+  });
+});
+
+// `com.amazonaws.cloudtrail#PutEventSelectors`, `com.amazonaws.cloudtrail#InvalidEventSelectorsException`;
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html
+describe('event selectors', () => {
   it('a never-configured trail answers with the default: all read and write management events', async () => {
     expect((await cloudtrail(sim, PROD).send(new GetEventSelectorsCommand({ TrailName: 'audit' }))).EventSelectors).toEqual([
       { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },

@@ -1,7 +1,9 @@
-// The world file: load, validate, dump back, load again; and the committed model extract stays current.
-import { DescribeTrailsCommand, GetEventDataStoreCommand, GetInsightSelectorsCommand, PutInsightSelectorsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+// The world file: load, validate, dump back, load again; the vendored upstream files are unedited (vendor/SOURCES.md);
+// and the committed model extract stays current.
+import { DescribeTrailsCommand, GetEventDataStoreCommand, GetInsightSelectorsCommand, PutInsightSelectorsCommand, StopLoggingCommand, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Simulator } from '../../../sim/server';
 import { parseWorld, validateWorld, worldToYaml } from '../../../sim/world';
@@ -13,6 +15,7 @@ describe('world files', () => {
   it('round-trips: a dumped world loads into the same state', async () => {
     const sim = await startSim();
     await cloudtrail(sim, PROD).send(new StopLoggingCommand({ Name: 'audit' }));
+    await cloudtrail(sim, PROD).send(new UpdateTrailCommand({ Name: 'audit', RecursiveLogging: false }));
     await cloudtrail(sim, PROD).send(new PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightsDestination: 'prod-insights-store', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }));
     const yaml = worldToYaml(sim.dumpWorld());
     await sim.stop();
@@ -20,7 +23,8 @@ describe('world files', () => {
     const again = await Simulator.start({ world: parseWorld(yaml, 'dumped.yaml'), throttling: { enabled: false } });
     const ct = cloudtrail(again, PROD);
     const audit = (await ct.send(new DescribeTrailsCommand({ trailNameList: ['audit'] }))).trailList?.[0];
-    expect(audit).toMatchObject({ Name: 'audit', IsMultiRegionTrail: true });
+    expect(audit).toMatchObject({ Name: 'audit', IsMultiRegionTrail: true, RecursiveLogging: false });
+    expect(yaml).toContain('recursiveLogging: false');
     const { GetTrailStatusCommand } = await import('@aws-sdk/client-cloudtrail');
     expect((await ct.send(new GetTrailStatusCommand({ Name: 'audit' }))).IsLogging).toBe(false);
     expect(await ct.send(new GetInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store' }))).toMatchObject({ InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
@@ -51,10 +55,32 @@ describe('world files', () => {
   });
 });
 
+describe('vendor/: verbatim upstream copies', () => {
+  // Rows of the table in vendor/SOURCES.md: | `file` | repository | path | commit | licence | `sha256` | bytes | copied |
+  const rows = readFileSync(join(root, 'vendor/SOURCES.md'), 'utf8')
+    .split('\n')
+    .map((line) => /^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \| (\d+) \|/.exec(line))
+    .filter((m) => m !== null)
+    .map(([, file, sha256, bytes]) => ({ file: file!, sha256: sha256!, bytes: Number(bytes) }));
+  const vendored = readdirSync(join(root, 'vendor'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name !== 'SOURCES.md')
+    .map((e) => join(e.parentPath, e.name).slice(join(root, 'vendor').length + 1))
+    .sort();
+
+  it('lists every vendored file, and only those', () => {
+    expect(rows.map((r) => r.file).sort()).toEqual(vendored);
+    expect(vendored).toEqual(['aws-models/cloudtrail.json', 'aws-models/organizations.json', 'aws-models/sts.json', 'sam/sam.schema.json']);
+  });
+
+  it.each(rows.map((r) => [r.file, r] as const))('%s has the sha256 and size vendor/SOURCES.md records', (file, row) => {
+    const bytes = readFileSync(join(root, 'vendor', file));
+    expect({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }).toEqual({ sha256: row.sha256, bytes: row.bytes });
+  });
+});
+
 describe('the committed model extract (sim/model/*.json)', () => {
-  const shared = join(root, '../shared/aws-models');
-  (existsSync(shared) ? it : it.skip)('matches what scripts/gen-sim-model.mjs extracts from ../shared/aws-models today', () => {
-    const out = execFileSync(process.execPath, ['scripts/gen-sim-model.mjs', '--check', shared], { cwd: root, encoding: 'utf8' });
+  it('matches what scripts/gen-sim-model.mjs extracts from vendor/aws-models today', () => {
+    const out = execFileSync(process.execPath, ['scripts/gen-sim-model.mjs', '--check'], { cwd: root, encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual(['sim/model/cloudtrail.json: current', 'sim/model/organizations.json: current', 'sim/model/sts.json: current']);
   });
 });

@@ -55,10 +55,10 @@ describe('functions', () => {
   const globals = (main as unknown as { Globals: { Function: Record<string, Json> & { Environment: { Variables: Record<string, Json> } } } }).Globals.Function;
   const env = (r: Resource) => ({ ...globals.Environment.Variables, ...(r.Properties.Environment as { Variables: Record<string, Json> }).Variables });
 
-  it('run ESM bundles on nodejs22.x, arm64, with active tracing and their own log group', () => {
-    expect(globals).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Tracing: 'Active' });
+  it('run ESM bundles on nodejs24.x, arm64, with active tracing and their own log group', () => {
+    expect(globals).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Tracing: 'Active' });
     for (const [id, r] of functions) {
-      expect(r.Metadata).toMatchObject({ BuildMethod: 'esbuild', BuildProperties: { Format: 'esm', Target: 'node22', OutExtension: ['.js=.mjs'] } });
+      expect(r.Metadata).toMatchObject({ BuildMethod: 'esbuild', BuildProperties: { Format: 'esm', Target: 'node24', OutExtension: ['.js=.mjs'] } });
       const group = (r.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect({ id, type: main.Resources[group]!.Type, retention: main.Resources[group]!.Properties.RetentionInDays }).toEqual({ id, type: 'AWS::Logs::LogGroup', retention: { Ref: 'LogRetentionInDays' } });
     }

@@ -171,7 +171,10 @@ const input: fc.Arbitrary<DecisionInput> = fc
     })),
   );
 
-// CloudTrail's rules for a state it accepts, restated from ../shared/docs/cloudtrail-api.md §3.3 and §3.6.
+// CloudTrail's rules for a state it accepts, restated from `com.amazonaws.cloudtrail#PutInsightSelectors`,
+// `com.amazonaws.cloudtrail#EventSelector` and
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html (how selectors add up is
+// INFERRED: docs/rules.md E1-E4).
 function logs(state: SourceState): { read: boolean; write: boolean; data: boolean } {
   const basic = state.kind === 'trail' && state.eventSelectors.kind === 'basic' ? state.eventSelectors.selectors : undefined;
   if (basic) {
