@@ -28,14 +28,19 @@ export const OPERATIONS = {
     ],
   },
   sts: { namespace: 'com.amazonaws.sts', operations: ['AssumeRole', 'GetCallerIdentity'] },
+  // Cost Explorer: only the one call the product makes (lib/aws/cost-explorer.ts). The vendored file keeps upstream's
+  // service directory name, cost-explorer.
+  costexplorer: { namespace: 'com.amazonaws.costexplorer', file: 'cost-explorer.json', operations: ['GetCostAndUsage'] },
 };
 
 const local = (id) => id.split('#')[1];
+/** The vendored model's file name in vendor/aws-models: the service key, unless OPERATIONS names another. */
+export const modelFile = (service) => OPERATIONS[service].file ?? `${service}.json`;
 
 export function extract(service, model) {
   const { namespace, operations } = OPERATIONS[service];
   const shapes = model.shapes;
-  const out = { service, source: `aws-models/${service}.json`, operations: {}, shapes: {} };
+  const out = { service, source: `aws-models/${modelFile(service)}`, operations: {}, shapes: {} };
   const visit = (id) => {
     const name = id.startsWith('smithy.api#') ? id : local(id);
     if (out.shapes[name] || id.startsWith('smithy.api#')) return name;
@@ -93,7 +98,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const check = process.argv.includes('--check');
   let stale = 0;
   for (const service of Object.keys(OPERATIONS)) {
-    const model = withAdditions(service, JSON.parse(readFileSync(join(modelsDir, `${service}.json`), 'utf8')));
+    const model = withAdditions(service, JSON.parse(readFileSync(join(modelsDir, modelFile(service)), 'utf8')));
     const out = extract(service, model);
     const text = `${JSON.stringify(out, null, 1)}\n`;
     const file = join(import.meta.dirname, `../sim/model/${service}.json`);

@@ -3,7 +3,7 @@
 // vendor/SOURCES.md (repository, commit, sha256, bytes, date) and regenerates sim/model/*.json from the models.
 // Review the diff (and the notes under the table) before committing.
 // Usage: node scripts/refresh-vendor.mjs [--models OWNER/REPO@COMMIT] [--sam OWNER/REPO@COMMIT]
-//   --models  the three Smithy models, e.g. aws/api-models-aws@<40-hex commit>
+//   --models  the four Smithy models, e.g. aws/api-models-aws@<40-hex commit>
 //   --sam     the SAM JSON schema, e.g. aws/serverless-application-model@<40-hex commit>
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ const VENDOR = join(import.meta.dirname, '../vendor');
 const FILES = {
   models: [
     ['aws-models/cloudtrail.json', 'models/cloudtrail/service/2013-11-01/cloudtrail-2013-11-01.json'],
+    ['aws-models/cost-explorer.json', 'models/cost-explorer/service/2017-10-25/cost-explorer-2017-10-25.json'],
     ['aws-models/organizations.json', 'models/organizations/service/2016-11-28/organizations-2016-11-28.json'],
     ['aws-models/sts.json', 'models/sts/service/2011-06-15/sts-2011-06-15.json'],
   ],

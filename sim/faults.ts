@@ -10,7 +10,7 @@ export type FaultEffect = 'throttle' | 'serverError' | 'accessDenied' | 'drop' |
 
 export interface FaultRule {
   effect: FaultEffect;
-  service?: 'cloudtrail' | 'organizations' | 'sts';
+  service?: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer';
   operation?: string;
   account?: string;
   region?: string;
@@ -29,7 +29,7 @@ export interface ThrottlingBudget {
 }
 
 export interface RequestFacts {
-  service: 'cloudtrail' | 'organizations' | 'sts';
+  service: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer';
   operation: string;
   account: string;
   region: string;

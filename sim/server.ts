@@ -1,8 +1,8 @@
 /**
- * The simulator's HTTP server on 127.0.0.1: one endpoint for CloudTrail and Organizations (awsJson1_1, dispatched on
- * X-Amz-Target in both the SDK's and the CLI's forms) and STS (awsQuery). The caller's account comes from its access
- * key (an assumed-role session belongs to the role's account), the region from the SigV4 credential scope, so one
- * server hosts a whole organization (credential scope:
+ * The simulator's HTTP server on 127.0.0.1: one endpoint for CloudTrail, Organizations and Cost Explorer (awsJson1_1,
+ * dispatched on X-Amz-Target in both the SDK's and the CLI's forms) and STS (awsQuery). The caller's account comes from
+ * its access key (an assumed-role session belongs to the role's account), the region from the SigV4 credential scope,
+ * so one server hosts a whole organization (credential scope:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html; an account id as the
  * access key is this simulator's convention). Every request is validated against the Smithy model, may meet injected
  * faults, is logged, and every CloudTrail write emits its CloudTrail record.
@@ -13,10 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { SimClock } from './clock';
 import { cloudTrailOperations, isWrite } from './cloudtrail';
 import type { CallContext } from './cloudtrail/common';
+import { costExplorerOperations } from './cost-explorer';
 import type { HistoryEvent } from './cloudtrail/tags-and-events';
 import { SimError } from './errors';
 import { Faults, type RequestFacts, type ThrottlingBudget } from './faults';
 import cloudtrailModel from './model/cloudtrail.json';
+import costexplorerModel from './model/costexplorer.json';
 import organizationsModel from './model/organizations.json';
 import stsModel from './model/sts.json';
 import { organizationsOperations } from './organizations';
@@ -26,8 +28,9 @@ import { assumeRole, getCallerIdentity, stsError } from './sts';
 import { validateShape, validationError, type ServiceModel } from './validate';
 import { validateWorld, type World, type WorldInput } from './world';
 
-const MODELS: Record<'cloudtrail' | 'organizations' | 'sts', ServiceModel> = {
+const MODELS: Record<'cloudtrail' | 'organizations' | 'sts' | 'costexplorer', ServiceModel> = {
   cloudtrail: cloudtrailModel as ServiceModel,
+  costexplorer: costexplorerModel as ServiceModel,
   organizations: organizationsModel as ServiceModel,
   sts: stsModel as ServiceModel,
 };
@@ -35,13 +38,18 @@ const MODELS: Record<'cloudtrail' | 'organizations' | 'sts', ServiceModel> = {
 /**
  * X-Amz-Target prefixes: the JS SDK's (service shape name + "." + operation,
  * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html) and botocore's (its `targetPrefix`) for CloudTrail,
- * and Organizations' (`com.amazonaws.organizations#AWSOrganizationsV20161128`).
+ * Organizations' (`com.amazonaws.organizations#AWSOrganizationsV20161128`) and Cost Explorer's
+ * (`com.amazonaws.costexplorer#AWSInsightsIndexService`, the same for the SDK and botocore).
  */
-const TARGETS: Record<string, 'cloudtrail' | 'organizations'> = {
+const TARGETS: Record<string, 'cloudtrail' | 'organizations' | 'costexplorer'> = {
   CloudTrail_20131101: 'cloudtrail',
   'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101': 'cloudtrail',
   AWSOrganizationsV20161128: 'organizations',
+  AWSInsightsIndexService: 'costexplorer',
 };
+
+/** IAM action prefixes where they differ from the simulator's service name (ce: for Cost Explorer). */
+const IAM_PREFIX: Record<string, string> = { costexplorer: 'ce' };
 
 const MAX_BODY = 1024 * 1024;
 
@@ -65,6 +73,8 @@ export interface SimulatorOptions {
    * the last trail is UNVERIFIED in practice). Default true.
    */
   eventBridgeRequiresLoggingTrail?: boolean;
+  /** Groups per GetCostAndUsage page before a NextPageToken (Cost Explorer's page size is UNVERIFIED). Default 500. */
+  costExplorerPageSize?: number;
 }
 
 export interface CallLogEntry {
@@ -88,6 +98,7 @@ export class Simulator {
   private readonly insightHistory = new Map<string, HistoryEvent[]>();
   private readonly ctOps;
   private readonly orgOps;
+  private readonly ceOps;
   private server!: Server;
   endpoint = '';
 
@@ -98,6 +109,7 @@ export class Simulator {
     this.faults = new Faults(options.throttling, options.seed);
     this.ctOps = cloudTrailOperations((account, region, insight) => (insight ? this.insightHistory : this.history).get(`${account}/${region}`) ?? []);
     this.orgOps = organizationsOperations({ emptyFirstPage: options.organizationsEmptyFirstPage !== false });
+    this.ceOps = costExplorerOperations({ pageSize: options.costExplorerPageSize ?? 500 });
   }
 
   static async start(options: SimulatorOptions): Promise<Simulator> {
@@ -247,7 +259,10 @@ export class Simulator {
             ? new SimError('TooManyRequestsException', 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.', 400, { Type: 'AWSOrganizationsV20161128' })
             : service === 'sts'
               ? new SimError('Throttling', 'Rate exceeded', 400)
-              : new SimError('ThrottlingException', 'Rate exceeded', 400),
+              : service === 'costexplorer'
+                ? // "You made too many calls in a short period of time. Try again later." (`com.amazonaws.costexplorer#LimitExceededException`)
+                  new SimError('LimitExceededException', 'You made too many calls in a short period of time. Try again later.', 400)
+                : new SimError('ThrottlingException', 'Rate exceeded', 400),
           caller.account,
           region,
         );
@@ -255,7 +270,7 @@ export class Simulator {
         const e =
           service === 'sts'
             ? new SimError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:${operation}${roleAccount ? ` on resource: ${stsParams.RoleArn}` : ''}`, 403)
-            : new SimError('AccessDeniedException', `User: ${caller.arn} is not authorized to perform: ${service}:${operation} because no identity-based policy allows the ${service}:${operation} action`, 400);
+            : new SimError('AccessDeniedException', `User: ${caller.arn} is not authorized to perform: ${IAM_PREFIX[service] ?? service}:${operation} because no identity-based policy allows the ${IAM_PREFIX[service] ?? service}:${operation} action`, 400);
         this.record(service, caller, region, operation, input, undefined, e, requestId, req);
         return sendError(e, caller.account, region);
       }
@@ -280,6 +295,11 @@ export class Simulator {
       }
       if (service === 'organizations') {
         const out = this.orgOps[operation]!(input, caller, this.state);
+        log(200, caller.account, region);
+        return sendJson(200, out);
+      }
+      if (service === 'costexplorer') {
+        const out = this.ceOps[operation]!(input, { state: this.state, caller, region, clock: this.clock });
         log(200, caller.account, region);
         return sendJson(200, out);
       }

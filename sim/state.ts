@@ -119,7 +119,7 @@ export class SimState {
         name: t.name,
         account: t.account,
         homeRegion: t.homeRegion,
-        multiRegion: t.multiRegion || t.organization,
+        multiRegion: t.multiRegion,
         organization: t.organization,
         s3BucketName: t.s3BucketName,
         ...(t.s3KeyPrefix !== undefined && { s3KeyPrefix: t.s3KeyPrefix }),
@@ -305,10 +305,14 @@ export class SimState {
     return store;
   }
 
-  /** Stores an account sees in a region: its own, and the organization's (members can see them, UNVERIFIED). */
+  /**
+   * Stores an account sees in a region: its own, and for the delegated administrator the organization's. "Member
+   * accounts can't see the organization event data store, nor can they modify or delete it"
+   * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-organizations.html).
+   */
   visibleStores(account: string, region: string): EdsRec[] {
     return [...(this.storesByRegion.get(region) ?? [])]
-      .filter((s) => s.account === account || (s.organization && this.inOrganization(account)))
+      .filter((s) => s.account === account || (s.organization && this.isDelegatedAdmin(account)))
       .map((s) => this.settle(s))
       .filter((s): s is EdsRec => s !== undefined);
   }

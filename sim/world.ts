@@ -1,7 +1,8 @@
 /**
  * The world file: a whole simulated organization (Organizations structure, IAM roles and callers, trails and event
- * data stores per account and region) as YAML or JSON. Validated with zod; `dumpWorld` writes the live state back
- * in the same format, so a world can be saved after a run and loaded again. Documented in docs/simulator.md.
+ * data stores per account and region, Cost Explorer's billed costs) as YAML or JSON. Validated with zod; `dumpWorld`
+ * writes the live state back in the same format, so a world can be saved after a run and loaded again. Documented in
+ * docs/simulator.md.
  */
 import { parseDocument, stringify } from 'yaml';
 import * as z from 'zod';
@@ -91,6 +92,42 @@ const eventDataStore = z.strictObject({
   tags,
 });
 
+/**
+ * Cost Explorer (`com.amazonaws.costexplorer#AWSInsightsIndexService`): whether it was ever enabled, who may call it,
+ * and the billed line items per calendar month that GetCostAndUsage aggregates (sim/cost-explorer.ts).
+ */
+const costLineItem = z.strictObject({
+  /** The LINKED_ACCOUNT dimension: the account that incurred the charge. */
+  account: accountId,
+  /** The SERVICE dimension, as Cost Explorer names it (CloudTrail is "AWS CloudTrail"). */
+  service: z.string().min(1).default('AWS CloudTrail'),
+  /** The USAGE_TYPE dimension, region code first, e.g. USE1-InsightsEvents. */
+  usageType: z.string().min(1),
+  /** The REGION dimension. */
+  region,
+  /** The unblended cost of the item for the month, in `currency`. */
+  amount: z.number(),
+});
+const costs = z.strictObject({
+  /**
+   * false: nobody ever opened Cost Explorer, so every call is refused (it cannot be enabled by API:
+   * https://docs.aws.amazon.com/cost-management/latest/userguide/ce-enable.html).
+   */
+  enabled: z.boolean().default(true),
+  /**
+   * Whether the management account lets member accounts use Cost Explorer, all or none
+   * (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-access.html). Default false.
+   */
+  memberAccess: z.boolean().default(false),
+  /** Callers whose IAM policies do not allow ce:GetCostAndUsage: an account id (all its callers) or an access key id. */
+  deniedCallers: z.array(z.string().min(3)).default([]),
+  /** false: the cost data is not prepared yet (DataUnavailableException). */
+  dataAvailable: z.boolean().default(true),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a currency code such as USD').default('USD'),
+  /** Line items per billing month, keyed YYYY-MM. */
+  months: z.record(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'), z.array(costLineItem)).default({}),
+});
+
 const worldSchema = z.strictObject({
   version: z.literal(1),
   organization: z.strictObject({
@@ -128,12 +165,15 @@ const worldSchema = z.strictObject({
   buckets: z.record(z.string(), z.enum(['ok', 'accessDenied', 'missing'])).default({}),
   trails: z.array(trail).default([]),
   eventDataStores: z.array(eventDataStore).default([]),
+  /** Cost Explorer; absent: enabled, with no costs. */
+  costs: costs.optional(),
 });
 
 export type World = z.output<typeof worldSchema>;
 export type WorldInput = z.input<typeof worldSchema>;
 export type WorldTrail = World['trails'][number];
 export type WorldEventDataStore = World['eventDataStores'][number];
+export type WorldCosts = NonNullable<World['costs']>;
 
 export class WorldError extends Error {
   constructor(message: string) {
@@ -163,6 +203,8 @@ export function validateWorld(data: unknown, origin = 'world'): World {
   for (const o of w.organization.organizationalUnits) if (!parents.has(o.parent)) problems.push(`OU ${o.id}: parent ${o.parent} is neither the root nor an OU`);
   for (const t of w.trails) if (!accounts.has(t.account)) problems.push(`trail ${t.name}: account ${t.account} is not in the organization`);
   for (const s of w.eventDataStores) if (!accounts.has(s.account)) problems.push(`event data store ${s.name}: account ${s.account} is not in the organization`);
+  for (const [month, items] of Object.entries(w.costs?.months ?? {}))
+    for (const i of items) if (!accounts.has(i.account)) problems.push(`costs.months.${month}: account ${i.account} is not in the organization`);
   if (problems.length) throw new WorldError(`${origin} is not a valid world file:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return w;
 }

@@ -67,8 +67,9 @@ export interface ReadOptions {
  * The IAM permission of every CloudTrail call this reader makes, keyed by operation, and what it is scoped to
  * (lib/domain/actions.ts PermissionScope). The member role and the management functions' roles grant exactly these
  * (test/unit/infra/iam.test.ts, which also checks this table against the commands sent below). Member accounts list
- * the organization's event data stores and read them (GetEventDataStore, ListTags when the policy selects by tag),
- * so those two also reach the management account's stores.
+ * Only the owner's stores are read: members never see an organization store
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-organizations.html), and a delegated
+ * administrator that does is not where it is judged or repaired (the management account is).
  */
 export const READ_PERMISSIONS: Readonly<Record<string, { action: string; scope: readonly PermissionScope[] }>> = {
   DescribeTrails: { action: 'cloudtrail:DescribeTrails', scope: ['*'] },
@@ -76,8 +77,8 @@ export const READ_PERMISSIONS: Readonly<Record<string, { action: string; scope: 
   GetEventSelectors: { action: 'cloudtrail:GetEventSelectors', scope: ['trail'] },
   GetInsightSelectors: { action: 'cloudtrail:GetInsightSelectors', scope: ['trail', 'eventdatastore'] },
   ListEventDataStores: { action: 'cloudtrail:ListEventDataStores', scope: ['*'] },
-  GetEventDataStore: { action: 'cloudtrail:GetEventDataStore', scope: ['eventdatastore', 'organizationEventDataStore'] },
-  ListTags: { action: 'cloudtrail:ListTags', scope: ['trail', 'eventdatastore', 'organizationEventDataStore'] },
+  GetEventDataStore: { action: 'cloudtrail:GetEventDataStore', scope: ['eventdatastore'] },
+  ListTags: { action: 'cloudtrail:ListTags', scope: ['trail', 'eventdatastore'] },
 };
 
 const iso = (d: Date | undefined) => d?.toISOString();
@@ -173,21 +174,23 @@ async function readStores(client: CloudTrailClient, policy: Policy, where: { acc
   const { accountId, region } = where;
   const listed: { arn: string; name: string }[] = [];
   for await (const page of paginateListEventDataStores({ client, pageSize: 1000 }, {})) for (const s of page.EventDataStores ?? []) listed.push({ arn: s.EventDataStoreArn!, name: s.Name! });
-  const tags = policyNeedsTags(policy, 'eventDataStore') ? await tagsOf(client, listed.filter((s) => wanted(s.arn)).map((s) => s.arn)) : undefined;
-  for (const { arn } of listed) {
+  const ownerOf = (arn: string) => parseCloudTrailArn(arn)?.accountId ?? accountId;
+  const tags = policyNeedsTags(policy, 'eventDataStore') ? await tagsOf(client, listed.filter((s) => wanted(s.arn) && ownerOf(s.arn) === accountId).map((s) => s.arn)) : undefined;
+  for (const { arn, name } of listed) {
+    const owner = ownerOf(arn);
+    if (owner !== accountId) {
+      // An organization store seen by a delegated administrator: judged and repaired from the management account, which
+      // owns it (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html);
+      // an Insights destination must be a store of the source's own account, so it is no candidate here either.
+      if (wanted(arn)) result.shadows.push({ kind: 'eventDataStore', arn, name, ownerAccountId: owner, homeRegion: region, organization: true, hasInsightSelectors: false });
+      continue;
+    }
     const s = await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }));
-    const owner = parseCloudTrailArn(arn)?.accountId ?? accountId;
     const selectors = toAdvanced(s.AdvancedEventSelectors);
     const coverage = advancedCoverage(selectors);
     const status = s.Status as EventDataStoreStatus;
     result.eventDataStores.push({ arn, name: s.Name!, accountId: owner, region, status, eventCategories: coverage.categories });
     if (!wanted(arn)) continue;
-    if (owner !== accountId) {
-      // An organization store seen from a member: read and repaired from the management account, which owns it
-      // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
-      result.shadows.push({ kind: 'eventDataStore', arn, name: s.Name!, ownerAccountId: owner, homeRegion: region, organization: s.OrganizationEnabled === true, hasInsightSelectors: false });
-      continue;
-    }
     const storeTags = tags?.get(arn) ?? (tags ? {} : undefined);
     const selected = sourceSelection(policy, { kind: 'eventDataStore', name: s.Name!, tags: storeTags });
     if (!selected.inScope) {

@@ -60,13 +60,11 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]
 };
 
 /**
- * What a CloudTrail grant is scoped to: the calling account's trails or event data stores (resource-level permissions),
- * the management account's organization event data stores (listed and read from member accounts; they belong to the
- * management account:
- * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html), or '*' for the
- * actions CloudTrail authorizes on no resource (DescribeTrails, ListEventDataStores).
+ * What a CloudTrail grant is scoped to: the calling account's trails or event data stores (resource-level
+ * permissions), or '*' for the actions CloudTrail authorizes on no resource (DescribeTrails, ListEventDataStores).
+ * Every source is read and written in its owner's account.
  */
-export type PermissionScope = 'trail' | 'eventdatastore' | 'organizationEventDataStore' | '*';
+export type PermissionScope = 'trail' | 'eventdatastore' | '*';
 
 /** The resources each kind writes: always a source of the calling account (repairs run in the owner's account). */
 export const REQUIRED_RESOURCES: Readonly<Record<ActionKind, readonly PermissionScope[]>> = {

@@ -217,16 +217,28 @@ function scopeVerdict(policy: Policy, source: SourceState, context: DecisionCont
     if (!cov.anyManagement && source.insightSelectors.length === 0)
       return outOfScope(`logs no management events (${cov.categories.join(', ') || 'no'} events): Insights on event data stores analyze management events only`);
   }
+  // A data-only trail keeps its purpose: logging management events on it too would make it a billed second copy
+  // (`com.amazonaws.cloudtrail#EventSelector$IncludeManagementEvents`), so only an explicit everySource opt-in does it.
+  if (source.kind === 'trail' && !addsManagementToDataOnlyTrails(policy) && !trailCoverage(source.eventSelectors).anyManagement && source.insightSelectors.length === 0)
+    return outOfScope('logs data events only: Insights would need management events on it, a billed second copy of them; left as it is (trails.managementEventsOnDataOnlyTrails)');
   const selection = sourceSelection(policy, source);
   if (!selection.inScope) return outOfScope(selection.reason);
   return undefined;
 }
+
+const addsManagementToDataOnlyTrails = (policy: Policy): boolean => policy.objective === 'everySource' && policy.trails.managementEventsOnDataOnlyTrails === 'add';
 
 interface Analysis {
   reasons: DriftReason[];
   blockers: Blocker[];
   actions: Action[];
 }
+
+/**
+ * What keeps a source from analyzing what the policy asks of its kind, whatever its scope, selection or exemption:
+ * empty when its Insights analyze the policy's types on management events it logs and it is logging or ingesting.
+ */
+export const driftReasons = (policy: Policy, source: SourceState, context: DecisionContext): DriftReason[] => analyze(policy, source, context).reasons;
 
 function analyze(policy: Policy, source: SourceState, context: DecisionContext): Analysis {
   const a: Analysis = { reasons: [], blockers: [], actions: [] };
@@ -277,7 +289,8 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
         transient: false,
       });
     } else {
-      a.actions.push(repaired.action(actionBase, message));
+      const secondCopy = source.kind === 'trail' && !coverage.anyManagement ? '; the trail becomes a billed second copy of management events' : '';
+      a.actions.push(repaired.action(actionBase, message + secondCopy));
     }
     if (!repaired.ok || !repairAllowed) {
       if (!coverage.managementWrite) unsatisfiable.add(channel('ApiCallRateInsight', 'Management'));

@@ -100,6 +100,7 @@ const KNOWN_KEYS = [
   'destination', 'strategy', 'stores', 'account', 'region', 'eventDataStore', 'accounts', 'organizationalUnits', 'regions',
   'include', 'exclude', 'eventSelectors', 'logging', 'match', 'kind', 'name', 'arn', 'reason', 'expires',
   'maxWritesPerSweep', 'requireInsightsInEveryAccountRegion', 'breaker', 'maxRepairs', 'windowMinutes',
+  'objective', 'managementEventsOnDataOnlyTrails', 'carrierPreference', 'pin', 'redundant',
 ];
 
 function suggestion(key: string): string {

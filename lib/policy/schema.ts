@@ -81,8 +81,15 @@ const trails = z
           'With Data in eventCategories: whenLogged requires data-event Insights only on trails that log data events; always reports a trail without data events as not remediable (the product never invents data-event selectors).',
       }),
     select: selection.default({ names: ['*'], excludeNames: [], tags: {}, excludeTags: {} }),
+    managementEventsOnDataOnlyTrails: z
+      .enum(['leave', 'add'])
+      .default('leave')
+      .meta({
+        description:
+          'A trail that logs no management events (data events only) keeps its purpose: leave. add (objective everySource only) adds a management-event selector so Insights can analyze it, which makes the trail a billed second copy of management events.',
+      }),
   })
-  .meta({ description: 'The Insights every selected trail must have.' });
+  .meta({ description: 'The Insights a trail must have to count (coverage), or every selected trail must have (everySource).' });
 
 const namedDestination = z.strictObject({
   account: accountId,
@@ -214,14 +221,57 @@ const limits = z
   })
   .default({ maxWritesPerSweep: 100, breaker: { maxRepairs: 3, windowMinutes: 60 } });
 
+export const CARRIER_KINDS = [
+  'organizationTrail',
+  'multiRegionTrail',
+  'regionalTrail',
+  'organizationEventDataStore',
+  'multiRegionEventDataStore',
+  'regionalEventDataStore',
+] as const;
+export type CarrierKind = (typeof CARRIER_KINDS)[number];
+
+const carrierPreference = z
+  .array(z.enum(CARRIER_KINDS))
+  .default([...CARRIER_KINDS])
+  .superRefine((list, ctx) => {
+    const missing = CARRIER_KINDS.filter((k) => !list.includes(k));
+    if (missing.length) ctx.addIssue({ code: 'custom', message: `must rank every carrier kind; missing ${missing.join(', ')}` });
+    list.forEach((k, i) => {
+      if (list.indexOf(k) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${show(k)} is listed twice` });
+    });
+  })
+  .meta({
+    description:
+      'The order in which carriers are preferred when an uncovered account-region needs Insights: the first kind that covers it without analyzing an already-analyzed account-region a second time wins.',
+  });
+
 const coverage = z
   .strictObject({
     requireInsightsInEveryAccountRegion: z
       .boolean()
       .default(true)
-      .meta({ description: 'Report an in-scope account-region where no logging source (own, organization or multi-region copy) has Insights on.' }),
+      .meta({
+        description:
+          'objective everySource: also report an in-scope account-region that no logging source (own, organization or multi-region) analyzes. objective coverage always requires it.',
+      }),
+    carrierPreference,
+    pin: z
+      .array(glob)
+      .default([])
+      .meta({
+        description:
+          'Carriers to use first, by name or ARN glob (e.g. "org-trail" or "arn:aws:cloudtrail:us-east-1:111122223333:trail/*"): an uncovered account-region one of them covers gets Insights there, whatever the preference.',
+      }),
+    redundant: z
+      .enum(['report', 'disable'])
+      .default('report')
+      .meta({
+        description:
+          'An account-region analyzed by more than one source is billed once per source. report: name them (a cost warning, not drift). disable (objective coverage only): turn Insights off on the sources that are not the preferred carrier, once the preferred carrier delivers, never the last one.',
+      }),
   })
-  .default({ requireInsightsInEveryAccountRegion: true });
+  .default({ requireInsightsInEveryAccountRegion: true, carrierPreference: [...CARRIER_KINDS], pin: [], redundant: 'report' });
 
 function sameInBoth(ctx: z.RefinementCtx, path: (string | number)[], include: readonly string[], exclude: readonly string[], what: string) {
   exclude.forEach((value, i) => {
@@ -244,6 +294,13 @@ export const policySchema = z
         error: (i) => (i.input === undefined ? 'is required: enforce (repair) or report (dry run)' : `${show(i.input)} is not one of enforce, report`),
       })
       .meta({ description: 'enforce: repair drift. report: a dry run that shows the exact calls it would make.' }),
+    objective: z
+      .enum(['coverage', 'everySource'], { error: (i) => `${show(i.input)} is not one of coverage, everySource` })
+      .default('coverage')
+      .meta({
+        description:
+          'coverage: every in-scope account-region analyzed by Insights once, on the cheapest carrier (usually the organization trail); other sources are left as they are. everySource: Insights on every selected trail and event data store (each billed separately).',
+      }),
     trails: trails.default(trails.parse({})),
     eventDataStores: eventDataStores.default(eventDataStores.parse({})),
     scope,
@@ -259,6 +316,14 @@ export const policySchema = z
     // while without editing the list), and listing a region in both is how that is written.
     if (p.scope.regions.include.length > 0 && p.scope.regions.include.every((r) => p.scope.regions.exclude.includes(r)))
       ctx.addIssue({ code: 'custom', path: ['scope', 'regions', 'exclude'], message: 'excludes every included region: nothing would be in scope' });
+    if (p.trails.managementEventsOnDataOnlyTrails === 'add' && p.objective !== 'everySource')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trails', 'managementEventsOnDataOnlyTrails'],
+        message: 'add is allowed only with objective everySource: coverage never makes a data-only trail a billed second copy of management events',
+      });
+    if (p.coverage.redundant === 'disable' && p.objective !== 'coverage')
+      ctx.addIssue({ code: 'custom', path: ['coverage', 'redundant'], message: 'disable is allowed only with objective coverage: everySource wants Insights on every source' });
     if (!p.trails.enabled && !p.eventDataStores.enabled)
       ctx.addIssue({ code: 'custom', path: ['eventDataStores', 'enabled'], message: 'trails and event data stores are both disabled: nothing would be in scope' });
     const dest = p.eventDataStores.destination;
@@ -284,6 +349,7 @@ export type PolicyInput = z.input<typeof policySchema>;
 export type SourceSelection = Policy['trails']['select'];
 export type Exemption = Policy['exemptions'][number];
 export type DestinationPolicy = Policy['eventDataStores']['destination'];
+export type Objective = Policy['objective'];
 
 /** The JSON Schema for editor completion: the input side, so defaulted fields are optional. */
 export function policyJsonSchema(): Record<string, unknown> {

@@ -143,7 +143,9 @@ export const createTrail: Operation = (input, ctx) => {
     name,
     account: ctx.caller.account,
     homeRegion: ctx.region,
-    multiRegion: multiRegion || input.IsOrganizationTrail === true,
+    // An organization trail may be single-Region (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html:
+    // "You can create either a single-Region or multi-Region organization trail by using the AWS CLI").
+    multiRegion,
     organization: input.IsOrganizationTrail === true,
     s3BucketName: input.S3BucketName as string,
     ...(typeof input.S3KeyPrefix === 'string' && { s3KeyPrefix: input.S3KeyPrefix }),
@@ -171,7 +173,6 @@ export const updateTrail: Operation = (input, ctx) => {
     if (!ctx.state.isManagement(ctx.caller.account)) fail('NotOrganizationMasterAccountException', 'Only the management account can convert a trail to or from an organization trail.');
     checkOrganizationTrail(ctx);
     t.organization = input.IsOrganizationTrail === true;
-    if (t.organization) t.multiRegion = true;
     ctx.state.reindexTrail(t);
   }
   if (typeof input.S3BucketName === 'string') {
@@ -181,7 +182,7 @@ export const updateTrail: Operation = (input, ctx) => {
   }
   if (typeof input.S3KeyPrefix === 'string') t.s3KeyPrefix = input.S3KeyPrefix;
   if (typeof input.IncludeGlobalServiceEvents === 'boolean') t.includeGlobalServiceEvents = input.IncludeGlobalServiceEvents;
-  if (typeof input.IsMultiRegionTrail === 'boolean') t.multiRegion = input.IsMultiRegionTrail || t.organization;
+  if (typeof input.IsMultiRegionTrail === 'boolean') t.multiRegion = input.IsMultiRegionTrail;
   if (t.multiRegion && !t.includeGlobalServiceEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
   if (typeof input.EnableLogFileValidation === 'boolean') t.logFileValidation = input.EnableLogFileValidation;
   if (typeof input.KmsKeyId === 'string') t.kmsKeyId = input.KmsKeyId;

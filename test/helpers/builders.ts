@@ -63,10 +63,15 @@ export function aContext(overrides: Partial<DecisionContext> = {}): DecisionCont
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
+/**
+ * A valid policy in enforce mode. Its objective defaults to everySource, unlike the product's (coverage): most suites
+ * test what one source's decision and repair are, which everySource applies to every source; coverage suites say so.
+ */
 export function aPolicy(overrides: DeepPartial<PolicyInput> & Record<string, unknown> = {}): Policy {
   return validatePolicy({
     version: 1,
     mode: 'enforce',
+    objective: 'everySource',
     ...overrides,
     scope: { regions: { include: ['us-east-1', 'eu-west-1'] }, ...(overrides.scope as object) },
   });

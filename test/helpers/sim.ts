@@ -1,5 +1,6 @@
 // The simulator for integration tests: a small organization, and real SDK v3 clients pointed at it.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Simulator, type SimulatorOptions } from '../../sim/server';
@@ -61,6 +62,9 @@ export const cloudtrail = (sim: Simulator, account: string, region = 'us-east-1'
 export const organizations = (sim: Simulator, account = MGMT, maxAttempts = 1) =>
   new OrganizationsClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: creds(account), maxAttempts });
 export const sts = (sim: Simulator, account = MGMT, region = 'us-east-1') => new STSClient({ endpoint: sim.endpoint, region, credentials: creds(account), maxAttempts: 1 });
+/** Cost Explorer has one endpoint, signed for us-east-1 (`com.amazonaws.costexplorer#AWSInsightsIndexService`). */
+export const costExplorer = (sim: Simulator, caller = MGMT, region = 'us-east-1', maxAttempts = 1) =>
+  new CostExplorerClient({ endpoint: sim.endpoint, region, credentials: creds(caller), maxAttempts });
 
 export const storeArn = (id: string, account = PROD, region = 'us-east-1') => `arn:aws:cloudtrail:${region}:${account}:eventdatastore/${id}`;
 export const trailArn = (name: string, account = PROD, region = 'us-east-1') => `arn:aws:cloudtrail:${region}:${account}:trail/${name}`;

@@ -82,7 +82,8 @@ describe('remediate over the test organization', () => {
 
   it('enables Insights on the organization store from the management account only', () => {
     expect(operationsFor(resultFor(results, MGMT), storeArn('org-store-0001', MGMT))).toEqual(['PutInsightSelectors:applied']);
-    expect(resultFor(results, PROD).shadows.map((s) => s.arn)).toContain(storeArn('org-store-0001', MGMT));
+    // Members cannot see it (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-organizations.html).
+    expect(resultFor(results, PROD).shadows.map((s) => s.arn)).not.toContain(storeArn('org-store-0001', MGMT));
   });
 
   it('reports a store with no Insights destination in its account as not remediable', async () => {
@@ -167,16 +168,16 @@ describe('API calls', () => {
     const calls = sim.calls.slice(start).filter((c) => c.service === 'cloudtrail');
     const count = (op: string) => calls.filter((c) => c.operation === op).length;
     // PROD us-east-1: t = 1 home trail (audit, default selectors: t_c = 0); s = 4 stores (mgmt, insights, readonly,
-    // stopped) + the organization store seen from the member; s_m = 3 management sources of PROD's own.
+    // stopped; a member does not see the organization store); s_m = 3 management sources of PROD's own.
     expect({ DescribeTrails: count('DescribeTrails'), GetTrailStatus: count('GetTrailStatus'), GetEventSelectors: count('GetEventSelectors'), ListEventDataStores: count('ListEventDataStores'), GetEventDataStore: count('GetEventDataStore'), GetInsightSelectors: count('GetInsightSelectors') }).toEqual({
       DescribeTrails: 1,
       GetTrailStatus: 1,
       GetEventSelectors: 0,
       ListEventDataStores: 1,
-      GetEventDataStore: 5,
+      GetEventDataStore: 4,
       GetInsightSelectors: 1 + 3,
     });
-    expect(calls).toHaveLength(2 + 2 * 1 + 0 + 5 + 3);
+    expect(calls).toHaveLength(2 + 2 * 1 + 0 + 4 + 3);
     expect((await cloudtrail(sim, PROD).send(new GetTrailStatusCommand({ Name: 'audit' }))).IsLogging).toBe(true);
   });
 });

@@ -47,13 +47,23 @@ describe('identity and listing', () => {
     expect(Object.keys(first.EventDataStores![0]!).sort()).toEqual(['EventDataStoreArn', 'Name']);
     const names = [];
     for await (const page of paginateListEventDataStores({ client: cloudtrail(sim, PROD), pageSize: 2 }, {})) names.push(...page.EventDataStores!.map((s) => s.Name));
-    expect(names.sort()).toEqual(['org-store', 'prod-insights', 'prod-mgmt', 'prod-readonly', 'prod-stopped']);
+    expect(names.sort()).toEqual(['prod-insights', 'prod-mgmt', 'prod-readonly', 'prod-stopped']);
     expect((await rejection(cloudtrail(sim, PROD).send(new ListEventDataStoresCommand({ NextToken: 'not-a-token' })))).name).toBe('InvalidNextTokenException');
   });
 
-  it('members see the organization store (read only); outsiders of the account do not see its own stores', async () => {
-    expect(await status(storeArn('org-store-0001', MGMT), DEV)).toBe('ENABLED');
+  // "Member accounts can't see the organization event data store, nor can they modify or delete it"
+  // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-organizations.html); the delegated
+  // administrator can (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
+  it('members neither list nor read the organization store, the delegated administrator does; no account sees another\'s stores', async () => {
+    const listed = async (account: string) => ((await cloudtrail(sim, account).send(new ListEventDataStoresCommand({}))).EventDataStores ?? []).map((s) => s.Name);
+    expect(await listed(DEV)).toEqual(['dev-insights']);
+    expect((await rejection(cloudtrail(sim, DEV).send(new GetEventDataStoreCommand({ EventDataStore: storeArn('org-store-0001', MGMT) })))).name).toBe('EventDataStoreNotFoundException');
+    expect(await status(storeArn('org-store-0001', MGMT), MGMT)).toBe('ENABLED');
     expect((await rejection(cloudtrail(sim, DEV).send(new GetEventDataStoreCommand({ EventDataStore: storeArn('prod-mgmt-store') })))).name).toBe('EventDataStoreNotFoundException');
+    await sim.stop();
+    sim = await startSim({ world: testWorld({ organization: { ...testWorld().organization, delegatedAdministrators: [{ account: DEV, servicePrincipal: 'cloudtrail.amazonaws.com' }] } }) });
+    expect((await listed(DEV)).sort()).toEqual(['dev-insights', 'org-store']);
+    expect(await status(storeArn('org-store-0001', MGMT), DEV)).toBe('ENABLED');
   });
 });
 
@@ -89,7 +99,8 @@ describe('ingestion status machine', () => {
   });
 
   it('only the management account or a delegated administrator starts and stops an organization store', async () => {
-    expect((await rejection(cloudtrail(sim, DEV).send(new StopEventDataStoreIngestionCommand({ EventDataStore: storeArn('org-store-0001', MGMT) })))).name).toBe('NotOrganizationMasterAccountException');
+    // A member cannot see it at all (which error AWS answers a member that names it is UNVERIFIED: not found here).
+    expect((await rejection(cloudtrail(sim, DEV).send(new StopEventDataStoreIngestionCommand({ EventDataStore: storeArn('org-store-0001', MGMT) })))).name).toBe('EventDataStoreNotFoundException');
     await cloudtrail(sim, MGMT).send(new StopEventDataStoreIngestionCommand({ EventDataStore: 'org-store-0001' }));
     expect(await status('org-store-0001', MGMT)).toBe('STOPPED_INGESTION');
   });

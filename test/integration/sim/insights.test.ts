@@ -92,11 +92,14 @@ describe('prerequisites', () => {
   });
 
   it('source and destination must belong to the same account', async () => {
-    // An organization Insights store of the management account is visible to members, yet cannot receive their Insights.
+    // An organization Insights store of the management account is visible to the delegated administrator, yet cannot
+    // receive Insights of the administrator's own stores.
     await sim.stop();
     const orgInsights = { account: MGMT, region: 'us-east-1', id: 'org-insights-store', name: 'org-insights', organization: true, advancedEventSelectors: [INSIGHT_SELECTOR] };
-    sim = await startSim({ world: testWorld({ eventDataStores: [...testWorld().eventDataStores!, orgInsights] }) });
-    const e = await rejection(cloudtrail(sim, PROD).send(new PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightsDestination: storeArn('org-insights-store', MGMT), InsightSelectors: BOTH })));
+    const devMgmt = { account: DEV, region: 'us-east-1', id: 'dev-mgmt-store', name: 'dev-mgmt' };
+    const organization = { ...testWorld().organization, delegatedAdministrators: [{ account: DEV, servicePrincipal: 'cloudtrail.amazonaws.com' }] };
+    sim = await startSim({ world: testWorld({ organization, eventDataStores: [...testWorld().eventDataStores!, orgInsights, devMgmt] }) });
+    const e = await rejection(cloudtrail(sim, DEV).send(new PutInsightSelectorsCommand({ EventDataStore: 'dev-mgmt-store', InsightsDestination: storeArn('org-insights-store', MGMT), InsightSelectors: BOTH })));
     expect([e.name, e.message]).toEqual(['InvalidInsightSelectorsException', 'The source and destination event data stores must belong to the same AWS account.']);
   });
 
@@ -155,7 +158,7 @@ describe('organization sources', () => {
     const put = (account: string) =>
       cloudtrail(sim, account).send(new PutInsightSelectorsCommand({ EventDataStore: storeArn('org-store-0001', MGMT), InsightsDestination: storeArn('mgmt-insights-store', MGMT), InsightSelectors: BOTH }));
     expect((await rejection(put(DEV))).name).toBe('NotOrganizationMasterAccountException');
-    expect((await rejection(put(PROD))).name).toBe('NotOrganizationMasterAccountException');
+    expect((await rejection(put(PROD))).name).toBe('EventDataStoreNotFoundException'); // a member cannot see it
     expect((await put(MGMT)).InsightsDestination).toBe(storeArn('mgmt-insights-store', MGMT));
   });
 

@@ -176,6 +176,19 @@ describe('creating, updating and deleting trails', () => {
     expect((await rejection(cloudtrail(sim, DEV).send(new CreateTrailCommand({ Name: 'x-trail', S3BucketName: 'locked' })))).name).toBe('InsufficientS3BucketPolicyException');
   });
 
+  // "You can create either a single-Region or multi-Region organization trail by using the AWS CLI"
+  // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html).
+  it('an organization trail may be single-Region: members see it only in its home region', async () => {
+    const out = await cloudtrail(sim, MGMT).send(new CreateTrailCommand({ Name: 'org-regional', S3BucketName: 'logs', IsOrganizationTrail: true }));
+    expect(out).toMatchObject({ IsOrganizationTrail: true, IsMultiRegionTrail: false });
+    const seen = async (region: string) => ((await cloudtrail(sim, PROD, region).send(new DescribeTrailsCommand({}))).trailList ?? []).map((t) => t.Name);
+    expect(await seen('us-east-1')).toContain('org-regional');
+    expect(await seen('eu-west-1')).not.toContain('org-regional');
+    // ... and a multi-Region one can be made single-Region.
+    await cloudtrail(sim, MGMT).send(new UpdateTrailCommand({ Name: 'org-trail', IsMultiRegionTrail: false }));
+    expect(await seen('eu-west-1')).not.toContain('org-trail');
+  });
+
   it('only the management account converts a trail to an organization trail', async () => {
     expect((await rejection(cloudtrail(sim, PROD).send(new UpdateTrailCommand({ Name: 'audit', IsOrganizationTrail: true })))).name).toBe('NotOrganizationMasterAccountException');
   });

@@ -69,7 +69,7 @@ describe('vendor/: verbatim upstream copies', () => {
 
   it('lists every vendored file, and only those', () => {
     expect(rows.map((r) => r.file).sort()).toEqual(vendored);
-    expect(vendored).toEqual(['aws-models/cloudtrail.json', 'aws-models/organizations.json', 'aws-models/sts.json', 'sam/sam.schema.json']);
+    expect(vendored).toEqual(['aws-models/cloudtrail.json', 'aws-models/cost-explorer.json', 'aws-models/organizations.json', 'aws-models/sts.json', 'sam/sam.schema.json']);
   });
 
   it.each(rows.map((r) => [r.file, r] as const))('%s has the sha256 and size vendor/SOURCES.md records', (file, row) => {
@@ -81,7 +81,7 @@ describe('vendor/: verbatim upstream copies', () => {
 describe('the committed model extract (sim/model/*.json)', () => {
   it('matches what scripts/gen-sim-model.mjs extracts from vendor/aws-models today', () => {
     const out = execFileSync(process.execPath, ['scripts/gen-sim-model.mjs', '--check'], { cwd: root, encoding: 'utf8' });
-    expect(out.trim().split('\n')).toEqual(['sim/model/cloudtrail.json: current', 'sim/model/organizations.json: current', 'sim/model/sts.json: current']);
+    expect(out.trim().split('\n')).toEqual(['sim/model/cloudtrail.json: current', 'sim/model/organizations.json: current', 'sim/model/sts.json: current', 'sim/model/costexplorer.json: current']);
   });
 });
 

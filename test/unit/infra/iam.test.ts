@@ -23,11 +23,9 @@ const grant = (g: Grants, action: string, ...resources: string[]) => {
 
 // ------------------------------------------------------------------ what the code needs
 const OWN = (type: string) => `arn:\${AWS::Partition}:cloudtrail:*:\${AWS::AccountId}:${type}/*`;
-/** CloudTrail scope -> the ARN pattern the template must write; the management account owns the organization stores. */
-function cloudTrailArn(scope: PermissionScope, where: 'management' | 'member'): string {
-  if (scope === '*') return '*';
-  if (scope === 'organizationEventDataStore') return where === 'member' ? 'arn:${AWS::Partition}:cloudtrail:*:${ManagementAccountId}:eventdatastore/*' : OWN('eventdatastore');
-  return OWN(scope);
+/** CloudTrail scope -> the ARN pattern the template must write: always the calling account's own sources. */
+function cloudTrailArn(scope: PermissionScope, _where: 'management' | 'member'): string {
+  return scope === '*' ? '*' : OWN(scope);
 }
 
 function cloudTrailGrants(where: 'management' | 'member', enforce: boolean): Grants {

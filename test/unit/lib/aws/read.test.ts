@@ -116,11 +116,12 @@ describe('readAccountRegion: event data stores', () => {
     ct.on(GetInsightSelectorsCommand).resolves({ EventDataStoreArn: store('mgmt'), InsightsDestination: store('dest'), InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
   });
 
-  it('lists once with the largest page, gets every store, and asks Insights only of management sources it owns', async () => {
+  it('lists once with the largest page, gets every store it owns, and asks Insights only of management sources among them', async () => {
     const read = await readAccountRegion(client, storesOnly, where);
     expect(ct).toHaveReceivedCommandTimes(ListEventDataStoresCommand, 1);
     expect(ct).toHaveReceivedCommandWith(ListEventDataStoresCommand, { MaxResults: 1000 });
-    expect(ct).toHaveReceivedCommandTimes(GetEventDataStoreCommand, 3);
+    // The organization store (seen by a delegated administrator) is judged where it is owned: not read here.
+    expect(ct).toHaveReceivedCommandTimes(GetEventDataStoreCommand, 2);
     expect(ct).toHaveReceivedCommandTimes(GetInsightSelectorsCommand, 1);
     expect(ct).toHaveReceivedCommandWith(GetInsightSelectorsCommand, { EventDataStore: store('mgmt') });
     expect(read.sources.map((s) => s.name)).toEqual(['mgmt', 'dest']);
@@ -129,7 +130,6 @@ describe('readAccountRegion: event data stores', () => {
     expect(read.eventDataStores.map((s) => [s.name, s.eventCategories])).toEqual([
       ['mgmt', ['Management']],
       ['dest', ['Insight']],
-      ['org', ['Management']],
     ]);
   });
 });
