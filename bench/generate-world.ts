@@ -130,3 +130,22 @@ export function generateDriftWorld(accounts: number, regions: string[]): WorldIn
     ),
   };
 }
+
+/**
+ * The common organization shape the coverage objective is for: a multi-Region organization trail and, in every member
+ * account, its own multi-Region trail, all logging management events, Insights off everywhere. Under coverage one
+ * write (the organization trail) analyzes every account-region once; under everySource every trail is turned on and
+ * billed, and each member account-region is analyzed twice.
+ */
+export function generateCarrierWorld(accounts: number, regions: string[], options: { insights?: 'off' | 'on' } = {}): WorldInput {
+  const ids = Array.from({ length: accounts }, (_, i) => accountId(i));
+  const insightSelectors = options.insights === 'on' ? both : [];
+  return {
+    ...benchOrganization(ids),
+    trails: [
+      { account: ids[0]!, name: 'org-trail', homeRegion: regions[0]!, organization: true, multiRegion: true, insightSelectors },
+      ...ids.slice(1).map((account) => ({ account, name: 'account-trail', homeRegion: regions[0]!, multiRegion: true, insightSelectors })),
+    ],
+    eventDataStores: [],
+  };
+}

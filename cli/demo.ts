@@ -1,11 +1,12 @@
 // The demo (`npm start`): the product's real job on a realistically drifted organization, with no AWS account and no
 // network. The simulator runs in-process on 127.0.0.1 with sim/worlds/drifted-organization.yaml and its CloudTrail
 // TPS quotas; the product talks to it with the real SDK clients of lib/aws, as it would to AWS. Five steps: the
-// organization; a report-mode sweep (findings and the exact calls); an enforce-mode sweep (what it repaired and each
-// source's Insights clock); a user stopping ingestion on an event data store, and the event-driven repair with its
-// 7-day clock; the Slack message that would be sent (never sent).
+// organization; a report-mode sweep under the coverage objective (which account-regions nothing analyzes, the one
+// carrier that covers them and what that costs, the sources left as they are); an enforce-mode sweep (the repair, each
+// account-region's 36-hour first-delivery window, the redundant Insights); a person stopping the organization trail,
+// and the event-driven repair with its restarted clock; the Slack message that would be sent (never sent).
 import { AwsClients } from '../lib/aws/clients';
-import { stopEventDataStoreIngestion } from '../lib/aws/user-calls';
+import { stopLogging } from '../lib/aws/user-calls';
 import { insightsClock } from '../lib/domain/insights-clock';
 import { utcMinute } from '../lib/domain/names';
 import { InMemoryLedger } from '../lib/ledger/ledger';
@@ -13,7 +14,7 @@ import { sweepDigestMessage, type SlackMessage } from '../lib/notify/slack-messa
 import { handleEvent, type EventOutcome } from '../lib/pipeline/handle-event';
 import { validatePolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
-import { actionText, clockChangeText, clockText, summaryLine } from '../lib/report/render-text';
+import { actionText, clockChangeText, clockText, coverageText, planLines, summaryLine } from '../lib/report/render-text';
 import { driftLeft, exitCodeOf, type StoredSource, type StoredSweepResult } from '../lib/report/sweep-result';
 import type { EventBridgeEvent } from '../sim/records';
 import { Simulator } from '../sim/server';
@@ -32,8 +33,8 @@ export interface DemoOptions {
 }
 
 const ROLE = 'InsightsRemediatorRole';
-// The drifting user of the world file: alice in the prod account.
-const USER = { accessKeyId: 'AKIAALICE', name: 'alice', account: '222222222222', region: 'eu-west-1', store: 'payments-lake-0001' };
+// The drifting user of the world file: bob, an administrator of the management account.
+const USER = { accessKeyId: 'AKIABOB', name: 'bob', account: '111111111111', region: 'us-east-1', trail: 'org-trail' };
 
 /** Every region of the world, and an exemption for the legacy trails that retire within the quarter. */
 export function demoPolicy(now: Date): Policy {
@@ -73,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const events: EventBridgeEvent[] = [];
     const unsubscribe = sim.onEvent((e) => events.push(e));
     const userCallAt = now();
-    await stopEventDataStoreIngestion({ credentials: { accessKeyId: USER.accessKeyId, secretAccessKey: 'demo' }, region: USER.region, endpoint: sim.endpoint }, USER.store);
+    await stopLogging({ credentials: { accessKeyId: USER.accessKeyId, secretAccessKey: 'demo' }, region: USER.region, endpoint: sim.endpoint }, USER.trail);
     const handled: { event: EventBridgeEvent; outcome: EventOutcome }[] = [];
     const deps = {
       policy: { ...basePolicy, mode: 'enforce' as const },
@@ -87,8 +88,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     // Until the stream is quiet: the product's own repair comes back as an event too, and must be left alone.
     for (let e = events.shift(); e; e = events.shift()) handled.push({ event: e, outcome: await handleEvent(e, deps) });
     unsubscribe();
-    const storeArn = `arn:aws:cloudtrail:${USER.region}:${USER.account}:eventdatastore/${USER.store}`;
-    const record = await ledger.get(storeArn);
+    const trailArn = `arn:aws:cloudtrail:${USER.region}:${USER.account}:trail/${USER.trail}`;
+    const record = await ledger.get(trailArn);
     const clockAfterEvent = record?.clock && insightsClock(record.clock, now());
 
     options.slack?.(slack);
@@ -103,7 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
             reportSweep,
             enforceSweep,
             event: {
-              userCall: { actor: USER.name, operation: 'StopEventDataStoreIngestion', eventDataStore: storeArn, at: userCallAt.toISOString() },
+              userCall: { actor: USER.name, operation: 'StopLogging', trail: trailArn, at: userCallAt.toISOString() },
               handled: handled.map(({ event, outcome }) => ({ eventName: outcome.eventName, actor: actorOf(event), decision: outcome.decision, reason: outcome.reason, writes: outcome.writes, operations: appliedOperations(outcome) })),
               clockAfter: clockAfterEvent,
             },
@@ -128,16 +129,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     w('');
 
-    w(`== 2. Report-mode sweep: ${reportSweep.accountRegions.length} account-regions read, nothing written ==`);
-    for (const s of sourcesOf(reportSweep)) {
-      if (s.status === 'compliant' || s.status === 'out-of-scope') continue;
-      w(`${where(s)}`);
-      w(`  ${s.status.toUpperCase()}: ${s.summary}`);
-      for (const b of s.blockers.filter((x) => !x.transient)) w(`  a person must: ${b.remedy}`);
+    w(`== 2. Report-mode sweep: ${reportSweep.accountRegions.length} account-regions read, objective ${basePolicy.objective}, nothing written ==`);
+    for (const ar of reportSweep.accountRegions) w(`${ar.accountId} ${ar.region.padEnd(14)} ${coverageText(ar) ?? ar.status}`);
+    for (const l of planLines(reportSweep)) w(l);
+    for (const s of sourcesOf(reportSweep).filter((x) => x.actions.length > 0)) {
+      w(`${where(s)}: ${s.summary}`);
       for (const a of s.actions) w(`  ${actionText(a)}`);
-      if (s.clockIfRepaired) w(`  Insights clock if repaired: ${clockText(s.clockIfRepaired)}`);
+      if (s.clockIfRepaired) w(`  Insights clock if repaired: ${clockText(s.clockIfRepaired)} (a trail may take up to 36 hours to deliver Insights after they are enabled)`);
     }
-    w(`compliant already: ${sourcesOf(reportSweep).filter((s) => s.status === 'compliant').map((s) => `${s.name} (${clockText(s.clockBefore)})`).join(', ') || 'none'}`);
+    const notNeeded = sourcesOf(reportSweep).filter((s) => s.status === 'not-needed');
+    w(`left as they are (not needed for coverage, never billed for it): ${notNeeded.map((s) => s.name).join(', ') || 'none'}`);
+    for (const s of sourcesOf(reportSweep).filter((x) => x.status === 'exempt')) w(`exempt: ${where(s)}: ${s.summary.replace(/ \(would be: .*\)$/, '')}`);
     w(`summary: ${summaryLine(reportSweep)}`);
     w(`a real sweep would exit ${exitCodeOf(reportSweep)}: drift left in report mode`);
     w('');
@@ -147,23 +149,23 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       w(`${where(s)}`);
       w(`  ${s.repaired ? 'REPAIRED' : s.status.toUpperCase()}: ${s.reasons.map((r) => r.message).join('; ')}`);
       for (const a of s.actions) w(`  ${actionText(a)}`);
-      w(`  Insights clock: ${clockChangeText(s)}`);
+      w(`  Insights clock: ${clockChangeText(s)}${s.kind === 'trail' ? ' (a trail may take up to 36 hours to deliver Insights)' : ' (an event data store may take up to 7 days to deliver Insights)'}`);
     }
+    for (const ar of enforceSweep.accountRegions) w(`${ar.accountId} ${ar.region.padEnd(14)} ${coverageText(ar) ?? ar.status}`);
     const left = driftLeft(enforceSweep);
-    for (const s of sourcesOf(enforceSweep).filter((x) => x.status === 'not-remediable')) w(`needs a person: ${where(s)}: ${s.blockers.find((b) => !b.transient)?.remedy ?? s.summary}`);
-    for (const s of sourcesOf(enforceSweep).filter((x) => x.status === 'exempt')) w(`exempt: ${where(s)}: ${s.summary.replace(/ \(would be: .*\)$/, '')}`);
+    for (const l of planLines(enforceSweep).filter((x) => x.startsWith('redundant'))) w(l);
     w(`summary: ${summaryLine(enforceSweep)}`);
-    w(`a real sweep would exit ${exitCodeOf(enforceSweep)}${left.length ? `: ${left.length} source(s) need a person` : ': nothing left drifted'}`);
+    w(`a real sweep would exit ${exitCodeOf(enforceSweep)}${left.length ? `: ${left.length} item(s) need a person` : ': every account-region is analyzed, on its first run'}`);
     w('');
 
-    w('== 4. A user stops ingestion; the event-driven repair ==');
-    w(`${utcMinute(userCallAt.toISOString())}: ${USER.name} (access key ${USER.accessKeyId}, account ${USER.account}) calls StopEventDataStoreIngestion on ${storeArn}`);
+    w('== 4. A person stops the organization trail; the event-driven repair ==');
+    w(`${utcMinute(userCallAt.toISOString())}: ${USER.name} (access key ${USER.accessKeyId}, account ${USER.account}) calls StopLogging on ${trailArn}`);
     for (const { event, outcome } of handled) {
       w(`event "${event['detail-type']}": ${outcome.eventName ?? '?'} by ${actorOf(event) ?? 'unknown'}`);
       w(`  ${outcome.decision}: ${outcome.reason}`);
       for (const op of appliedOperations(outcome)) w(`  repaired: ${op}`);
     }
-    w(`Insights clock of ${USER.store}: ${clockAfterEvent ? clockText(clockAfterEvent) : 'unknown'} (an event data store may take up to 7 days to deliver Insights after ingestion restarts)`);
+    w(`Insights clock of ${USER.trail}: ${clockAfterEvent ? clockText(clockAfterEvent) : 'unknown'} (restarting logging restarts the up-to-36-hour wait for Insights on a trail)`);
     w('');
 
     w('== 5. The Slack message that would be sent (not sent: no webhook in the demo) ==');

@@ -11,7 +11,8 @@ import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
 import { logger } from '../../lib/observability';
 import { loadSweepConfig } from '../../lib/sweep/config';
-import { sweepAccountRegion, type WorkerDeps } from '../../lib/sweep/sweep';
+import type { WorkerDeps } from '../../lib/sweep/sweep';
+import { sweepAccountRegion } from '../../lib/sweep/worker';
 
 export const makeWorkerHandler = (deps: WorkerDeps) => {
   const recordHandler = async (record: SQSRecord) => sweepAccountRegion(record.body, deps);

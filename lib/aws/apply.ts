@@ -40,6 +40,7 @@ export function commandFor(action: Action) {
     case 'startIngestion':
       return new StartEventDataStoreIngestionCommand(action.input);
     case 'putInsightSelectors':
+    case 'disableInsights':
       return new PutInsightSelectorsCommand(action.input);
   }
 }

@@ -41,6 +41,8 @@ export interface DiscoveredTargets {
   /** Accounts left out, and why: not ACTIVE, or out of the policy's scope. */
   skipped: { id: string; reason: string }[];
   regions: string[];
+  /** Every ACTIVE account, in scope or not: what an organization trail or event data store covers. */
+  organizationAccounts: string[];
 }
 
 async function ouPaths(client: OrganizationsClient): Promise<Map<string, string[]>> {
@@ -57,7 +59,7 @@ export async function discoverTargets(client: OrganizationsClient, policy: Polic
   const org = (await client.send(new DescribeOrganizationCommand({}))).Organization!;
   const usesOus = policy.scope.organizationalUnits.include.length > 0 || policy.scope.organizationalUnits.exclude.length > 0;
   const paths = usesOus ? await ouPaths(client) : undefined;
-  const out: DiscoveredTargets = { managementAccountId: org.MasterAccountId!, accounts: [], skipped: [], regions: regionsInScope(policy) };
+  const out: DiscoveredTargets = { managementAccountId: org.MasterAccountId!, accounts: [], skipped: [], regions: regionsInScope(policy), organizationAccounts: [] };
   for await (const page of paginateListAccounts({ client }, {})) {
     for (const a of page.Accounts ?? []) {
       // Account.Status retires in 2026: State is authoritative (`com.amazonaws.organizations#Account$Status`).
@@ -66,6 +68,7 @@ export async function discoverTargets(client: OrganizationsClient, policy: Polic
         out.skipped.push({ id: a.Id!, reason: `account is ${state}` });
         continue;
       }
+      out.organizationAccounts.push(a.Id!);
       const ouPath = paths?.get(a.Id!) ?? (usesOus ? [] : undefined);
       const scope = accountScope(policy, a.Id!, ouPath);
       if (!scope.inScope) out.skipped.push({ id: a.Id!, reason: scope.reason });

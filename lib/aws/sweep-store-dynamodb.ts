@@ -3,11 +3,15 @@
  * number of account-regions expected and a counter of distinct reports; the expected account-regions in chunks
  * (`#expected#0000`, ...: 85,000 keys do not fit one 400 KB item); one `ar#<account>/<region>` item per report (a
  * redelivery overwrites its own and is not counted again); and `#summary`, written once by a conditional put, with
- * its lists cut to fit the item. Every item expires (`expiresAt`, the table's TTL attribute) 35 days after the deadline.
+ * its lists cut to fit the item. A coverage sweep adds `#scope#0000`, ... (the account-regions surveyed only, and the
+ * organization's accounts, chunked), `#plan#0000`, ... (its repair account-regions, written once: the chunks are the
+ * same for every writer, and the `#plan` item's conditional put picks the stored count) and one `rep#<account>/<region>`
+ * item per repair report, counted on `#meta` like the others. Every item expires (`expiresAt`, the table's TTL
+ * attribute) 35 days after the deadline.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SweepRecord, SweepStore } from '../sweep/store';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SweepRecord, SweepScope, SweepStore } from '../sweep/store';
 import { boundedSummary, type AccountRegionReport, type SweepSummary } from '../sweep/summary';
 
 const CHUNK = 5000;
@@ -22,10 +26,18 @@ export class DynamoDbSweepStore implements SweepStore {
     private readonly tableName: string,
   ) {}
 
-  async start(sweepId: string, expected: string[], startedAt: string, deadline: string): Promise<void> {
+  async start(sweepId: string, expected: string[], startedAt: string, deadline: string, scope?: SweepScope): Promise<void> {
     const expiresAt = this.expiresAt(sweepId, deadline);
-    const items: Record<string, unknown>[] = [{ pk: sweepId, sk: '#meta', startedAt, deadline, chunks: Math.ceil(expected.length / CHUNK), expectedCount: expected.length, reported: 0, expiresAt }];
-    for (let i = 0; i < expected.length; i += CHUNK) items.push({ pk: sweepId, sk: `#expected#${String(i / CHUNK).padStart(4, '0')}`, keys: expected.slice(i, i + CHUNK), expiresAt });
+    const items: Record<string, unknown>[] = [{ pk: sweepId, sk: '#meta', startedAt, deadline, chunks: Math.ceil(expected.length / CHUNK), expectedCount: expected.length, reported: 0, repaired: 0, expiresAt }];
+    items.push(...chunked('#expected', expected).map(({ sk, keys }) => ({ pk: sweepId, sk, keys, expiresAt })));
+    if (scope) {
+      items.push({ pk: sweepId, sk: '#scope#extras', keys: scope.extras, expiresAt });
+      items.push(...chunked('#scope#org', scope.organizationAccounts).map(({ sk, keys }) => ({ pk: sweepId, sk, keys, expiresAt })));
+    }
+    await this.putAll(items);
+  }
+
+  private async putAll(items: Record<string, unknown>[]): Promise<void> {
     for (let i = 0; i < items.length; i += 25) {
       let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; pending.length; attempt++) {
@@ -36,13 +48,54 @@ export class DynamoDbSweepStore implements SweepStore {
     }
   }
 
-  async record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }> {
+  async record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean; unplanned: boolean }> {
     const expiresAt = await this.expiryOf(sweepId);
     const put = await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: sweepId, sk: `ar#${report.key}`, report, expiresAt }, ReturnValues: 'ALL_OLD' }));
-    if (put.Attributes) return { completed: false };
+    const state = (m: Record<string, unknown> | undefined) => ({ all: m?.reported === m?.expectedCount, planned: m?.repairsExpected !== undefined });
+    if (put.Attributes) {
+      const meta = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#meta' }, ConsistentRead: true }));
+      const s = state(meta.Item);
+      return { completed: false, unplanned: s.all && !s.planned };
+    }
     // A crash between the two writes leaves the counter one short: the finalize message ends that sweep at its deadline.
     const meta = await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#meta' }, UpdateExpression: 'ADD reported :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'ALL_NEW' }));
-    return { completed: meta.Attributes?.reported === meta.Attributes?.expectedCount };
+    const s = state(meta.Attributes);
+    return { completed: s.all, unplanned: s.all && !s.planned };
+  }
+
+  async savePlan(sweepId: string, repairKeys: string[]): Promise<string[]> {
+    const expiresAt = await this.expiryOf(sweepId);
+    // The chunks are the same whoever writes them (the plan is a pure function of the survey): only the count races.
+    await this.putAll(chunked('#plan', repairKeys).map(({ sk, keys }) => ({ pk: sweepId, sk, keys, expiresAt })));
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#meta' }, UpdateExpression: 'SET repairsExpected = :n', ConditionExpression: 'attribute_not_exists(repairsExpected)', ExpressionAttributeValues: { ':n': repairKeys.length } }));
+      return repairKeys;
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      return (await this.load(sweepId))?.repairsExpected ?? repairKeys;
+    }
+  }
+
+  async recordRepair(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }> {
+    const expiresAt = await this.expiryOf(sweepId);
+    try {
+      // A duplicate that wrote nothing never replaces a report that wrote (see the port).
+      const put = await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: sweepId, sk: `rep#${report.key}`, report, writes: report.writes, expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR writes <= :w',
+          ExpressionAttributeValues: { ':w': report.writes },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      if (put.Attributes) return { completed: false };
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return { completed: false };
+      throw e;
+    }
+    const meta = await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#meta' }, UpdateExpression: 'ADD repaired :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'ALL_NEW' }));
+    return { completed: meta.Attributes?.repairsExpected !== undefined && meta.Attributes.repaired === meta.Attributes.repairsExpected };
   }
 
   async load(sweepId: string): Promise<SweepRecord | undefined> {
@@ -56,13 +109,17 @@ export class DynamoDbSweepStore implements SweepStore {
     const meta = items.find((i) => i.sk === '#meta');
     if (!meta) return undefined;
     const summary = items.find((i) => i.sk === '#summary');
-    const expected = items.filter((i) => String(i.sk).startsWith('#expected#')).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).flatMap((i) => i.keys as string[]);
+    const keysOf = (prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix)).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).flatMap((i) => i.keys as string[]);
+    const extras = items.find((i) => i.sk === '#scope#extras');
     return {
       sweepId,
-      expected,
+      expected: keysOf('#expected#'),
       startedAt: String(meta.startedAt),
       deadline: String(meta.deadline),
       reports: items.filter((i) => String(i.sk).startsWith('ar#')).map((i) => i.report as AccountRegionReport),
+      repairs: items.filter((i) => String(i.sk).startsWith('rep#')).map((i) => i.report as AccountRegionReport),
+      ...(extras && { scope: { extras: extras.keys as string[], organizationAccounts: keysOf('#scope#org#') } }),
+      ...(typeof meta.repairsExpected === 'number' && { repairsExpected: keysOf('#plan#').slice(0, meta.repairsExpected) }),
       ...(summary && { summary: summary.summary as SweepSummary }),
       ...(typeof summary?.digestSentAt === 'string' && { digestSentAt: summary.digestSentAt }),
     };
@@ -103,4 +160,11 @@ export class DynamoDbSweepStore implements SweepStore {
     if (typeof deadline !== 'string') throw new Error(`sweep ${sweepId} was never started`);
     return this.expiresAt(sweepId, deadline);
   }
+}
+
+/** A long list in items of CHUNK keys each, sorted by their sort keys (`<prefix>#0000`, ...). */
+function chunked(prefix: string, keys: readonly string[]): { sk: string; keys: string[] }[] {
+  const out: { sk: string; keys: string[] }[] = [];
+  for (let i = 0; i < keys.length; i += CHUNK) out.push({ sk: `${prefix}#${String(i / CHUNK).padStart(4, '0')}`, keys: keys.slice(i, i + CHUNK) });
+  return out;
 }

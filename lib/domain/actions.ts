@@ -1,8 +1,9 @@
 /**
  * The writes a plan may contain: each is exactly one CloudTrail API call (operation + input as the SDK sends it),
  * the account and region it must be made from, why, and what it does to the Insights clock. Pure data.
- * Disabling calls (StopLogging, StopEventDataStoreIngestion, an empty or shrinking PutInsightSelectors) do not
- * exist here on purpose: the product never plans them.
+ * Disabling calls (StopLogging, StopEventDataStoreIngestion, a shrinking PutInsightSelectors) do not exist here on
+ * purpose: the product never plans them. The one exception is opt-in: `disableInsights` turns Insights off on a
+ * redundant carrier (coverage.redundant disable), planned only by lib/domain/coverage-plan.ts.
  */
 import { channelsOf, sortChannels } from './insight-channels';
 import type { ClockEffect } from './insights-clock';
@@ -40,6 +41,12 @@ export type Action =
       input:
         | { TrailName: string; InsightSelectors: InsightSelector[] }
         | { EventDataStore: string; InsightsDestination: string; InsightSelectors: InsightSelector[] };
+    })
+  | (ActionBase & {
+      kind: 'disableInsights';
+      operation: 'PutInsightSelectors';
+      /** An empty list turns Insights off (`com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightSelectors`). */
+      input: { TrailName: string; InsightSelectors: [] } | { EventDataStore: string; InsightSelectors: [] };
     });
 
 export type ActionKind = Action['kind'];
@@ -57,6 +64,7 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]
   startLogging: ['cloudtrail:StartLogging'],
   startIngestion: ['cloudtrail:StartEventDataStoreIngestion'],
   putInsightSelectors: ['cloudtrail:PutInsightSelectors'],
+  disableInsights: ['cloudtrail:PutInsightSelectors'],
 };
 
 /**
@@ -73,6 +81,7 @@ export const REQUIRED_RESOURCES: Readonly<Record<ActionKind, readonly Permission
   startLogging: ['trail'],
   startIngestion: ['eventdatastore'],
   putInsightSelectors: ['trail', 'eventdatastore'],
+  disableInsights: ['trail', 'eventdatastore'],
 };
 
 /** What the action does to the Insights clock once it succeeds. */
@@ -84,6 +93,8 @@ export function clockEffectOfAction(action: Action): ClockEffect | undefined {
         channels: sortChannels(channelsOf(action.input.InsightSelectors)),
         ...('InsightsDestination' in action.input && { destination: action.input.InsightsDestination }),
       };
+    case 'disableInsights':
+      return { type: 'insightsSet', channels: [] };
     case 'startLogging':
       return { type: 'loggingStarted', alwaysRestarts: false };
     case 'startIngestion':

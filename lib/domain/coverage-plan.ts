@@ -1,18 +1,19 @@
 /**
  * Coverage judged organization-wide: which in-scope account-regions Insights analyze (and through which carriers),
- * which are analyzed more than once (billed more than once), and, for the coverage objective, the fewest carrier
- * repairs that cover every uncovered account-region exactly once. Pure.
+ * which are analyzed more than once (billed more than once), and, for the coverage objective, the carrier repairs that
+ * cover every uncovered account-region it can, each exactly once. Pure.
  *
- * Choosing a carrier for uncovered account-regions, greedily, the best first:
- * 1. a pinned carrier (coverage.pin);
- * 2. the fewest account-regions it would analyze a second time (each is billed again: turning the organization trail
- *    on because one account's trail broke would double the bill of every other account);
- * 3. the policy's ranking of carrier kinds (coverage.carrierPreference: the organization trail first by default);
- * 4. a carrier already billed for Insights before one newly billed; then the fewest writes; then the most
- *    account-regions covered; then the ARN, so the same facts always give the same plan.
- * A chosen carrier covers every uncovered account-region it reaches, so none gets Insights on several.
+ * A plan is judged, best first, by: the account-regions it leaves uncovered; the account-regions it makes analyzed a
+ * second time (each is billed again: turning the organization trail on because one account's trail broke would double
+ * every other account's bill); the sources it newly bills for Insights; its writes; and the policy's ranking of the
+ * carrier kinds it uses (coverage.carrierPreference: the organization trail first by default). Organization carriers
+ * reach every account, so they are chosen by comparing whole plans: each small set of them (none, one, two), completed
+ * account by account with the account's own carriers, greedily (a pinned carrier first, then the fewest second
+ * analyses, the preferred kind, one already billed, the fewest writes, the most account-regions covered). A chosen
+ * carrier covers every uncovered account-region it reaches, so none gets Insights on several.
  */
 import { accountRegionKey, covers, preferenceOrder, type AccountRegion, type Carrier } from './carriers';
+import { utcMinute } from './names';
 import type { Policy } from '../policy/schema';
 
 export interface JudgedAccountRegion extends AccountRegion {
@@ -122,10 +123,10 @@ function judgement(ar: JudgedAccountRegion, carriers: Carrier[]): CoverageJudgem
     return { ...base, status: 'uncovered', message: `no trail or event data store analyzes management events with Insights in account ${ar.accountId}, ${ar.region}` };
   }
   const delivering = carriers.filter((c) => c.pendingUntil === undefined);
-  const twice = base.redundant ? `; analyzed ${carriers.length} times (${named}), each billed` : '';
+  const twice = base.redundant ? ` (analyzed ${carriers.length} times, each billed: ${named})` : '';
   if (delivering.length > 0) return { ...base, status: 'covered', message: `analyzed by ${delivering[0]!.name}${twice}` };
   const first = carriers.map((c) => c.pendingUntil!).sort()[0]!;
-  return { ...base, status: 'pending-first-delivery', pendingUntil: first, message: `analyzed by ${carriers[0]!.name}, first delivery expected by ${first}${twice}` };
+  return { ...base, status: 'pending-first-delivery', pendingUntil: first, message: `analyzed by ${carriers[0]!.name}, first delivery expected by ${utcMinute(first)}${twice}` };
 }
 
 /**
@@ -138,23 +139,98 @@ export function planCoverage(input: CoverageInput): CoveragePlan {
   const byKey = new Map(judgements.map((j) => [accountRegionKey(j), j]));
   const covered = new Set(judgements.filter((j) => j.status === 'covered' || j.status === 'pending-first-delivery').map(accountRegionKey));
   const open = new Set(judgements.filter((j) => j.status === 'uncovered').map(accountRegionKey));
-  const rank = (c: Carrier) => input.policy.coverage.carrierPreference.indexOf(c.carrierKind);
   const candidates = input.carriers.filter((c) => c.repair !== undefined).map((c) => ({ c, keys: reach(c, index).map(accountRegionKey) }));
+  const rank = (c: Carrier) => input.policy.coverage.carrierPreference.indexOf(c.carrierKind);
 
-  type Scored = { c: Carrier; keys: string[]; gain: number; duplicates: number };
-  const score = (x: { c: Carrier; keys: string[] }): Scored => ({ ...x, gain: x.keys.filter((k) => open.has(k)).length, duplicates: x.keys.filter((k) => covered.has(k)).length });
-  // Lower is better; gain and duplicates only get worse as carriers are chosen, so a lazily re-scored heap is exact.
+  // Pinned carriers come first, whatever the preference; then each small set of organization carriers.
+  const pinned = candidates.filter((x) => x.c.pinned && x.keys.some((k) => open.has(k))).sort((a, b) => rank(a.c) - rank(b.c) || a.c.arn.localeCompare(b.c.arn));
+  const organizationWide = candidates.filter((x) => x.c.organization && !x.c.pinned && x.keys.some((k) => open.has(k)));
+  const choices = subsets(organizationWide, 2).map((set) => [...pinned, ...set]);
+  const local = candidates.filter((x) => !x.c.organization);
+  let best: Completed | undefined;
+  for (const chosen of choices) {
+    const completed = complete(chosen, local, covered, open, rank);
+    if (!best || compareCompleted(completed, best) < 0) best = completed;
+  }
+  const repairs = best?.repairs ?? [];
+  for (const r of repairs) for (const k of r.reached) if (open.has(k) && !byKey.get(k)!.carrier) byKey.get(k)!.carrier = r.arn;
+  for (const j of judgements) if (j.status === 'uncovered' && !j.carrier) explainUncovered(j, input.carriers, index);
+
+  const redundantCarriers = redundant(judgements, input.carriers);
+  const out = repairs.map(({ reached: _r, rank: _k, ...r }) => r);
+  return {
+    judgements,
+    repairs: out,
+    disable: input.policy.coverage.redundant === 'disable' ? disablings(input, index, judgements) : [],
+    cost: {
+      writes: out.reduce((n, r) => n + r.writes, 0),
+      sourcesNewlyBilled: out.filter((r) => r.newlyBilled).length,
+      managementCopiesAdded: out.filter((r) => r.addsManagementCopy).length,
+      clocksRestarted: out.filter((r) => r.restartsClock).length,
+    },
+    redundantCarriers,
+  };
+}
+
+interface Candidate {
+  c: Carrier;
+  keys: string[];
+}
+
+interface Completed {
+  repairs: (CarrierRepair & { reached: string[]; rank: number })[];
+  uncovered: number;
+  duplicates: number;
+}
+
+const totals = (x: Completed) => ({
+  newlyBilled: x.repairs.filter((r) => r.newlyBilled).length,
+  writes: x.repairs.reduce((n, r) => n + r.writes, 0),
+  ranks: x.repairs.map((r) => r.rank).sort((a, b) => a - b),
+});
+
+function compareCompleted(a: Completed, b: Completed): number {
+  const [ta, tb] = [totals(a), totals(b)];
+  if (a.uncovered !== b.uncovered) return a.uncovered - b.uncovered;
+  if (a.duplicates !== b.duplicates) return a.duplicates - b.duplicates;
+  if (ta.newlyBilled !== tb.newlyBilled) return ta.newlyBilled - tb.newlyBilled;
+  if (ta.writes !== tb.writes) return ta.writes - tb.writes;
+  for (let i = 0; i < Math.min(ta.ranks.length, tb.ranks.length); i++) if (ta.ranks[i] !== tb.ranks[i]) return ta.ranks[i]! - tb.ranks[i]!;
+  return ta.ranks.length - tb.ranks.length;
+}
+
+/** The chosen organization carriers, then each account's own carriers, greedily, for what is still uncovered. */
+function complete(chosen: readonly Candidate[], local: readonly Candidate[], coveredBefore: ReadonlySet<string>, openBefore: ReadonlySet<string>, rank: (c: Carrier) => number): Completed {
+  const covered = new Set(coveredBefore);
+  const open = new Set(openBefore);
+  const repairs: Completed['repairs'] = [];
+  let duplicates = 0;
+  const take = (x: Candidate) => {
+    const gain = x.keys.filter((k) => open.has(k));
+    if (gain.length === 0) return;
+    const dups = x.keys.filter((k) => covered.has(k)).length;
+    duplicates += dups;
+    for (const k of x.keys) {
+      open.delete(k);
+      covered.add(k);
+    }
+    const r = x.c.repair!;
+    repairs.push({ arn: x.c.arn, covers: gain.length, duplicates: dups, writes: r.writes, newlyBilled: !x.c.billed, restartsClock: r.restartsClock, addsManagementCopy: r.addsManagementCopy, reached: gain, rank: rank(x.c) });
+  };
+  for (const x of chosen) take(x);
+
+  type Scored = Candidate & { gain: number; duplicates: number };
+  const score = (x: Candidate): Scored => ({ ...x, gain: x.keys.filter((k) => open.has(k)).length, duplicates: x.keys.filter((k) => covered.has(k)).length });
+  // Lower is better; gain and duplicates only get worse as carriers are taken, so a lazily re-scored list is exact.
   const better = (a: Scored, b: Scored): number =>
     Number(b.c.pinned) - Number(a.c.pinned) ||
     a.duplicates - b.duplicates ||
     rank(a.c) - rank(b.c) ||
-    Number(a.c.billed === false) - Number(b.c.billed === false) ||
+    Number(!a.c.billed) - Number(!b.c.billed) ||
     a.c.repair!.writes - b.c.repair!.writes ||
     b.gain - a.gain ||
     a.c.arn.localeCompare(b.c.arn);
-
-  const repairs: CarrierRepair[] = [];
-  let pool = candidates.map(score).filter((s) => s.gain > 0).sort(better);
+  let pool = local.map(score).filter((x) => x.gain > 0).sort(better);
   while (pool.length > 0 && open.size > 0) {
     const top = score(pool.shift()!);
     if (top.gain === 0) continue;
@@ -162,29 +238,16 @@ export function planCoverage(input: CoverageInput): CoveragePlan {
       pool = insertSorted(pool, top, better);
       continue;
     }
-    for (const k of top.keys) {
-      const j = byKey.get(k)!;
-      if (open.delete(k)) j.carrier = top.c.arn;
-      covered.add(k);
-    }
-    const r = top.c.repair!;
-    repairs.push({ arn: top.c.arn, covers: top.gain, duplicates: top.duplicates, writes: r.writes, newlyBilled: !top.c.billed, restartsClock: r.restartsClock, addsManagementCopy: r.addsManagementCopy });
+    take(top);
   }
-  for (const k of open) explainUncovered(byKey.get(k)!, input.carriers, index);
+  return { repairs, uncovered: open.size, duplicates };
+}
 
-  const redundantCarriers = redundant(judgements, input.carriers);
-  return {
-    judgements,
-    repairs,
-    disable: input.policy.coverage.redundant === 'disable' ? disablings(input, index, judgements) : [],
-    cost: {
-      writes: repairs.reduce((n, r) => n + r.writes, 0),
-      sourcesNewlyBilled: repairs.filter((r) => r.newlyBilled).length,
-      managementCopiesAdded: repairs.filter((r) => r.addsManagementCopy).length,
-      clocksRestarted: repairs.filter((r) => r.restartsClock).length,
-    },
-    redundantCarriers,
-  };
+/** Every subset of at most `max` items (the empty one first). */
+function subsets<T>(items: readonly T[], max: number): T[][] {
+  const out: T[][] = [[]];
+  for (const item of items) for (const s of [...out]) if (s.length < max) out.push([...s, item]);
+  return out;
 }
 
 function insertSorted<T>(list: T[], item: T, cmp: (a: T, b: T) => number): T[] {

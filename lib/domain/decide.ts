@@ -26,7 +26,11 @@ import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, Sourc
 import type { Policy } from '../policy/schema';
 import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
 
-export type FindingStatus = 'compliant' | 'pending-first-delivery' | 'drifted' | 'exempt' | 'not-remediable' | 'out-of-scope';
+/**
+ * `not-needed` is given by the coverage objective, never by decide(): the source's account-regions are analyzed by
+ * another carrier, so what it lacks is no drift (lib/pipeline/coverage.ts).
+ */
+export type FindingStatus = 'compliant' | 'pending-first-delivery' | 'drifted' | 'exempt' | 'not-remediable' | 'out-of-scope' | 'not-needed';
 
 export type DriftCode =
   | 'insightsOff'

@@ -27,6 +27,11 @@ function applyAction(s: SourceState, a: Action, now: Date): SourceState {
       // STARTING_INGESTION settles to ENABLED (`com.amazonaws.cloudtrail#EventDataStoreStatus`,
       // `com.amazonaws.cloudtrail#StartEventDataStoreIngestion`); the projection shows where it settles.
       return s.kind === 'eventDataStore' ? { ...s, status: 'ENABLED' } : s;
+    case 'disableInsights': {
+      if (s.kind === 'trail') return { ...s, insightSelectors: [] };
+      const { insightsDestination: _gone, ...rest } = s;
+      return { ...rest, insightSelectors: [] };
+    }
     case 'putInsightSelectors':
       if ('InsightsDestination' in a.input) {
         return s.kind === 'eventDataStore' ? { ...s, insightSelectors: a.input.InsightSelectors, insightsDestination: a.input.InsightsDestination } : s;

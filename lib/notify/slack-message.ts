@@ -125,7 +125,7 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
   for (const d of decisions) for (const r of d.finding.reasons) problems.set(r.code, (problems.get(r.code) ?? 0) + 1);
   const unreachable = result.results.filter((r) => r.status !== 'done');
   const notRemediable = decisions.filter((d) => d.finding.status === 'not-remediable');
-  const uncovered = result.results.filter((r) => r.coverage?.required && !r.coverage.covered);
+  const uncovered = result.results.filter((r) => r.coverage?.status === 'uncovered');
   const blocks: Block[] = [
     header(`:bar_chart: ${title}: ${result.results.length} account-region(s), mode ${result.mode}`),
     section(
@@ -151,8 +151,21 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
 
 /** The digest of a fan-out sweep, from its summary (lib/sweep/summary.ts), with messages Slack missed earlier. */
 export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string[] = []): SlackMessage {
+  const c = s.coverage;
   const blocks: Block[] = [
     header(`:bar_chart: Insights sweep ${s.sweepId}: ${s.reported} of ${s.expected} account-region(s)${s.timedOut && !s.complete ? ', timed out' : ''}`),
+    ...(c
+      ? [
+          section(
+            [
+              `*Account-regions analyzed by Insights*: ${c.covered + c.pendingFirstDelivery}${c.pendingFirstDelivery ? ` (${c.pendingFirstDelivery} pending first delivery)` : ''}`,
+              `*Not analyzed*: ${c.uncovered}${c.unknown ? ` (and ${c.unknown} unknown: unreadable)` : ''}`,
+              ...(c.exempt ? [`*Exempt*: ${c.exempt}`] : []),
+              `*Analyzed more than once* (each billed): ${c.redundant}`,
+            ].join('\n'),
+          ),
+        ]
+      : []),
     section(
       [
         `*Compliant*: ${s.compliant}`,
@@ -162,6 +175,7 @@ export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string
         `*Exempt*: ${s.exempt}`,
         `*Not remediable*: ${s.notRemediable}`,
         `*Unreachable account-regions*: ${s.unreachable.length}`,
+        ...(s.notNeeded ? [`*Not needed for coverage*: ${s.notNeeded}`] : []),
         `*Writes*: ${s.writes}`,
       ].join('\n'),
     ),
@@ -171,5 +185,6 @@ export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string
     ...(s.neverReported.length ? [section(`*Never reported*\n${listWithMore(s.neverReported.map((k) => `• ${k}`))}`)] : []),
     ...(undelivered.length ? [section(`*Not delivered earlier*\n${listWithMore(undelivered.map((t) => `• ${t}`))}`)] : []),
   ];
-  return finalize(`Insights sweep ${s.sweepId}: ${s.repaired} repaired, ${s.notRemediable} need a person, ${s.unreachable.length} unreachable, ${s.neverReported.length} never reported`, blocks);
+  const coverage = c ? `${c.uncovered} account-region(s) not analyzed, ${c.redundant} analyzed more than once, ` : '';
+  return finalize(`Insights sweep ${s.sweepId}: ${coverage}${s.repaired} repaired, ${s.notRemediable} need a person, ${s.unreachable.length} unreachable, ${s.neverReported.length} never reported`, blocks);
 }

@@ -1,11 +1,15 @@
 /**
  * The one pipeline both modes share: for each target account-region (or one source in it), read -> decide -> apply ->
- * verify, and report findings, outcomes, the Insights clock facts the ledger must store, and coverage. Account-regions
- * run concurrently; a failure in one (a missing member role, a quota) is contained there and reported, never lost.
+ * verify, and report findings, outcomes, the Insights clock facts the ledger must store, and each source as a carrier
+ * of Insights after the run (lib/domain/carriers.ts), from which coverage is judged organization-wide
+ * (lib/pipeline/coverage.ts). `apply: false` stops after the decisions: a coverage survey, whose repairs are chosen
+ * once every account-region is known. Account-regions run concurrently; a failure in one (a missing member role, a
+ * quota) is contained there and reported, never lost.
  */
 import type { Action } from '../domain/actions';
 import { clockEffectOfAction } from '../domain/actions';
-import { assessCoverage, type CoverageVerdict } from '../domain/coverage';
+import { carrierOf, type Carrier } from '../domain/carriers';
+import type { CoverageJudgement } from '../domain/coverage-plan';
 import { decide, type Decision } from '../domain/decide';
 import { applyClockEffect, type ClockFacts } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
@@ -34,6 +38,8 @@ export interface RemediateDeps {
   concurrency?: number;
   /** OU path of an account, when the policy scopes by OU. */
   ouPath?: (accountId: string) => string[] | undefined;
+  /** false: read and decide only (no write, no verify). Default true. */
+  apply?: boolean;
 }
 
 export interface ClockUpdate {
@@ -55,7 +61,10 @@ export interface AccountRegionResult {
   /** Sources written and read again: converged when planning again finds nothing to do. */
   verified: { arn: string; converged: boolean; remaining: Action[]; error?: ClassifiedError }[];
   clockUpdates: ClockUpdate[];
-  coverage?: CoverageVerdict;
+  /** Its home sources as carriers of Insights, as they stand after this run's writes. */
+  carriers: Carrier[];
+  /** Set once coverage is judged organization-wide (lib/pipeline/coverage.ts). */
+  coverage?: CoverageJudgement;
 }
 
 /**
@@ -108,7 +117,7 @@ const readAll = (deps: RemediateDeps, where: { accountId: string; region: string
 
 async function remediateAccountRegion(g: { accountId: string; region: string; only: Set<string> | undefined }, deps: RemediateDeps, budget: WriteBudget): Promise<AccountRegionResult> {
   const where = { accountId: g.accountId, region: g.region };
-  const empty = { ...where, decisions: [], notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [] };
+  const empty = { ...where, decisions: [], notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [], carriers: [] };
   let read: AccountRegionRead;
   try {
     read = await readAll(deps, where, g.only);
@@ -120,28 +129,14 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
   const now = deps.now();
   const context = { managementAccountId: deps.managementAccountId, eventDataStoresInAccount: read.eventDataStores, accountOuPath: deps.ouPath?.(g.accountId) };
   const decisions = await Promise.all(read.sources.map(async (source) => decide({ policy: deps.policy, source, context, clockFacts: await deps.ledger?.clockFacts(source.arn), now })));
+  const carrierOfRead = (i: number) => carrierOf(deps.policy, read.sources[i]!, decisions[i]!, context);
+  if (deps.apply === false) {
+    const carriers = decisions.map((_, i) => carrierOfRead(i)).filter((c): c is Carrier => c !== undefined);
+    const clockUpdates = decisions.filter((d) => d.clockFactsChanged).map((d) => ({ arn: d.source.arn, kind: d.source.kind, facts: d.clockFacts }));
+    return { ...empty, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, clockUpdates, carriers };
+  }
   const actions = decisions.flatMap((d) => d.actions);
   const outcomes = await applyPlan((a, r) => deps.aws.cloudTrail(a, r), actions, { mode: deps.policy.mode, budget });
-
-  // Verify: read the written sources again and plan again; a converged source has nothing left to do.
-  const written = [...new Set(outcomes.filter((o) => o.status === 'applied').map((o) => o.action.sourceArn))];
-  const verified: AccountRegionResult['verified'] = [];
-  let after = read.sources;
-  if (written.length) {
-    try {
-      const again = await readAll(deps, where, new Set(written));
-      after = read.sources.map((s) => again.sources.find((x) => x.arn === s.arn) ?? s);
-      for (const arn of written) {
-        const state = again.sources.find((x) => x.arn === arn);
-        const d = state && decide({ policy: deps.policy, source: state, context: { ...context, eventDataStoresInAccount: again.eventDataStores.length ? again.eventDataStores : read.eventDataStores }, now: deps.now() });
-        verified.push({ arn, converged: d !== undefined && d.actions.length === 0, remaining: d?.actions ?? [] });
-      }
-    } catch (e) {
-      // The writes stand; only the confirmation is missing, and the next check will see the state.
-      const error = classifyError(e);
-      for (const arn of written) verified.push({ arn, converged: false, remaining: [], error });
-    }
-  }
 
   const clockUpdates: ClockUpdate[] = [];
   const at = now.toISOString();
@@ -155,6 +150,30 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
     if (d.clockFactsChanged || facts !== d.clockFacts) clockUpdates.push({ arn: d.source.arn, kind: d.source.kind, facts });
   }
 
-  const coverage = g.only ? undefined : assessCoverage(deps.policy, where, after, read.shadows.filter((s) => s.kind === 'trail'));
-  return { ...where, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, outcomes, verified, clockUpdates, ...(coverage && { coverage }) };
+  // Verify: read the written sources again and decide again with the clocks the writes set; a converged source has
+  // nothing left to do, and is the carrier it now is.
+  const written = [...new Set(outcomes.filter((o) => o.status === 'applied').map((o) => o.action.sourceArn))];
+  const verified: AccountRegionResult['verified'] = [];
+  const after = new Map<string, Carrier | undefined>();
+  if (written.length) {
+    try {
+      const again = await readAll(deps, where, new Set(written));
+      const againContext = { ...context, eventDataStoresInAccount: again.eventDataStores.length ? again.eventDataStores : read.eventDataStores };
+      for (const arn of written) {
+        const state = again.sources.find((x) => x.arn === arn);
+        const facts = clockUpdates.find((u) => u.arn === arn)?.facts;
+        const d = state && decide({ policy: deps.policy, source: state, context: againContext, ...(facts && { clockFacts: facts }), now: deps.now() });
+        verified.push({ arn, converged: d !== undefined && d.actions.length === 0, remaining: d?.actions ?? [] });
+        after.set(arn, state && d && carrierOf(deps.policy, state, d, againContext));
+      }
+    } catch (e) {
+      // The writes stand; only the confirmation is missing, and the next check will see the state.
+      const error = classifyError(e);
+      for (const arn of written) verified.push({ arn, converged: false, remaining: [], error });
+    }
+  }
+  const carriers = decisions
+    .map((d, i) => (after.has(d.source.arn) ? after.get(d.source.arn) : carrierOfRead(i)))
+    .filter((c): c is Carrier => c !== undefined);
+  return { ...where, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, outcomes, verified, clockUpdates, carriers };
 }

@@ -71,6 +71,20 @@ export function sourceSelection(policy: Policy, source: { kind: SourceKind; name
   return IN;
 }
 
+/**
+ * An active exemption of a whole account-region: one whose match names only its account and/or region (no kind,
+ * name or ARN). Its reason, or undefined.
+ */
+export function accountRegionExemption(policy: Policy, ar: { accountId: string; region: string }, now: Date): string | undefined {
+  for (const e of policy.exemptions) {
+    const m = e.match;
+    if (m.kind !== undefined || m.name !== undefined || m.arn !== undefined) continue;
+    if ((m.account ?? ar.accountId) !== ar.accountId || (m.region ?? ar.region) !== ar.region) continue;
+    if (Date.parse(exemptionExpiresAt(e.expires)) > now.getTime()) return e.reason;
+  }
+  return undefined;
+}
+
 export interface ExemptionMatch {
   /** The first exemption that matches and has not expired. */
   active?: Exemption & { expiresAt: string };

@@ -4,7 +4,7 @@
  * on a timeline from the sweep's end to seven days later (pending first delivery until T, delivering, off). Pure.
  */
 import { utcMinute } from '../domain/names';
-import { accountRegionTitle, actionVerb, clockChangeText, judged, kindText, outOfScopeNote, statusText, summaryLine } from './render-text';
+import { accountRegionTitle, actionVerb, clockChangeText, coverageText, judged, kindText, outOfScopeNote, statusText, summaryLine } from './render-text';
 import { driftLeft, type StoredAccountRegion, type StoredSource, type StoredSweepResult } from './sweep-result';
 import { TIMELINE_HORIZON_MS, timelineOf } from './timeline';
 
@@ -84,7 +84,8 @@ function axisHtml(now: Date): string {
 function accountRegionSection(ar: StoredAccountRegion, now: Date): string {
   const notes: string[] = [];
   if (ar.status !== 'done') notes.push(`${ar.status}: ${ar.error ? `${ar.error.name}: ${ar.error.message}` : 'not swept'}`);
-  if (ar.coverage?.required && !ar.coverage.covered) notes.push(`No Insights in this account-region: ${ar.coverage.message}`);
+  const coverage = coverageText(ar);
+  if (coverage) notes.push(coverage);
   if (ar.shadows.length) notes.push(`Organization and multi-region copies seen here (evaluated where they live): ${ar.shadows.map((s) => s.name).join(', ')}`);
   const out = outOfScopeNote(ar);
   if (out) notes.push(out[0]!.toUpperCase() + out.slice(1));

@@ -41,33 +41,89 @@ export const outOfScopeNote = (ar: StoredAccountRegion): string | undefined => {
 
 export const accountRegionTitle = (ar: StoredAccountRegion): string => `${ar.accountId}${ar.accountName ? ` (${ar.accountName})` : ''} ${ar.region}`;
 
+/** The account-region's coverage in one line: who analyzes it, or what would, or what a person must do. */
+export function coverageText(ar: StoredAccountRegion): string | undefined {
+  const c = ar.coverage;
+  if (!c) return undefined;
+  const redundant = c.redundant ? 'REDUNDANT, ' : '';
+  switch (c.status) {
+    case 'covered':
+      return `${redundant}COVERED: ${c.message}`;
+    case 'pending-first-delivery':
+      return `${redundant}PENDING FIRST DELIVERY until ${utcMinute(c.pendingUntil!)}: ${c.message}`;
+    case 'uncovered':
+      return `NO INSIGHTS IN THIS ACCOUNT-REGION: ${c.message}${c.carrier ? `; the plan repairs ${nameOf(c.carrier)}` : ''}${c.remedy ? `; a person must: ${c.remedy}` : ''}`;
+    case 'exempt':
+      return `EXEMPT: ${c.message}`;
+    case 'unknown':
+      return `COVERAGE UNKNOWN: ${c.message}`;
+  }
+}
+
+const nameOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+
 function accountRegionNote(ar: StoredAccountRegion): string | undefined {
-  if (ar.status !== 'done') return `${ar.status.toUpperCase()}: ${ar.error ? `${ar.error.name}: ${ar.error.message}` : 'not swept'}`;
-  if (ar.coverage?.required && !ar.coverage.covered) return `NO INSIGHTS IN THIS ACCOUNT-REGION: ${ar.coverage.message}`;
+  if (ar.status !== 'done' && ar.coverage?.status !== 'covered' && ar.coverage?.status !== 'pending-first-delivery')
+    return `${ar.status.toUpperCase()}: ${ar.error ? `${ar.error.name}: ${ar.error.message}` : 'not swept'}`;
+  const coverage = coverageText(ar);
+  if (coverage) return coverage;
   if (judged(ar).length === 0) return ar.shadows.length ? `no sources of its own; organization and multi-region copies: ${ar.shadows.map((s) => s.name).join(', ')}` : 'no trails or event data stores';
   return undefined;
 }
 
+/** Account-regions by coverage, for a summary: "12 covered (12 pending first delivery), 0 uncovered, 3 redundant". */
+export function coverageLine(result: StoredSweepResult): string | undefined {
+  const c = result.summary.coverage;
+  if (!c) return undefined;
+  return [
+    `${c.covered + c.pendingFirstDelivery} covered${c.pendingFirstDelivery ? ` (${c.pendingFirstDelivery} pending first delivery)` : ''}`,
+    `${c.uncovered} uncovered`,
+    ...(c.exempt ? [`${c.exempt} exempt`] : []),
+    ...(c.unknown ? [`${c.unknown} unknown`] : []),
+    `${c.redundant} analyzed more than once`,
+  ].join(', ');
+}
+
 export function summaryLine(result: StoredSweepResult): string {
   const s = result.summary;
-  return [
+  const coverage = coverageLine(result);
+  const sources = [
     `${s.compliant} compliant`,
     `${s.repaired} repaired`,
     `${s.pendingFirstDelivery} pending first delivery${s.latestPending ? ` (latest expected by ${utcMinute(s.latestPending)})` : ''}`,
     `${s.exempt} exempt`,
     `${s.drifted} drifted`,
     `${s.notRemediable} not remediable`,
+    ...(s.notNeeded ? [`${s.notNeeded} not needed for coverage`] : []),
     `${s.unreachable.length + s.failed.length} account-region(s) unreachable or failed`,
     `${result.writesApplied} write(s)`,
   ].join(', ');
+  return coverage ? `account-regions: ${coverage}; sources: ${sources}` : sources;
+}
+
+/** What the coverage plan chose and what it costs, in a few lines. */
+export function planLines(result: StoredSweepResult): string[] {
+  const p = result.coveragePlan;
+  if (!p) return [];
+  const made = result.mode === 'report' ? 'would make' : 'made';
+  const lines = [
+    p.repairs.length
+      ? `coverage plan: ${p.repairs.map((r) => `${nameOf(r.arn)} (${r.writes} write(s), covers ${r.covers} account-region(s)${r.duplicates ? `, ${r.duplicates} analyzed twice` : ''})`).join('; ')}`
+      : 'coverage plan: no carrier to repair',
+    `plan cost: ${made} ${p.cost.writes} write(s); sources newly billed for Insights: ${p.cost.sourcesNewlyBilled}; management-event copies added: ${p.cost.managementCopiesAdded}; Insights clocks restarted: ${p.cost.clocksRestarted}`,
+  ];
+  if (p.redundantCarriers.length) lines.push(`redundant Insights (billed again for what a preferred carrier analyzes): ${p.redundantCarriers.map(nameOf).join(', ')}`);
+  if (p.disable.length) lines.push(`turned off as redundant: ${p.disable.map((d) => `${nameOf(d.arn)} (kept by ${d.keptBy.map(nameOf).join(', ')})`).join('; ')}`);
+  return lines;
 }
 
 export function renderTable(result: StoredSweepResult): string {
   const lines = [
-    `Insights sweep ${result.sweepId}: mode ${result.mode}, ${result.accountRegions.length} account-region(s) of ${result.organization.accounts.length} account(s) x ${result.organization.regions.length} region(s), ${result.endpoint}`,
+    `Insights sweep ${result.sweepId}: mode ${result.mode}, objective ${result.objective ?? 'everySource'}, ${result.accountRegions.length} account-region(s) of ${result.organization.accounts.length} account(s) x ${result.organization.regions.length} region(s), ${result.endpoint}`,
     `finished ${utcMinute(result.finishedAt)}`,
   ];
   for (const sk of result.organization.skipped) lines.push(`skipped account ${sk.id}: ${sk.reason}`);
+  lines.push(...planLines(result));
   const width = Math.max(8, ...result.accountRegions.flatMap((ar) => ar.sources.map((s) => s.name.length)));
   for (const ar of result.accountRegions) {
     lines.push('', accountRegionTitle(ar));
@@ -94,10 +150,12 @@ export function renderMarkdown(result: StoredSweepResult): string {
   const lines = [
     `# Insights sweep ${result.sweepId}`,
     '',
-    `Mode **${result.mode}**, ${result.accountRegions.length} account-region(s), finished ${utcMinute(result.finishedAt)}, against ${result.endpoint}.`,
+    `Mode **${result.mode}**, objective **${result.objective ?? 'everySource'}**, ${result.accountRegions.length} account-region(s), finished ${utcMinute(result.finishedAt)}, against ${result.endpoint}.`,
     '',
     `**Summary**: ${summaryLine(result)}.`,
   ];
+  const plan = planLines(result);
+  if (plan.length) lines.push('', ...plan.map((l) => `- ${l}`));
   const left = driftLeft(result);
   if (left.length) lines.push('', `**Drift left** (${left.length}):`, '', ...left.map((l) => `- ${l}`));
   for (const ar of result.accountRegions) {

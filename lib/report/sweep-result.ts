@@ -10,6 +10,8 @@ import type { Outcome } from '../aws/apply';
 import type { Blocker, Decision, DriftReason, FindingStatus } from '../domain/decide';
 import { insightsClock, type InsightsClock } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
+import type { CarrierRepair, CoverageCost, CoveragePlan, Disabling } from '../domain/coverage-plan';
+import type { Objective } from '../policy/schema';
 import type { AccountRegionResult, RemediationResult } from '../pipeline/remediate';
 import { reportOf, summarize, type SweepSummary } from '../sweep/summary';
 
@@ -60,11 +62,23 @@ export interface StoredAccountRegion {
   shadows: { kind: SourceKind; arn: string; name: string; ownerAccountId: string; homeRegion: string }[];
 }
 
+/** What the coverage objective's plan chose, and what it costs (lib/domain/coverage-plan.ts). */
+export interface StoredCoveragePlan {
+  repairs: CarrierRepair[];
+  disable: Disabling[];
+  cost: CoverageCost;
+  /** Carriers analyzing some account-region another, preferred carrier also analyzes (each billed). */
+  redundantCarriers: string[];
+}
+
 export interface StoredSweepResult {
   format: typeof SWEEP_RESULT_FORMAT;
   version: 1;
   sweepId: string;
   mode: 'enforce' | 'report';
+  /** Absent in results stored before objectives existed: everySource. */
+  objective?: Objective;
+  coveragePlan?: StoredCoveragePlan;
   startedAt: string;
   finishedAt: string;
   /** The endpoint swept: "aws", or the simulator's URL. */
@@ -85,9 +99,10 @@ export interface SweepRunFacts {
   accounts: { id: string; name: string }[];
   skipped: { id: string; reason: string }[];
   regions: string[];
+  objective: Objective;
 }
 
-export function storedSweepResult(run: SweepRunFacts, result: RemediationResult): StoredSweepResult {
+export function storedSweepResult(run: SweepRunFacts, result: RemediationResult & { plan?: CoveragePlan }): StoredSweepResult {
   const names = new Map(run.accounts.map((a) => [a.id, a.name]));
   const expected = run.accounts.flatMap((a) => run.regions.map((r) => `${a.id}/${r}`));
   const summary = summarize(run.sweepId, expected, result.results.map((r) => reportOf(r, run.finishedAt)), false);
@@ -96,6 +111,10 @@ export function storedSweepResult(run: SweepRunFacts, result: RemediationResult)
     version: 1,
     sweepId: run.sweepId,
     mode: result.mode,
+    objective: run.objective,
+    ...(result.plan && {
+      coveragePlan: { repairs: result.plan.repairs, disable: result.plan.disable, cost: result.plan.cost, redundantCarriers: redundantAfter(result.results) },
+    }),
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt.toISOString(),
     endpoint: run.endpoint,
@@ -105,6 +124,11 @@ export function storedSweepResult(run: SweepRunFacts, result: RemediationResult)
     summary,
     accountRegions: result.results.map((r) => storedAccountRegion(r, names.get(r.accountId), result.mode, run.finishedAt)),
   };
+}
+
+/** Carriers analyzing an account-region another, preferred carrier also analyzes, as the run left them. */
+function redundantAfter(results: readonly AccountRegionResult[]): string[] {
+  return [...new Set(results.flatMap((r) => r.coverage?.analyzedBy.slice(1) ?? []))].sort();
 }
 
 function storedAccountRegion(r: AccountRegionResult, accountName: string | undefined, mode: 'enforce' | 'report', now: Date): StoredAccountRegion {
@@ -162,7 +186,7 @@ function storedAction(o: Outcome): StoredAction {
 export function driftLeft(result: StoredSweepResult): string[] {
   return result.accountRegions.flatMap((ar) => [
     ...(ar.status === 'done' ? [] : [`${ar.accountId} ${ar.region}: ${ar.status}${ar.error ? ` (${ar.error.name})` : ''}`]),
-    ...(ar.coverage?.required && !ar.coverage.covered ? [`${ar.accountId} ${ar.region}: no Insights in this account-region`] : []),
+    ...(ar.coverage?.status === 'uncovered' ? [`${ar.accountId} ${ar.region}: no Insights in this account-region`] : []),
     ...ar.sources.filter((s) => s.driftLeft).map((s) => `${s.accountId} ${s.region} ${s.kind === 'trail' ? 'trail' : 'event data store'} ${s.name}: ${s.status}`),
   ]);
 }

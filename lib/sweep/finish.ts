@@ -6,7 +6,7 @@
  * A digest may therefore, rarely, arrive twice; it is never lost.
  */
 import { finalizeMessage, MAX_DELAY_SECONDS } from './messages';
-import type { SweepStore } from './store';
+import type { SweepRecord, SweepStore } from './store';
 import { summarize, type SweepSummary } from './summary';
 
 export interface DelayedQueuePort {
@@ -22,6 +22,8 @@ export interface FinishDeps {
    * carry messages Slack did not take earlier (the digest carries them). No digest when absent.
    */
   digest?: (summary: SweepSummary, accountRegions: string[]) => Promise<boolean>;
+  /** The summary of a stored sweep; default: its reports as they are (lib/sweep/coverage-sweep.ts judges coverage). */
+  summaryOf?: (s: SweepRecord, timedOut: boolean) => SweepSummary;
 }
 
 export type FinishOutcome = 'unknown sweep' | 'still running' | 'rescheduled' | 'finished elsewhere' | 'digest sent' | 'digest undelivered' | 'summarized';
@@ -37,9 +39,10 @@ export async function finishSweep(sweepId: string, deps: FinishDeps, trigger: 'c
   const now = deps.now();
   const msLeft = Date.parse(s.deadline) - now.getTime();
   const timedOut = msLeft <= 0;
+  const summaryOf = deps.summaryOf ?? ((x: SweepRecord, t: boolean) => summarize(sweepId, x.expected, x.reports, t));
   let summary = s.summary;
   if (!summary) {
-    const fresh = summarize(sweepId, s.expected, s.reports, timedOut);
+    const fresh = summaryOf(s, timedOut);
     if (!fresh.complete && !timedOut) {
       if (trigger === 'deadline') await scheduleFinalize(sweepId, deps.queue, msLeft);
       return { outcome: trigger === 'deadline' ? 'rescheduled' : 'still running' };
@@ -54,7 +57,7 @@ export async function finishSweep(sweepId: string, deps: FinishDeps, trigger: 'c
     return { outcome: 'rescheduled' };
   } else {
     // The stored summary may be cut to fit its item; the reports give the whole one again.
-    summary = summarize(sweepId, s.expected, s.reports, summary.timedOut);
+    summary = summaryOf(s, summary.timedOut);
   }
   if (!deps.digest) {
     await deps.store.markDigestSent(sweepId, now.toISOString());

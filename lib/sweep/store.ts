@@ -2,9 +2,19 @@
  * Where a sweep lives until its digest is sent: the expected account-regions, the deadline, one report per
  * account-region (a redelivered message overwrites its own report and is not counted again: duplicates are harmless),
  * a count of distinct reports so the worker that completes the sweep knows it, and the summary, stored once, with
- * whether its digest went out. A port with an in-memory implementation (tests, demo, CLI); DynamoDB in lib/aws.
+ * whether its digest went out. A coverage sweep adds its scope (the account-regions surveyed only for their carriers,
+ * and the organization's accounts), its plan's repair account-regions, stored once, and one repair report per
+ * repaired account-region, counted the same way. A port with an in-memory implementation (tests, demo, CLI); DynamoDB
+ * in lib/aws.
  */
 import type { AccountRegionReport, SweepSummary } from './summary';
+
+/** A coverage sweep's scope: what it judges, and what organization carriers cover. */
+export interface SweepScope {
+  /** Expected account-regions surveyed only for their carriers, not judged (the management account out of scope). */
+  extras: string[];
+  organizationAccounts: string[];
+}
 
 export interface SweepRecord {
   sweepId: string;
@@ -14,12 +24,27 @@ export interface SweepRecord {
   reports: AccountRegionReport[];
   summary?: SweepSummary;
   digestSentAt?: string;
+  scope?: SweepScope;
+  /** Set once the coverage plan is made: the account-regions its repair messages go to. */
+  repairsExpected?: string[];
+  repairs: AccountRegionReport[];
 }
 
 export interface SweepStore {
-  start(sweepId: string, expected: string[], startedAt: string, deadline: string): Promise<void>;
-  /** `completed` is true for exactly one call: the first report of the last account-region still missing. */
-  record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }>;
+  start(sweepId: string, expected: string[], startedAt: string, deadline: string, scope?: SweepScope): Promise<void>;
+  /**
+   * `completed` is true for exactly one call: the first report of the last account-region still missing.
+   * `unplanned`: every account-region has reported and no coverage plan is stored yet, so a report SQS delivers again
+   * after the one that completed the survey failed to plan gets to plan.
+   */
+  record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean; unplanned: boolean }>;
+  /** Stores the plan's repair account-regions unless a plan is stored already; returns the stored ones. */
+  savePlan(sweepId: string, repairKeys: string[]): Promise<string[]>;
+  /**
+   * `completed` is true for exactly one call: the first repair report of the last planned account-region missing. A
+   * duplicate repair message finds its carriers repaired and writes nothing: its report never replaces one that wrote.
+   */
+  recordRepair(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }>;
   load(sweepId: string): Promise<SweepRecord | undefined>;
   /** Stores the summary unless one is stored already; true when this call stored it. */
   saveSummary(sweepId: string, summary: SweepSummary): Promise<boolean>;
@@ -33,20 +58,37 @@ interface HeldSweep {
   reports: Map<string, AccountRegionReport>;
   summary?: SweepSummary;
   digestSentAt?: string;
+  scope?: SweepScope;
+  repairsExpected?: string[];
+  repairs: Map<string, AccountRegionReport>;
 }
 
 export class InMemorySweepStore implements SweepStore {
   private readonly sweeps = new Map<string, HeldSweep>();
 
-  async start(sweepId: string, expected: string[], startedAt: string, deadline: string): Promise<void> {
-    this.sweeps.set(sweepId, { expected, startedAt, deadline, reports: new Map() });
+  async start(sweepId: string, expected: string[], startedAt: string, deadline: string, scope?: SweepScope): Promise<void> {
+    this.sweeps.set(sweepId, { expected, startedAt, deadline, reports: new Map(), repairs: new Map(), ...(scope && { scope }) });
   }
 
-  async record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }> {
+  async savePlan(sweepId: string, repairKeys: string[]): Promise<string[]> {
+    const s = this.held(sweepId);
+    s.repairsExpected ??= [...repairKeys];
+    return [...s.repairsExpected];
+  }
+
+  async recordRepair(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }> {
+    const s = this.held(sweepId);
+    const before = s.repairs.get(report.key);
+    if (!before || before.writes <= report.writes) s.repairs.set(report.key, report);
+    return { completed: !before && s.repairsExpected !== undefined && s.repairs.size === s.repairsExpected.length };
+  }
+
+  async record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean; unplanned: boolean }> {
     const s = this.held(sweepId);
     const first = !s.reports.has(report.key);
     s.reports.set(report.key, report);
-    return { completed: first && s.reports.size === s.expected.length };
+    const all = s.reports.size === s.expected.length;
+    return { completed: first && all, unplanned: all && s.repairsExpected === undefined };
   }
 
   async load(sweepId: string): Promise<SweepRecord | undefined> {
@@ -58,6 +100,9 @@ export class InMemorySweepStore implements SweepStore {
         startedAt: s.startedAt,
         deadline: s.deadline,
         reports: [...s.reports.values()],
+        repairs: [...s.repairs.values()],
+        ...(s.scope && { scope: s.scope }),
+        ...(s.repairsExpected && { repairsExpected: [...s.repairsExpected] }),
         ...(s.summary && { summary: s.summary }),
         ...(s.digestSentAt && { digestSentAt: s.digestSentAt }),
       }

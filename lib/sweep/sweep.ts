@@ -11,12 +11,12 @@
 import type { AwsClients } from '../aws/clients';
 import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
-import { remediate, retryableFailure, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
+import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
 import { updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
-import { finishSweep, scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
-import { accountRegionKey, messageBatches, parseSweepMessage, SweepMessageError } from './messages';
-import type { SweepStore } from './store';
-import { reportOf, summarize, type SweepSummary } from './summary';
+import { scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
+import { accountRegionKey, messageBatches } from './messages';
+import type { SweepRecord, SweepStore } from './store';
+import { summarize, type SweepSummary } from './summary';
 
 export interface QueuePort extends DelayedQueuePort {
   /** Returns the entry ids SQS did not accept. */
@@ -33,74 +33,83 @@ export interface SchedulerDeps {
   timeoutMs?: number;
 }
 
-export async function startSweep(sweepId: string, deps: SchedulerDeps): Promise<{ sweepId: string; enqueued: number; accounts: number; regions: number; skipped: { id: string; reason: string }[] }> {
+/** A sweep of part of the organization: what an event removed coverage from (lib/pipeline/handle-event.ts). */
+export interface SweepTargets {
+  /** Account ids, or every account of the organization. */
+  accounts: readonly string[] | 'organization';
+  /** Regions; absent: every region of the policy. */
+  regions?: readonly string[];
+}
+
+export async function startSweep(
+  sweepId: string,
+  deps: SchedulerDeps,
+  only?: SweepTargets,
+): Promise<{ sweepId: string; enqueued: number; accounts: number; regions: number; skipped: { id: string; reason: string }[] }> {
   const targets = await discoverTargets(deps.aws.organizations(), deps.policy);
-  const batches = messageBatches(sweepId, targets.accounts, targets.regions);
-  const expected = targets.accounts.flatMap((a) => targets.regions.map((region) => accountRegionKey({ accountId: a.id, region })));
+  const wanted = only && only.accounts !== 'organization' ? new Set(only.accounts) : undefined;
+  const accounts = wanted ? targets.accounts.filter((a) => wanted.has(a.id)) : targets.accounts;
+  const regions = only?.regions ? targets.regions.filter((r) => only.regions!.includes(r)) : targets.regions;
+  // Coverage: the management account is always surveyed, in every region (it owns the organization's carriers), and
+  // judged only when in scope.
+  const coverage = deps.policy.objective === 'coverage';
+  const judged = accounts.flatMap((a) => regions.map((region) => accountRegionKey({ accountId: a.id, region })));
+  const mgmtIn = targets.accounts.find((a) => a.id === targets.managementAccountId);
+  const surveyed = coverage ? [...accounts, ...(accounts.some((a) => a.id === targets.managementAccountId) ? [] : [mgmtIn ?? { id: targets.managementAccountId, name: targets.managementAccountId }])] : accounts;
+  const surveyedRegions = (a: { id: string }) => (coverage && a.id === targets.managementAccountId ? targets.regions : regions);
+  const expected = surveyed.flatMap((a) => surveyedRegions(a).map((region) => accountRegionKey({ accountId: a.id, region })));
+  const batches = messageBatches(sweepId, surveyed.map((a) => ({ ...a, regions: surveyedRegions(a) })));
+  const judgedSet = new Set(judged);
   const now = deps.now();
-  await deps.store.start(sweepId, expected, now.toISOString(), new Date(now.getTime() + (deps.timeoutMs ?? 15 * 60_000)).toISOString());
-  let enqueued = 0;
+  await deps.store.start(
+    sweepId,
+    expected,
+    now.toISOString(),
+    new Date(now.getTime() + (deps.timeoutMs ?? 15 * 60_000)).toISOString(),
+    coverage ? { extras: expected.filter((k) => !judgedSet.has(k)), organizationAccounts: targets.organizationAccounts } : undefined,
+  );
+  const enqueued = await sendAll(deps.queue, batches);
+  await scheduleFinalize(sweepId, deps.queue, deps.timeoutMs ?? 15 * 60_000);
+  return { sweepId, enqueued, accounts: accounts.length, regions: regions.length, skipped: targets.skipped };
+}
+
+/** Sends every batch, retrying the entries SQS refused up to five times; returns how many were sent. */
+export async function sendAll(queue: QueuePort, batches: readonly { Id: string; MessageBody: string }[][]): Promise<number> {
+  let sent = 0;
   for (const batch of batches) {
     let pending = batch;
     for (let attempt = 0; pending.length && attempt < 5; attempt++) {
-      const { failedIds } = await deps.queue.sendBatch(pending);
-      enqueued += pending.length - failedIds.length;
+      const { failedIds } = await queue.sendBatch(pending);
+      sent += pending.length - failedIds.length;
       pending = pending.filter((e) => failedIds.includes(e.Id));
     }
     if (pending.length) throw new Error(`SQS refused ${pending.length} message(s) five times: ${pending.map((e) => e.Id).join(', ')}`);
   }
-  await scheduleFinalize(sweepId, deps.queue, deps.timeoutMs ?? 15 * 60_000);
-  return { sweepId, enqueued, accounts: targets.accounts.length, regions: targets.regions.length, skipped: targets.skipped };
+  return sent;
 }
 
-export interface WorkerDeps extends Omit<RemediateDeps, 'ouPath' | 'ledger'>, Omit<FinishDeps, 'now'> {
+export interface WorkerDeps extends Omit<RemediateDeps, 'ouPath' | 'ledger'>, Omit<FinishDeps, 'now' | 'queue'> {
+  /** The sweep queue: the finalize message, and a coverage sweep's repair messages. */
+  queue: QueuePort;
   /** The ledger: Insights clocks across sweeps, and the Slack messages a digest carries. */
   ledger?: Ledger;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-/** Handles one SQS record: an account-region, or the sweep's finalize message. Throws to have SQS redeliver it. */
-export async function sweepAccountRegion(body: string, deps: WorkerDeps): Promise<void> {
-  let message;
-  try {
-    message = parseSweepMessage(body);
-  } catch (e) {
-    if (e instanceof SweepMessageError) {
-      deps.log?.('sweep message dropped', { reason: e.message });
-      return;
-    }
-    throw e;
-  }
-  if ('finalize' in message) {
-    const { outcome } = await finishSweep(message.sweepId, deps, 'deadline');
-    deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
-    if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
-    return;
-  }
-  const { result: r, known } = await sweepOne(message, deps);
-  const undelivered = known.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
-  const { completed } = await deps.store.record(message.sweepId, { ...reportOf(r, deps.now()), ...(undelivered && { undelivered }) });
-  if (completed) {
-    // The digest must not fail this account-region (SQS would sweep it again): the deadline trigger retries it.
-    const finished = await finishSweep(message.sweepId, deps, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
-    deps.log?.('sweep complete', { sweepId: message.sweepId, outcome: finished.outcome });
-  }
-  const retry = retryableFailure(r);
-  if (retry) throw new Error(retry);
-}
-
 /**
- * One account-region of a sweep, as the worker and the CLI run it: one ledger query gives every source's Insights
- * clock (and the Slack messages still owed), the shared pipeline runs, and the clocks it changed go back to the ledger.
+ * One account-region of a sweep (or, with `only`, the named sources in it), as the worker and the CLI run it: one
+ * ledger query gives every source's Insights clock (and the Slack messages still owed), the shared pipeline runs
+ * (writing, or with `apply: false` only surveying), and the clocks it changed go back to the ledger.
  */
 export async function sweepOne(
-  where: { accountId: string; region: string; ouPath?: string[] | undefined },
+  where: { accountId: string; region: string; ouPath?: string[] | undefined; only?: readonly string[] },
   deps: Omit<RemediateDeps, 'ouPath' | 'ledger'> & { ledger?: Ledger | undefined },
 ): Promise<{ result: AccountRegionResult; known: SourceRecord[] }> {
   const { accountId, region, ouPath } = where;
   const known = deps.ledger ? await deps.ledger.sourcesIn(accountId, region) : [];
   const byArn = new Map(known.map((k) => [k.arn, k]));
-  const out = await remediate([{ kind: 'accountRegion', accountId, region }], {
+  const targets = where.only ? where.only.map((arn) => ({ kind: 'source' as const, accountId, region, arn })) : [{ kind: 'accountRegion' as const, accountId, region }];
+  const out = await remediate(targets, {
     ...deps,
     ledger: { clockFacts: async (arn) => byArn.get(arn)?.clock },
     ...(ouPath && { ouPath: () => ouPath }),
@@ -111,7 +120,7 @@ export async function sweepOne(
 }
 
 /** Insights clocks the run changed (a repair, a restart, a first sighting), and what was repaired, for the next run. */
-async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
+export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
   for (const u of r.clockUpdates) {
     const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === u.arn).map((o) => o.action.operation);
     await updateRecord(ledger, { arn: u.arn, kind: u.kind, accountId: r.accountId, region: r.region }, (x) => ({
@@ -122,12 +131,15 @@ async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date)
   }
 }
 
-/** The summary, once every account-region reported or the deadline passed; undefined while the sweep is still running. */
-export async function sweepSummary(sweepId: string, store: SweepStore, now: Date, force = false): Promise<SweepSummary | undefined> {
+/**
+ * The summary, once every account-region reported or the deadline passed; undefined while the sweep is still running.
+ * `summaryOf` judges coverage for a coverage sweep (lib/sweep/coverage-sweep.ts).
+ */
+export async function sweepSummary(sweepId: string, store: SweepStore, now: Date, force = false, summaryOf?: (s: SweepRecord, timedOut: boolean) => SweepSummary): Promise<SweepSummary | undefined> {
   const s = await store.load(sweepId);
   if (!s) return undefined;
   // Once the sweep has ended, whether it timed out is settled by its stored summary, not by the time of asking.
   const timedOut = s.summary?.timedOut ?? now.getTime() >= Date.parse(s.deadline);
-  const summary = summarize(sweepId, s.expected, s.reports, timedOut);
+  const summary = summaryOf ? summaryOf(s, timedOut) : summarize(sweepId, s.expected, s.reports, timedOut);
   return summary.complete || timedOut || force ? summary : undefined;
 }

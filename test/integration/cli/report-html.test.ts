@@ -1,6 +1,6 @@
 // `insights-remediator report --format html` opened in a real headless Chromium (test/helpers/browser.ts): what a
 // person sees of a stored enforce-mode sweep, and nothing fetched from anywhere. Saves a screenshot.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +28,10 @@ beforeAll(async () => {
   const stored = join(dir, 'result.json');
   const pagePath = join(dir, 'report.html');
   try {
-    const sweep = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--regions', 'us-east-1,eu-west-1,ap-southeast-2', '--mode', 'enforce', '--output', stored], isolatedEnv({ AWS_ACCESS_KEY_ID: '111111111111', AWS_SECRET_ACCESS_KEY: 'x' }));
+    // everySource: every source repaired where it stands, so the page shows trails and stores in each clock state.
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, 'version: 1\nmode: enforce\nobjective: everySource\nscope: {regions: {include: [us-east-1]}}\n');
+    const sweep = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--policy', policy, '--regions', 'us-east-1,eu-west-1,ap-southeast-2', '--output', stored], isolatedEnv({ AWS_ACCESS_KEY_ID: '111111111111', AWS_SECRET_ACCESS_KEY: 'x' }));
     expect(sweep.status).toBe(1);
   } finally {
     await sim.stop();
@@ -80,7 +83,7 @@ describe('the HTML report in Chromium', () => {
 
   it('lays out each Insights clock on the 7-day axis: a trail pending for 36 hours, a store for the whole week, a compliant source delivering', async () => {
     const labels = await page.locator('.timeline-label').allInnerTexts();
-    expect(labels.filter((l) => /^pending first delivery until \d{4}-\d\d-\d\d \d\d:\d\d UTC$/.test(l))).toHaveLength(6);
+    expect(labels.filter((l) => /^pending first delivery until \d{4}-\d\d-\d\d \d\d:\d\d UTC$/.test(l))).toHaveLength(7);
     const widthOf = async (arn: string, state: string) => {
       const row = page.locator(`tr.source[data-arn="${arn}"]`);
       const bar = (await row.locator('.timeline').boundingBox())!;
@@ -90,7 +93,7 @@ describe('the HTML report in Chromium', () => {
     expect(await widthOf('arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', 'pending')).toBeCloseTo(36 / 168, 2);
     expect(await widthOf('arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', 'delivering')).toBeCloseTo(132 / 168, 2);
     expect(await widthOf('arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/prod-lake-0001', 'pending')).toBeGreaterThan(0.99);
-    expect(await widthOf('arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail', 'delivering')).toBeCloseTo(1, 2);
+    expect(await widthOf('arn:aws:cloudtrail:ap-southeast-2:333333333333:trail/dev-apac', 'delivering')).toBeCloseTo(1, 2);
     expect(await widthOf('arn:aws:cloudtrail:us-east-1:333333333333:eventdatastore/dev-lake-0001', 'off')).toBeCloseTo(1, 2);
   });
 

@@ -35,7 +35,7 @@ const start = async (world: WorldInput = drifted()) => {
 };
 
 describe('insights-remediator sweep against the simulator', () => {
-  it('exits 1 when a report-mode sweep leaves drift; writes nothing; prints and stores the same result; progress on stderr', async () => {
+  it('exits 1 when a report-mode sweep leaves account-regions uncovered; writes nothing; prints and stores the same result; progress on stderr', async () => {
     await start();
     const output = join(dir, 'report.json');
     const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--format', 'json', '--output', output], asManagement());
@@ -43,42 +43,54 @@ describe('insights-remediator sweep against the simulator', () => {
     expect(writes(sim)).toEqual([]);
     const result = JSON.parse(r.stdout) as StoredSweepResult;
     expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual(result);
-    expect(result).toMatchObject({ format: 'insights-remediator/sweep-result', version: 1, mode: 'report', endpoint: sim.endpoint, writesApplied: 0 });
+    expect(result).toMatchObject({ format: 'insights-remediator/sweep-result', version: 1, mode: 'report', objective: 'coverage', endpoint: sim.endpoint, writesApplied: 0 });
     expect(result.organization.skipped).toEqual([{ id: '555555555555', reason: 'account is SUSPENDED' }]);
     expect(result.accountRegions).toHaveLength(12);
-    expect(source(result, 'audit')).toMatchObject({ status: 'drifted', driftLeft: true, repaired: false, clockBefore: { status: 'off' }, clockIfRepaired: { status: 'pending-first-delivery' } });
-    expect(source(result, 'audit').actions).toEqual([expect.objectContaining({ operation: 'PutInsightSelectors', outcome: 'planned' })]);
-    expect(result.summary).toMatchObject({ expected: 12, reported: 12, compliant: 3, drifted: 6, notRemediable: 3, writes: 0 });
+    expect(result.coveragePlan).toMatchObject({ repairs: [{ arn: `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org-trail`, writes: 1, covers: 8, duplicates: 4 }], cost: { writes: 1, sourcesNewlyBilled: 1, managementCopiesAdded: 0 } });
+    expect(source(result, 'org-trail')).toMatchObject({ status: 'drifted', driftLeft: true, clockIfRepaired: { status: 'pending-first-delivery' } });
+    expect(source(result, 'org-trail').actions).toEqual([expect.objectContaining({ operation: 'PutInsightSelectors', outcome: 'planned' })]);
+    // The account's own trail is not needed: the organization trail covers its account-regions.
+    expect(source(result, 'audit')).toMatchObject({ status: 'not-needed', driftLeft: false, actions: [] });
+    expect(result.summary).toMatchObject({ expected: 12, reported: 12, writes: 0, coverage: { covered: 4, uncovered: 8 } });
     expect(r.stderr.split('\n').filter((l) => /^sweep: \d+\/12 account-regions/.test(l)).at(-1)).toBe('sweep: 12/12 account-regions');
   });
 
-  it('repairs in enforce mode with the clock each repair opens, and exits 1 while a person must still act', async () => {
+  it('repairs the one carrier in enforce mode and exits 0 on its first run: coverage is judged after the repair', async () => {
     await start();
     const output = join(dir, 'enforce.json');
     const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce', '--output', output], asManagement());
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(0);
     const result = JSON.parse(readFileSync(output, 'utf8')) as StoredSweepResult;
-    expect(writes(sim).map((c) => c.operation).sort()).toEqual(['PutEventSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'StartEventDataStoreIngestion', 'StartLogging', 'UpdateEventDataStore']);
+    expect(writes(sim).map((c) => `${c.operation} ${c.account}`)).toEqual([`PutInsightSelectors ${MGMT}`]);
     const finished = Date.parse(result.finishedAt);
-    const audit = source(result, 'audit');
-    expect(audit).toMatchObject({ repaired: true, driftLeft: false, clockAfter: { status: 'pending-first-delivery' } });
-    // Trails deliver within 36 hours, event data stores within 7 days, counted from the write.
-    expect(Date.parse(audit.clockAfter.windowEnd!) - finished).toBeLessThanOrEqual(36 * 3_600_000);
-    expect(Date.parse(audit.clockAfter.windowEnd!) - finished).toBeGreaterThan(35 * 3_600_000);
-    expect(Date.parse(source(result, 'prod-lake').clockAfter.windowEnd!) - finished).toBeGreaterThan(6.9 * 24 * 3_600_000);
+    const org = source(result, 'org-trail');
+    expect(org).toMatchObject({ repaired: true, driftLeft: false, clockAfter: { status: 'pending-first-delivery' } });
+    // A trail delivers within 36 hours, counted from the write.
+    expect(Date.parse(org.clockAfter.windowEnd!) - finished).toBeLessThanOrEqual(36 * 3_600_000);
+    expect(Date.parse(org.clockAfter.windowEnd!) - finished).toBeGreaterThan(35 * 3_600_000);
+    expect(result.accountRegions.map((ar) => ar.coverage?.status).filter((x) => x !== 'covered' && x !== 'pending-first-delivery')).toEqual([]);
+    expect(r.stdout).toMatch(/^ {2}trail org-trail +REPAIRED: Insights are off/m);
+    expect(r.stdout).toMatch(/^no drift left: exit 0$/m);
+  });
+
+  it('under objective everySource repairs every selected source, and exits 1 while a person must still act', async () => {
+    await start();
+    const policy = join(dir, 'every-source.yaml');
+    writeFileSync(policy, 'version: 1\nmode: enforce\nobjective: everySource\nscope: {regions: {include: [us-east-1]}}\n');
+    const output = join(dir, 'every.json');
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--policy', policy, '--output', output], asManagement());
+    expect(r.status).toBe(1);
+    expect(writes(sim).map((c) => c.operation).sort()).toEqual(['PutEventSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'PutInsightSelectors', 'StartEventDataStoreIngestion', 'StartLogging', 'UpdateEventDataStore']);
+    const result = JSON.parse(readFileSync(output, 'utf8')) as StoredSweepResult;
+    expect(result.objective).toBe('everySource');
     expect(sources(result).filter((s) => s.driftLeft).map((s) => s.name).sort()).toEqual(['dev-lake', 'legacy-audit', 'prod-eu-audit']);
-    expect(r.stdout).toMatch(/^ {2}trail audit +REPAIRED: Insights are off/m);
+    expect(Date.parse(source(result, 'prod-lake').clockAfter.windowEnd!) - Date.parse(result.finishedAt)).toBeGreaterThan(6.9 * 24 * 3_600_000);
     expect(r.stdout).toMatch(/applied: StartEventDataStoreIngestion .*\n +Insights clock: off -> pending first delivery until /);
     expect(r.stdout).toMatch(/^drift left \(3\): exit 1$/m);
   });
 
   it('exits 0 when an enforce-mode sweep leaves nothing drifted, and a report-mode sweep after it finds nothing to do', async () => {
-    const world = drifted();
-    await start({
-      ...world,
-      trails: world.trails.filter((t) => ['org-trail', 'audit', 'sandbox-trail'].includes(t.name)),
-      eventDataStores: world.eventDataStores.filter((s) => s.name.startsWith('prod-')),
-    });
+    await start();
     expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce'], asManagement())).status).toBe(0);
     const before = writes(sim).length;
     const again = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--format', 'markdown'], asManagement());
@@ -86,7 +98,7 @@ describe('insights-remediator sweep against the simulator', () => {
     expect(writes(sim)).toHaveLength(before);
     expect(again.stdout).toMatch(/^# Insights sweep cli-/);
     // A run from the command line keeps no ledger, and CloudTrail does not say when Insights were turned on.
-    expect(again.stdout).toMatch(/^\| `audit` \| trail \| COMPLIANT \| Insights on \(ApiCallRateInsight and ApiErrorRateInsight on Management\)/m);
+    expect(again.stdout).toMatch(/^\| `org-trail` \| trail \| COMPLIANT \| Insights on \(ApiCallRateInsight and ApiErrorRateInsight on Management\)/m);
   });
 
   it('remembers the clocks it opened in a --ledger file: the next sweep says pending first delivery until T, not delivering', async () => {
@@ -94,12 +106,12 @@ describe('insights-remediator sweep against the simulator', () => {
     const ledger = join(dir, 'ledger.json');
     const first = join(dir, 'first.json');
     const second = join(dir, 'second.json');
-    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce', '--ledger', ledger, '--output', first], asManagement())).status).toBe(1);
+    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--mode', 'enforce', '--ledger', ledger, '--output', first], asManagement())).status).toBe(0);
     const before = writes(sim).length;
-    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--ledger', ledger, '--output', second], asManagement())).status).toBe(1);
+    expect((await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, REGIONS, '--ledger', ledger, '--output', second], asManagement())).status).toBe(0);
     expect(writes(sim)).toHaveLength(before);
-    const opened = source(JSON.parse(readFileSync(first, 'utf8')) as StoredSweepResult, 'audit').clockAfter;
-    const seen = source(JSON.parse(readFileSync(second, 'utf8')) as StoredSweepResult, 'audit');
+    const opened = source(JSON.parse(readFileSync(first, 'utf8')) as StoredSweepResult, 'org-trail').clockAfter;
+    const seen = source(JSON.parse(readFileSync(second, 'utf8')) as StoredSweepResult, 'org-trail');
     expect(seen).toMatchObject({ status: 'pending-first-delivery', clockBefore: { status: 'pending-first-delivery', windowEnd: opened.windowEnd } });
     expect(JSON.parse(readFileSync(ledger, 'utf8'))).toMatchObject({ format: 'insights-remediator-ledger' });
   });
@@ -130,11 +142,14 @@ describe('insights-remediator sweep against the simulator', () => {
   it('overrides the policy file\'s mode and regions with --mode and --regions', async () => {
     await start();
     const policy = join(dir, 'policy.yaml');
-    writeFileSync(policy, 'version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n');
+    writeFileSync(policy, 'version: 1\nmode: enforce\nobjective: everySource\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n');
     const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--policy', policy, '--mode', 'report', '--regions', 'ap-southeast-2', '--format', 'json'], asManagement());
     const result = JSON.parse(r.stdout) as StoredSweepResult;
     expect([result.mode, result.organization.regions, writes(sim).length]).toEqual(['report', ['ap-southeast-2'], 0]);
-    expect(r.status).toBe(0);
+    // The organization trail (homed in us-east-1, outside these regions) has no Insights, and prod's multi-Region store
+    // is homed in eu-west-1, not read: only dev's own trail here analyzes its account-region.
+    expect(result.accountRegions.filter((ar) => ar.coverage?.status === 'uncovered').map((ar) => ar.accountId)).toEqual([MGMT, '222222222222', '444444444444']);
+    expect(r.status).toBe(1);
   });
 });
 
@@ -182,7 +197,7 @@ describe('insights-remediator sim', () => {
       child.on('exit', (code) => reject(new Error(`sim exited ${code}: ${out}`)));
     });
     const r = await runCli(cli, ['sweep', '--endpoint-url', endpoint, '--regions', 'us-east-1'], asManagement());
-    expect(r.stdout).toMatch(/^Insights sweep cli-.*: mode report, 4 account-region\(s\) of 4 account\(s\) x 1 region\(s\)/);
+    expect(r.stdout).toMatch(/^Insights sweep cli-.*: mode report, objective coverage, 4 account-region\(s\) of 4 account\(s\) x 1 region\(s\)/);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -46,51 +46,57 @@ describe('insights-remediator CLI', () => {
     const headings = demo.stdout.split('\n').filter((l) => l.startsWith('== '));
     expect(headings).toEqual([
       '== 1. The organization ==',
-      expect.stringMatching(/^== 2\. Report-mode sweep: 12 account-regions read, nothing written ==$/),
+      '== 2. Report-mode sweep: 12 account-regions read, objective coverage, nothing written ==',
       '== 3. Enforce-mode sweep: what it repaired ==',
-      '== 4. A user stops ingestion; the event-driven repair ==',
+      '== 4. A person stops the organization trail; the event-driven repair ==',
       '== 5. The Slack message that would be sent (not sent: no webhook in the demo) ==',
     ]);
     expect(demo.stdout).toContain('555555555555 closing     SUSPENDED: not swept');
   });
 
-  it('reports drift without writing in report mode, with the exact calls and the clock they would open', () => {
+  it('reports in report mode which account-regions nothing analyzes, the one carrier that covers them, its cost, and writes nothing', () => {
     const report = section(demo.stdout, 2);
-    expect(report).toContain('would call: StartEventDataStoreIngestion');
-    expect(report).toContain('would call: PutEventSelectors');
-    expect(report).toMatch(/Insights clock if repaired: pending first delivery until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(report).toMatch(/^111111111111 us-east-1 +NO INSIGHTS IN THIS ACCOUNT-REGION: .*; the plan repairs org-trail$/m);
+    expect(report).toMatch(/^222222222222 eu-west-1 +COVERED: analyzed by payments-lake$/m);
+    expect(report).toContain('coverage plan: org-trail (1 write(s), covers 8 account-region(s), 4 analyzed twice)');
+    expect(report).toContain('plan cost: would make 1 write(s); sources newly billed for Insights: 1; management-event copies added: 0; Insights clocks restarted: 1');
+    expect(report).toContain('would call: PutInsightSelectors {"TrailName":"arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail"');
+    expect(report).toMatch(/Insights clock if repaired: pending first delivery until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(a trail may take up to 36 hours/);
+    expect(report).toMatch(/^left as they are \(not needed for coverage, never billed for it\): .*\baudit\b.*\bdev-trail\b/m);
     expect(report).not.toContain('applied:');
-    expect(report).toMatch(/^summary: 3 compliant, 0 repaired, .* 0 write\(s\)$/m);
+    expect(report).toMatch(/^summary: account-regions: 4 covered, 8 uncovered, 0 analyzed more than once; sources: .* 0 write\(s\)$/m);
     expect(report).toContain('a real sweep would exit 1');
   });
 
-  it('repairs in enforce mode and shows each repaired source\'s Insights clock; what needs a person stays listed', () => {
+  it('repairs the organization trail in enforce mode, judges every account-region covered after it, names the redundant Insights, and exits 0 on its first run', () => {
     const enforce = section(demo.stdout, 3);
-    for (const name of ['org-lake', 'audit', 'prod-lake', 'dev-trail', 'sandbox-trail', 'sandbox-lake']) expect(enforce).toMatch(new RegExp(`(trail|store) ${name}\n  REPAIRED: `));
-    expect(enforce).toMatch(/store prod-lake\n.*\n.*applied: StartEventDataStoreIngestion.*\n  Insights clock: off -> pending first delivery until/);
-    expect(enforce).toMatch(/needs a person: 333333333333 us-east-1 +store dev-lake: create one/);
-    expect(enforce).toMatch(/exempt: 444444444444 eu-west-1 +trail legacy-audit: exempt \(expires \d{4}-\d\d-\d\d\): legacy trails retire/);
-    expect(enforce).toMatch(/^summary: 3 compliant, 6 repaired, 6 pending first delivery .* 8 write\(s\)$/m);
+    expect(enforce).toMatch(/trail org-trail\n  REPAIRED: Insights are off.*\n  applied: PutInsightSelectors .*\n  Insights clock: off -> pending first delivery until .* \(a trail may take up to 36 hours to deliver Insights\)/);
+    expect(enforce.match(/PENDING FIRST DELIVERY until/g)).toHaveLength(8);
+    expect(enforce).toMatch(/^222222222222 us-east-1 +REDUNDANT, COVERED: analyzed by payments-lake \(analyzed 2 times, each billed: org-trail, payments-lake\)$/m);
+    expect(enforce).toContain('redundant Insights (billed again for what a preferred carrier analyzes): dev-apac, payments-lake');
+    expect(enforce).toMatch(/^summary: account-regions: 12 covered \(8 pending first delivery\), 0 uncovered, 4 analyzed more than once; sources: .* 1 write\(s\)$/m);
+    expect(enforce).toContain('a real sweep would exit 0: every account-region is analyzed, on its first run');
   });
 
-  it('repairs a store a user stopped, from the CloudTrail event, with a 7-day clock, and ignores its own write', () => {
+  // The product's own StartLogging reaches no EventBridge rule: when it is made, no trail logs the management account
+  // (the simulator's eventBridgeRequiresLoggingTrail, docs/simulator.md).
+  it('restarts the organization trail a person stopped, from the CloudTrail event, with a new 36-hour window', () => {
     const event = section(demo.stdout, 4);
-    expect(event).toContain('alice (access key AKIAALICE, account 222222222222) calls StopEventDataStoreIngestion');
-    expect(event).toContain('StopEventDataStoreIngestion by alice\n  check: ');
-    expect(event).toContain('  repaired: StartEventDataStoreIngestion {"EventDataStore":"arn:aws:cloudtrail:eu-west-1:222222222222:eventdatastore/payments-lake-0001"}');
-    expect(event).toMatch(/StartEventDataStoreIngestion by InsightsRemediatorRole\n  ignore: made by the product's own role/);
-    const until = /Insights clock of payments-lake-0001: pending first delivery until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/.exec(event)?.[1];
-    const called = /^(\d{4}-\d\d-\d\d \d\d:\d\d) UTC: alice/m.exec(event)?.[1];
-    expect(Date.parse(`${until!.replace(' ', 'T')}Z`) - Date.parse(`${called!.replace(' ', 'T')}Z`)).toBe(7 * 24 * 3_600_000);
-    expect(section(demo.stdout, 5)).toMatch(/:wrench: Insights repaired: payments-lake\n/);
+    expect(event).toContain('bob (access key AKIABOB, account 111111111111) calls StopLogging');
+    expect(event).toContain('StopLogging by bob\n  check: ');
+    expect(event).toContain('  repaired: StartLogging {"Name":"arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail"}');
+    const until = /Insights clock of org-trail: pending first delivery until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/.exec(event)?.[1];
+    const called = /^(\d{4}-\d\d-\d\d \d\d:\d\d) UTC: bob/m.exec(event)?.[1];
+    expect(Date.parse(`${until!.replace(' ', 'T')}Z`) - Date.parse(`${called!.replace(' ', 'T')}Z`)).toBe(36 * 3_600_000);
+    expect(section(demo.stdout, 5)).toMatch(/:wrench: Insights repaired: org-trail\n/);
   });
 
   it('writes every Slack payload the demo would send, as a JSON array (npm start -- --slack-json FILE)', () => {
     const messages = JSON.parse(readFileSync(slackFile, 'utf8')) as { text: string; blocks: { type: string }[] }[];
     expect(messages.map((m) => m.text)).toEqual([
-      'Insights sweep demo-report: 0 repaired, 2 need a person, 0 unreachable, 0 never reported',
-      'Insights sweep demo-enforce: 6 repaired, 2 need a person, 0 unreachable, 0 never reported',
-      expect.stringMatching(/^Insights repaired on event data store `payments-lake` in 222222222222 eu-west-1: Insights delivery may take up to 7 days: expected by /),
+      'Insights sweep demo-report: 8 account-region(s) not analyzed, 0 analyzed more than once, 0 repaired, 0 need a person, 0 unreachable, 0 never reported',
+      'Insights sweep demo-enforce: 0 account-region(s) not analyzed, 4 analyzed more than once, 1 repaired, 0 need a person, 0 unreachable, 0 never reported',
+      expect.stringMatching(/^Insights repaired on trail `org-trail` in 111111111111 us-east-1: Insights delivery may take up to 36 hours: expected by /),
     ]);
     expect(messages.every((m) => m.blocks.length > 0 && m.blocks.length <= 50)).toBe(true);
   });
@@ -100,8 +106,8 @@ describe('insights-remediator CLI', () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { reportSweep: { mode: string; writesApplied: number }; enforceSweep: { mode: string; writesApplied: number }; event: { handled: { decision: string }[]; clockAfter: { status: string } }; slack: unknown[] };
     expect([out.reportSweep.mode, out.reportSweep.writesApplied]).toEqual(['report', 0]);
-    expect([out.enforceSweep.mode, out.enforceSweep.writesApplied]).toEqual(['enforce', 8]);
-    expect(out.event.handled.map((h) => h.decision)).toEqual(['check', 'ignore']);
+    expect([out.enforceSweep.mode, out.enforceSweep.writesApplied]).toEqual(['enforce', 1]);
+    expect(out.event.handled.map((h) => h.decision)).toEqual(['check']);
     expect(out.event.clockAfter.status).toBe('pending-first-delivery');
     expect(out.slack).toHaveLength(3);
   });

@@ -42,13 +42,26 @@ const dynamodb = (op: string) => {
   return `dynamodb:${a}`;
 };
 
-/** The sweep store's DynamoDB calls per method: the scheduler only starts sweeps; the worker does everything else. */
+/**
+ * The sweep store's DynamoDB calls per method (with those of the private helpers it calls): the scheduler only starts
+ * sweeps; the worker does everything else.
+ */
 function sweepStoreCalls(): { start: Set<string>; rest: Set<string> } {
   const text = source('lib/aws/sweep-store-dynamodb.ts');
-  const methods = text.split(/\n {2}(?=async \w+\()/).slice(1);
+  const methods = new Map(
+    text
+      .split(/\n {2}(?=(?:private )?async \w+\()/)
+      .slice(1)
+      .map((m) => [/^(?:private )?async (\w+)\(/.exec(m)![1]!, m] as const),
+  );
+  const opsOf = (name: string): string[] => {
+    const body = methods.get(name)!;
+    const helpers = [...body.matchAll(/this\.(\w+)\(/g)].map((x) => x[1]!).filter((h) => h !== name && methods.has(h) && methods.get(h)!.startsWith('private'));
+    return [...operationsIn(body), ...helpers.flatMap(opsOf)];
+  };
   const start = new Set<string>();
   const rest = new Set<string>();
-  for (const m of methods) for (const op of operationsIn(m)) (m.startsWith('async start(') ? start : rest).add(dynamodb(op));
+  for (const [name, body] of methods) if (!body.startsWith('private')) for (const op of opsOf(name)) (name === 'start' ? start : rest).add(dynamodb(op));
   return { start, rest };
 }
 

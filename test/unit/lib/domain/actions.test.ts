@@ -7,6 +7,7 @@ const oneOfEach: Action[] = [
   { ...base, kind: 'startLogging', operation: 'StartLogging', input: { Name: 'arn' } },
   { ...base, kind: 'startIngestion', operation: 'StartEventDataStoreIngestion', input: { EventDataStore: 'arn' } },
   { ...base, kind: 'putInsightSelectors', operation: 'PutInsightSelectors', input: { EventDataStore: 'arn', InsightsDestination: 'dest', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] } },
+  { ...base, kind: 'disableInsights', operation: 'PutInsightSelectors', input: { TrailName: 'arn', InsightSelectors: [] } },
 ];
 
 describe('actions', () => {
@@ -22,6 +23,7 @@ describe('actions', () => {
       { type: 'loggingStarted', alwaysRestarts: false },
       { type: 'loggingStarted', alwaysRestarts: true },
       { type: 'insightsSet', channels: ['ApiCallRateInsight:Management'], destination: 'dest' },
+      { type: 'insightsSet', channels: [] },
     ]);
   });
 });

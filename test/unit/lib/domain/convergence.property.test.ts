@@ -283,10 +283,12 @@ describe('decide over generated organizations', () => {
   });
 
   it('makes at most one call per operation, in order: selectors, logging, Insights; and each Insights call is one CloudTrail accepts', () => {
-    const rank: Record<Action['kind'], number> = { putEventSelectors: 0, updateEventDataStoreSelectors: 0, startLogging: 1, startIngestion: 1, putInsightSelectors: 2 };
+    const rank: Record<Action['kind'], number> = { putEventSelectors: 0, updateEventDataStoreSelectors: 0, startLogging: 1, startIngestion: 1, putInsightSelectors: 2, disableInsights: 3 };
     fc.assert(
       fc.property(input, (inp) => {
         const d = decide(inp);
+        // decide() never plans a disabling call (only the coverage planner does, opt-in).
+        expect(d.actions.some((a) => a.kind === 'disableInsights')).toBe(false);
         const ranks = d.actions.map((a) => rank[a.kind]);
         expect(ranks).toEqual([...new Set(ranks)].sort());
         const put = d.actions.find((a): a is Extract<Action, { kind: 'putInsightSelectors' }> => a.kind === 'putInsightSelectors');

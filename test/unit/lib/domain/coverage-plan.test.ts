@@ -37,6 +37,15 @@ describe('coverage objective: every account-region analyzed once, on the cheapes
     expect(plan.repairs).toEqual([expect.objectContaining({ arn: trailArn(`trail-${MEMBERS[0]}`, MEMBERS[0]!), covers: 2, duplicates: 0, newlyBilled: false })]);
   });
 
+  it("does not repair an account's own carriers when the organization trail, needed anyway for accounts without one, covers them", () => {
+    const [a, b] = [MEMBERS[0]!, MEMBERS[1]!];
+    // b has its own cheap carriers; a and the management account have none: only the organization trail reaches them.
+    const carriers = [orgTrail(), off({ name: 'b-regional', accountId: b }), off({ name: 'b-store', kind: 'eventDataStore', accountId: b, multiRegion: true })];
+    const plan = planCoverage({ policy: coverage(), accountRegions: everyAccountRegion([MANAGEMENT, a, b]), organizationAccounts: ACCOUNTS, carriers });
+    expect(plan.repairs.map((r) => r.arn)).toEqual([trailArn('org-trail', MANAGEMENT)]);
+    expect(plan.judgements.filter((j) => j.carrier !== trailArn('org-trail', MANAGEMENT))).toEqual([]);
+  });
+
   it('prefers a multi-Region trail that covers all of an account\'s regions over a regional trail per region', () => {
     const a = MEMBERS[0]!;
     const carriers = [off({ name: 'regional-us', accountId: a }), off({ name: 'regional-eu', accountId: a, homeRegion: 'eu-west-1' }), off({ name: 'all-regions', accountId: a, multiRegion: true })];

@@ -65,8 +65,8 @@ describe('Slack messages', () => {
       writesApplied: 2,
       writeBudgetLeft: 98,
       results: [
-        { accountId: '222222222222', region: 'us-east-1', status: 'done', decisions: [drifted, storeStopped, blocked], notSelected: [], shadows: [], outcomes: applied(drifted), verified: [], clockUpdates: [], coverage: { required: true, covered: true, coveredBy: [] } },
-        { accountId: '333333333333', region: 'us-east-1', status: 'unreachable', error: { class: 'accessDenied', name: 'AccessDenied', message: 'denied', retryable: false }, decisions: [], notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [] },
+        { accountId: '222222222222', region: 'us-east-1', status: 'done', decisions: [drifted, storeStopped, blocked], notSelected: [], shadows: [], outcomes: applied(drifted), verified: [], clockUpdates: [], carriers: [], coverage: { accountId: '222222222222', region: 'us-east-1', status: 'covered', analyzedBy: [], redundant: false, message: 'analyzed by org-trail' } },
+        { accountId: '333333333333', region: 'us-east-1', status: 'unreachable', error: { class: 'accessDenied', name: 'AccessDenied', message: 'denied', retryable: false }, decisions: [], notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [], carriers: [] },
       ],
     };
     const m = digestMessage(result);
@@ -76,7 +76,7 @@ describe('Slack messages', () => {
 
   it('keeps a digest of 5,000 problems inside Slack\'s limits, cutting lists with "and N more"', () => {
     const many = Array.from({ length: 5000 }, (_, i) => ({ ...blocked, source: { ...blocked.source, name: `store-${i}`, arn: `${blocked.source.arn}-${i}` } }));
-    const m = digestMessage({ mode: 'report', writesApplied: 0, writeBudgetLeft: 100, results: [{ accountId: '222222222222', region: 'us-east-1', status: 'done', decisions: many, notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [] }] });
+    const m = digestMessage({ mode: 'report', writesApplied: 0, writeBudgetLeft: 100, results: [{ accountId: '222222222222', region: 'us-east-1', status: 'done', decisions: many, notSelected: [], shadows: [], outcomes: [], verified: [], clockUpdates: [], carriers: [] }] });
     withinLimits(m);
     expect(JSON.stringify(m)).toMatch(/and 4990 more/);
   });

@@ -1,0 +1,126 @@
+// The coverage objective over the simulator, in one process (lib/sweep/organization-run.ts, as the CLI runs it): the
+// exact writes each organization shape gets, under both objectives.
+import { AwsClients } from '../../../lib/aws/clients';
+import { discoverTargets } from '../../../lib/aws/organization';
+import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
+import type { Policy } from '../../../lib/policy/schema';
+import { runOrganization, type OrganizationRun } from '../../../lib/sweep/organization-run';
+import type { Simulator } from '../../../sim/server';
+import type { WorldInput } from '../../../sim/world';
+import { accountId, generateCarrierWorld } from '../../../bench/generate-world';
+import { aPolicy } from '../../helpers/builders';
+import { INSIGHT_SELECTOR, ROLE, startSim } from '../../helpers/sim';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const MGMT = accountId(0);
+let sim: Simulator;
+afterEach(() => sim?.stop());
+
+const policyOf = (objective: 'coverage' | 'everySource', extra: Record<string, unknown> = {}) => aPolicy({ objective, scope: { regions: { include: REGIONS } }, ...extra });
+
+async function run(world: WorldInput, policy: Policy, ledger = new InMemoryLedger()): Promise<OrganizationRun> {
+  sim ??= await startSim({ world });
+  const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
+  const targets = await discoverTargets(aws.organizations(), policy);
+  return runOrganization(targets, { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger });
+}
+
+const writes = () => sim.calls.filter((c) => c.status === 200 && /^(Put|Start|Update|Stop)/.test(c.operation)).map((c) => `${c.operation} ${c.account}`);
+const uncovered = (r: OrganizationRun) => r.results.filter((x) => x.coverage?.status === 'uncovered').map((x) => `${x.accountId}/${x.region}`);
+
+describe('coverage: every account-region analyzed once, on the cheapest carrier', () => {
+  beforeEach(() => (sim = undefined as unknown as Simulator));
+
+  it('covers an organization trail and 20 account trails, Insights off everywhere, with one write; everySource needs 21', async () => {
+    const world = generateCarrierWorld(21, REGIONS);
+    const covered = await run(world, policyOf('coverage'));
+    expect(writes()).toEqual([`PutInsightSelectors ${MGMT}`]);
+    expect(covered.plan?.cost).toEqual({ writes: 1, sourcesNewlyBilled: 1, managementCopiesAdded: 0, clocksRestarted: 1 });
+    expect(uncovered(covered)).toEqual([]);
+    expect(covered.results.filter((r) => r.coverage).every((r) => r.coverage!.status === 'pending-first-delivery' && !r.coverage!.redundant)).toBe(true);
+    // The account trails are left as they are: not needed, never billed.
+    expect(covered.results.flatMap((r) => r.decisions).filter((d) => d.finding.status === 'not-needed')).toHaveLength(20);
+    await sim.stop();
+
+    sim = undefined as unknown as Simulator;
+    const every = await run(generateCarrierWorld(21, REGIONS), policyOf('everySource'));
+    expect(writes()).toHaveLength(21);
+    // Every member account-region is now analyzed twice, each billed.
+    expect(every.results.filter((r) => r.coverage?.redundant).length).toBe(20 * REGIONS.length);
+  });
+
+  it('never gives a data-only trail management events under coverage: its account-region stays uncovered, with the remedy', async () => {
+    const world: WorldInput = {
+      ...generateCarrierWorld(2, REGIONS),
+      trails: [
+        {
+          account: accountId(1),
+          name: 'data-only',
+          homeRegion: 'us-east-1',
+          multiRegion: true,
+          eventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::bucket/'] }] }],
+        },
+      ],
+    };
+    const r = await run(world, policyOf('coverage', { mode: 'enforce' }));
+    expect(writes()).toEqual([]);
+    const member = r.results.filter((x) => x.accountId === accountId(1));
+    expect(member.map((x) => x.coverage?.status)).toEqual(['uncovered', 'uncovered']);
+    expect(member[0]!.coverage!.remedy).toMatch(/^create a trail that logs management events/);
+    expect(member.flatMap((x) => x.decisions).map((d) => d.finding.status)).toEqual(['out-of-scope']);
+  });
+
+  it('covers every member account-region from an organization event data store, read only in the management account', async () => {
+    const world: WorldInput = {
+      ...generateCarrierWorld(4, REGIONS),
+      trails: [],
+      eventDataStores: [
+        { account: MGMT, region: 'us-east-1', id: 'org-store', name: 'org-store', organization: true, multiRegion: true },
+        { account: MGMT, region: 'us-east-1', id: 'org-insights', name: 'org-insights', advancedEventSelectors: [INSIGHT_SELECTOR] },
+      ],
+    };
+    const r = await run(world, policyOf('coverage'));
+    expect(writes()).toEqual([`PutInsightSelectors ${MGMT}`]);
+    expect(uncovered(r)).toEqual([]);
+    expect(r.results.filter((x) => x.coverage).length).toBe(4 * REGIONS.length);
+    const memberReads = sim.calls.filter((c) => c.account !== MGMT && c.service === 'cloudtrail' && JSON.stringify(c).includes('org-store'));
+    expect(memberReads).toEqual([]);
+  });
+
+  it('names redundant sources; with redundant disable, turns off the non-preferred one only after the preferred carrier delivers, never the last', async () => {
+    const world = generateCarrierWorld(3, REGIONS, { insights: 'on' });
+    const ledger = new InMemoryLedger();
+    const orgTrail = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org-trail`;
+    // The organization trail's Insights were enabled an hour ago: still inside its 36-hour window.
+    const enabled = new Date(Date.now() - 3_600_000).toISOString();
+    await updateRecord(ledger, { arn: orgTrail, kind: 'trail', accountId: MGMT, region: 'us-east-1' }, (x) => ({
+      ...x,
+      clock: { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { since: enabled, basis: 'enabled' }, 'ApiErrorRateInsight:Management': { since: enabled, basis: 'enabled' } } },
+    }));
+    const disable = policyOf('coverage', { coverage: { redundant: 'disable' } });
+    const waiting = await run(world, disable, ledger);
+    expect(waiting.plan?.redundantCarriers.sort()).toEqual([accountId(1), accountId(2)].map((a) => `arn:aws:cloudtrail:us-east-1:${a}:trail/account-trail`));
+    expect(writes()).toEqual([]);
+
+    // Delivered: the account trails go, the organization trail (the last carrier of every account-region) stays.
+    await updateRecord(ledger, { arn: orgTrail, kind: 'trail', accountId: MGMT, region: 'us-east-1' }, (x) => ({ ...x, clock: { ...x.clock!, channels: { 'ApiCallRateInsight:Management': { since: enabled, basis: 'enabled', deliveredAt: new Date().toISOString() }, 'ApiErrorRateInsight:Management': { since: enabled, basis: 'enabled', deliveredAt: new Date().toISOString() } } } }));
+    const done = await run(world, disable, ledger);
+    expect(writes().sort()).toEqual([`PutInsightSelectors ${accountId(1)}`, `PutInsightSelectors ${accountId(2)}`]);
+    expect(done.results.filter((r) => r.coverage).every((r) => r.coverage!.analyzedBy.length === 1 && r.coverage!.analyzedBy[0] === orgTrail)).toBe(true);
+    expect(done.results.flatMap((r) => r.decisions).filter((d) => d.finding.summary.startsWith('Insights turned off: redundant'))).toHaveLength(2);
+  });
+
+  it('judges coverage after the repairs: an enforce sweep of a fully repairable organization leaves nothing uncovered on its first run', async () => {
+    const r = await run(generateCarrierWorld(5, REGIONS), policyOf('coverage'));
+    expect(uncovered(r)).toEqual([]);
+    expect(r.results.filter((x) => x.coverage).map((x) => x.coverage!.status)).toEqual(Array(5 * REGIONS.length).fill('pending-first-delivery'));
+  });
+
+  it('in report mode plans the one write and makes none', async () => {
+    const r = await run(generateCarrierWorld(5, REGIONS), policyOf('coverage', { mode: 'report' }));
+    expect(writes()).toEqual([]);
+    expect(r.results.flatMap((x) => x.outcomes).map((o) => `${o.status} ${o.action.operation} ${o.action.accountId}`)).toEqual([`planned PutInsightSelectors ${MGMT}`]);
+    expect(uncovered(r)).toHaveLength(5 * REGIONS.length);
+    expect(r.results.every((x) => x.coverage?.status !== 'uncovered' || x.coverage.carrier?.endsWith('trail/org-trail'))).toBe(true);
+  });
+});
