@@ -7,6 +7,9 @@ import { ACCOUNT_ID } from './domain/names';
 import { defaultPolicy, parsePolicy } from './policy/load';
 import type { Policy } from './policy/schema';
 
+/** An SQS queue URL (or the simulated queue's on loopback, for tests). */
+export const SQS_QUEUE_URL = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+$|^http:\/\/127\.0\.0\.1:\d+\/.+$/;
+
 const envSchema = z.object({
   MANAGEMENT_ACCOUNT_ID: z.string().regex(ACCOUNT_ID, 'must be a 12-digit account id'),
   MEMBER_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
@@ -21,6 +24,8 @@ const envSchema = z.object({
   FUNCTION_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}(,[\w+=,.@-]{1,64})*$/, 'must be IAM role names, comma-separated').optional(),
   /** Secrets Manager secret holding the Slack incoming webhook URL; no Slack when absent. */
   SLACK_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** The sweep queue, where the event function asks for a sweep of the account-regions a change took coverage from. */
+  SWEEP_QUEUE_URL: z.string().regex(SQS_QUEUE_URL, 'must be an SQS queue URL').optional(),
 });
 
 export interface Config {
@@ -31,6 +36,7 @@ export interface Config {
   policy: Policy;
   ownRoleNames: string[];
   slackWebhookSecret?: string;
+  sweepQueueUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -52,5 +58,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     policy: e.POLICY ? parsePolicy(e.POLICY, 'POLICY') : defaultPolicy(),
     ownRoleNames: [e.MEMBER_ROLE_NAME, ...(e.FUNCTION_ROLE_NAME ? e.FUNCTION_ROLE_NAME.split(',') : [])],
     ...(e.SLACK_WEBHOOK_SECRET && { slackWebhookSecret: e.SLACK_WEBHOOK_SECRET }),
+    ...(e.SWEEP_QUEUE_URL && { sweepQueueUrl: e.SWEEP_QUEUE_URL }),
   };
 }

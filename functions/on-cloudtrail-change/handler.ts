@@ -9,8 +9,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { AwsClients } from '../../lib/aws/clients';
 import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
+import { sweepQueue } from '../../lib/aws/sweep-clients';
+import type { QueuePort } from '../../lib/sweep/sweep';
 import { loadConfig, type Config } from '../../lib/config';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { logger, metrics } from '../../lib/observability';
@@ -37,7 +40,19 @@ export const makeHandler = (deps: EventHandlerDeps) => async (event: unknown): P
   return { decision: out.decision, reason: out.reason, eventName: out.eventName, target: out.target?.arn ?? (out.target ? `${out.target.accountId}/${out.target.region}` : null), writes: out.writes };
 };
 
-export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, notify?: (n: BreakerNotification) => Promise<void>): EventHandlerDeps {
+/**
+ * Asks the sweep worker, through the sweep queue, for a sweep of the account-regions a change took coverage from (the
+ * worker holds the discovery permissions and the sweep table). The sweep id is new for every request.
+ */
+export function sweepRequester(queue: Pick<QueuePort, 'send'>, now: () => Date): NonNullable<EventHandlerDeps['startSweep']> {
+  return async (targets, reason) => {
+    const sweepId = `targeted-${now().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+    await queue.send(JSON.stringify({ sweepId, start: true, accounts: targets.accounts, ...(targets.regions && { regions: targets.regions }), reason: reason.slice(0, 500) }), 0);
+    return sweepId;
+  };
+}
+
+export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, notify?: (n: BreakerNotification) => Promise<void>, queue?: Pick<QueuePort, 'send'>): EventHandlerDeps {
   return {
     policy: config.policy,
     aws,
@@ -48,6 +63,7 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
     notify: notify ?? (async (n) => logger.warn('circuit breaker open', { ...n })),
     ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000 }) }),
     log: (message, fields) => logger.info(message, fields),
+    ...(queue && { startSweep: sweepRequester(queue, () => new Date()) }),
   };
 }
 
@@ -71,7 +87,8 @@ export const handler = async (event: unknown, context: Context): Promise<Handler
     const config = loadConfig(process.env);
     const dynamo = documentClient();
     const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
-    wired = wire(config, depsFromConfig(config, new DynamoDbLedger(dynamo, config.ledgerTable), aws), dynamo);
+    const queue = config.sweepQueueUrl ? sweepQueue(config.sweepQueueUrl) : undefined;
+    wired = wire(config, depsFromConfig(config, new DynamoDbLedger(dynamo, config.ledgerTable), aws, undefined, queue), dynamo);
   }
   return wired(event as never, context) as Promise<HandlerResult>;
 };

@@ -7,5 +7,7 @@ import { SqsQueue } from './sqs-queue';
 import { DynamoDbSweepStore } from './sweep-store-dynamodb';
 
 export function sweepInfrastructure(config: { sweepQueueUrl: string; sweepTable: string }) {
-  return { queue: new SqsQueue(new SQSClient({}), config.sweepQueueUrl), store: new DynamoDbSweepStore(documentClient(), config.sweepTable) };
+  return { queue: sweepQueue(config.sweepQueueUrl), store: new DynamoDbSweepStore(documentClient(), config.sweepTable) };
 }
+
+export const sweepQueue = (url: string): SqsQueue => new SqsQueue(new SQSClient({}), url);

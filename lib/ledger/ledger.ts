@@ -15,6 +15,11 @@ export interface SourceRecord {
   accountId: string;
   region: string;
   clock?: ClockFacts;
+  /**
+   * What the source covers and whether it analyzed, as last seen: what a deleted source or one made single-Region or
+   * an account source took away (lib/pipeline/handle-event.ts).
+   */
+  carrier?: CarrierScope;
   lastDrift?: { at: string; eventName: string; actor?: string; eventId?: string };
   lastRepair?: { at: string; operations: string[] };
   breaker: BreakerState;
@@ -25,6 +30,18 @@ export interface SourceRecord {
   /** Incremented by every write; a write that expects another version is refused. */
   version: number;
 }
+
+export interface CarrierScope {
+  organization: boolean;
+  multiRegion: boolean;
+  homeRegion: string;
+  analyzing: boolean;
+}
+
+export const carrierScopeOf = (c: CarrierScope): CarrierScope => ({ organization: c.organization, multiRegion: c.multiRegion, homeRegion: c.homeRegion, analyzing: c.analyzing });
+/** Field by field: a record read back from DynamoDB need not keep its keys' order. */
+export const sameScope = (a: CarrierScope | undefined, b: CarrierScope | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.organization === b.organization && a.multiRegion === b.multiRegion && a.homeRegion === b.homeRegion && a.analyzing === b.analyzing);
 
 export interface Ledger {
   get(arn: string): Promise<SourceRecord | undefined>;

@@ -19,6 +19,14 @@ export type CoverageFacts = Pick<AccountRegionResult, 'accountId' | 'region' | '
 /** Whether uncovered account-regions are drift: always under the coverage objective, by choice under everySource. */
 export const coverageRequired = (policy: Policy): boolean => policy.objective === 'coverage' || policy.coverage.requireInsightsInEveryAccountRegion;
 
+/** A sweep of part of the organization: what an event removed coverage from (lib/pipeline/handle-event.ts). */
+export interface SweepTargets {
+  /** Account ids, or every account of the organization. */
+  accounts: readonly string[] | 'organization';
+  /** Regions; absent: every region of the policy. */
+  regions?: readonly string[];
+}
+
 export interface RunScope {
   /** Account-regions the run judges: in-scope ACTIVE accounts x the policy's regions. */
   judged: readonly { accountId: string; region: string }[];

@@ -3,13 +3,22 @@
  * observe an Insights delivery in the ledger, or check its source under that source's lock: record who drifted it and
  * what the call did to the Insights clock (even when nothing needs repair), consult the circuit breaker, run the shared
  * pipeline on just that source, and record the repair. Never throws for a bad event: every outcome has a reason.
+ *
+ * Under the coverage objective a source is repaired only if it was a carrier (its Insights were on before the call):
+ * a source that analyzed nothing is not needed, and what covers its account-regions is the sweep's to judge. A call
+ * that takes coverage from account-regions beyond its source (a source deleted, made an account source or
+ * single-Region) starts a sweep of exactly the account-regions the source covered and no longer does.
  */
+import { parseCloudTrailArn } from '../domain/arn';
 import { breakerVerdict, markNotified, recordRepair, type BreakerPolicy } from '../domain/breaker';
+import type { Carrier } from '../domain/carriers';
 import { applyClockEffect, emptyClockFacts, type ClockFacts } from '../domain/insights-clock';
 import type { Policy } from '../policy/schema';
 import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
 import type { AwsClients } from '../aws/clients';
-import { updateRecord, type Ledger } from '../ledger/ledger';
+import { carrierScopeOf, updateRecord, type CarrierScope, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { regionsInScope } from '../policy/scope';
+import type { SweepTargets } from './coverage';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
 import { breakerMessage, notRemediableMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
 import type { DeliveryResult } from '../notify/slack-webhook';
@@ -39,6 +48,8 @@ export interface EventHandlerDeps {
   slack?: { send(message: SlackMessage): Promise<DeliveryResult> };
   /** Repeats of one incident within this window are suppressed and counted. Default 6 hours. */
   incidentWindowMs?: number;
+  /** Starts a sweep of part of the organization (coverage objective); answers its id. Absent: the next scheduled sweep judges it. */
+  startSweep?: (targets: SweepTargets, reason: string) => Promise<string>;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -77,7 +88,11 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const precision = /\.\d+Z?$/.test(seen.eventTime) ? 0 : 999;
     deps.aws.limits.spentElsewhere(target.accountId, target.region, true, Date.now() - Date.parse(seen.eventTime) - precision);
   }
+  const coverage = deps.policy.objective === 'coverage';
+  const lost = coverage && seen.coverageLoss ? await coverageLost(seen.coverageLoss, seen.eventName!, deps) : undefined;
   if (target.kind === 'accountRegion') {
+    // A deletion: under coverage only what the source covered needs judging, and the sweep started above does it.
+    if (coverage) return { ...base, reason: `${seen.reason}; ${lost ?? 'no coverage lost'}` };
     const result = await remediate([{ kind: 'accountRegion', accountId: target.accountId, region: target.region }], runDeps(deps));
     return { ...base, writes: result.writesApplied, result };
   }
@@ -86,7 +101,8 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const where = { arn, kind: target.kind, accountId: target.accountId, region: target.region };
   return deps.ledger.withLock(arn, async () => {
     // The call's own effect on the clock and who made it are recorded whether or not anything needs repair.
-    const record = await updateRecord(deps.ledger, where, (r) => ({
+    let before: SourceRecord | undefined;
+    const record = await updateRecord(deps.ledger, where, (r) => ((before = r), {
       ...r,
       ...(seen.clockEffect && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
       lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }) },
@@ -102,7 +118,9 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
       return { ...base, breakerOpen: true, reason: `${seen.reason}; not repaired: repaired ${deps.policy.limits.breaker.maxRepairs} times within ${deps.policy.limits.breaker.windowMinutes} minutes, resumes ${verdict.until}` };
     }
 
-    const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], runDeps(deps, record.clock));
+    const apply = coverage ? (_d: unknown, c: Carrier | undefined) => wasCarrier(before, c, seen.eventName!) : true;
+    const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], { ...runDeps(deps, record.clock), apply });
+    const carrier = result.results.flatMap((r) => r.carriers).find((c) => c.arn === arn);
     const applied = result.results.flatMap((r) => r.outcomes).filter((o) => o.status === 'applied');
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
     const note = await messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
@@ -115,8 +133,11 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
         breaker: recordRepair(r.breaker, deps.now(), seen.actor, breakerPolicy(deps.policy)),
       }),
       ...(note && { incident: note.incident, ...undeliveredAfter(r, note.delivery, note.text, deps) }),
+      ...(carrier && { carrier: carrierScopeOf(carrier) }),
     }));
-    return { ...base, writes: applied.length, result, breakerOpen: false };
+    const notNeeded = coverage && applied.length === 0 && !wasCarrier(before, carrier, seen.eventName!) && result.results.some((r) => r.decisions.some((d) => d.source.arn === arn && d.actions.length > 0));
+    const reason = [seen.reason, ...(lost ? [lost] : []), ...(notNeeded ? ['not a carrier of Insights before the call: not needed for coverage (the sweep judges its account-regions)'] : [])].join('; ');
+    return { ...base, reason, writes: applied.length, result, breakerOpen: false };
   });
 }
 
@@ -189,4 +210,52 @@ function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {
     budget: { remaining: 10 },
     ledger: { clockFacts: async (a: string) => (clock !== undefined ? clock : (await deps.ledger.get(a))?.clock) },
   };
+}
+
+/**
+ * Whether the source carried Insights before the call: its Insights are on now (the call stopped something else), or
+ * the ledger says it analyzed or had Insights; a source the ledger never saw had them if the call was the one that
+ * changed them. A source just created carried nothing.
+ */
+function wasCarrier(before: SourceRecord | undefined, now: Carrier | undefined, eventName: string): boolean {
+  if (eventName === 'CreateTrail' || eventName === 'CreateEventDataStore') return false;
+  if (now?.billed) return true;
+  if (before?.carrier) return before.carrier.analyzing;
+  if (before?.clock) return Object.keys(before.clock.channels).length > 0;
+  return eventName === 'PutInsightSelectors';
+}
+
+/**
+ * The account-regions a call took from its source's coverage, and the sweep of exactly those. What the source covered
+ * comes from the ledger; a source never seen is taken at its widest (what the call names as turned off, an
+ * organization source when the owner is the management account), so nothing is missed.
+ */
+async function coverageLost(loss: { arn: string; changes: readonly string[] }, eventName: string, deps: EventHandlerDeps): Promise<string> {
+  const parsed = parseCloudTrailArn(loss.arn);
+  if (!parsed) return 'no coverage lost';
+  const prior = await deps.ledger.get(loss.arn);
+  if (prior?.carrier && !prior.carrier.analyzing) return `${loss.arn} analyzed nothing before the call: no coverage lost`;
+  const scope: CarrierScope = prior?.carrier ?? {
+    organization: loss.changes.includes('organizationOff') || parsed.accountId === deps.managementAccountId,
+    multiRegion: true,
+    homeRegion: parsed.region,
+    analyzing: true,
+  };
+  const all = regionsInScope(deps.policy);
+  const regions = (multiRegion: boolean) => (multiRegion ? all : all.filter((r) => r === scope.homeRegion));
+  const owner = [parsed.accountId];
+  let targets: SweepTargets;
+  if (loss.changes.includes('deleted')) targets = { accounts: scope.organization ? 'organization' : owner, regions: regions(scope.multiRegion) };
+  else if (loss.changes.includes('organizationOff') && scope.organization) targets = { accounts: 'organization', regions: regions(scope.multiRegion) };
+  else if (loss.changes.includes('multiRegionOff') && scope.multiRegion) targets = { accounts: scope.organization ? 'organization' : owner, regions: all.filter((r) => r !== scope.homeRegion) };
+  else return 'no coverage lost';
+  if (targets.regions?.length === 0) return 'no coverage lost';
+  await updateRecord(deps.ledger, { arn: loss.arn, kind: parsed.resourceType === 'trail' ? 'trail' : 'eventDataStore', accountId: parsed.accountId, region: parsed.region }, (r) => ({
+    ...r,
+    carrier: { ...scope, ...(loss.changes.includes('deleted') && { analyzing: false }), ...(loss.changes.includes('organizationOff') && { organization: false }), ...(loss.changes.includes('multiRegionOff') && { multiRegion: false }) },
+  }));
+  const what = `${targets.accounts === 'organization' ? 'every account' : `account ${parsed.accountId}`} in ${targets.regions!.join(', ')}`;
+  if (!deps.startSweep) return `coverage lost in ${what}: the next scheduled sweep judges it`;
+  const id = await deps.startSweep(targets, `${eventName} on ${loss.arn}`);
+  return `coverage lost in ${what}: sweep ${id} started for exactly those account-regions`;
 }

@@ -38,8 +38,11 @@ export interface RemediateDeps {
   concurrency?: number;
   /** OU path of an account, when the policy scopes by OU. */
   ouPath?: (accountId: string) => string[] | undefined;
-  /** false: read and decide only (no write, no verify). Default true. */
-  apply?: boolean;
+  /**
+   * false: read and decide only (no write, no verify). A function: write only the sources it accepts, given their
+   * decision and what they are as carriers before the write (the event path under the coverage objective). Default true.
+   */
+  apply?: boolean | ((decision: Decision, carrier: Carrier | undefined) => boolean);
 }
 
 export interface ClockUpdate {
@@ -135,7 +138,8 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
     const clockUpdates = decisions.filter((d) => d.clockFactsChanged).map((d) => ({ arn: d.source.arn, kind: d.source.kind, facts: d.clockFacts }));
     return { ...empty, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, clockUpdates, carriers };
   }
-  const actions = decisions.flatMap((d) => d.actions);
+  const accepts = deps.apply;
+  const actions = typeof accepts === 'function' ? decisions.flatMap((d, i) => (accepts(d, carrierOfRead(i)) ? d.actions : [])) : decisions.flatMap((d) => d.actions);
   const outcomes = await applyPlan((a, r) => deps.aws.cloudTrail(a, r), actions, { mode: deps.policy.mode, budget });
 
   const clockUpdates: ClockUpdate[] = [];

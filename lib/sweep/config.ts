@@ -2,7 +2,7 @@
  * The sweep functions' configuration from the environment, validated once at cold start, on top of the shared one.
  */
 import * as z from 'zod';
-import { ConfigError, loadConfig, type Config } from '../config';
+import { ConfigError, loadConfig, SQS_QUEUE_URL, type Config } from '../config';
 
 export interface SweepConfig extends Config {
   sweepQueueUrl: string;
@@ -13,7 +13,7 @@ export interface SweepConfig extends Config {
 export function loadSweepConfig(env: Record<string, string | undefined>): SweepConfig {
   const r = z
     .object({
-      SWEEP_QUEUE_URL: z.string().regex(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+$|^http:\/\/127\.0\.0\.1:\d+\/.+$/, 'must be an SQS queue URL'),
+      SWEEP_QUEUE_URL: z.string().regex(SQS_QUEUE_URL, 'must be an SQS queue URL'),
       SWEEP_TABLE: z.string().min(3, 'must name the sweep DynamoDB table'),
       SWEEP_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(720).default(15),
     })

@@ -32,6 +32,16 @@ export const repairMessageSchema = z.strictObject({
 });
 export type RepairMessage = z.infer<typeof repairMessageSchema>;
 
+/** Starts a sweep of part of the organization (sent by the event function when a change took coverage away). */
+export const startMessageSchema = z.strictObject({
+  sweepId: sweepMessageSchema.shape.sweepId,
+  start: z.literal(true),
+  accounts: z.union([z.literal('organization'), z.array(sweepMessageSchema.shape.accountId).min(1).max(10_000)]),
+  regions: z.array(sweepMessageSchema.shape.region).min(1).max(50).optional(),
+  reason: z.string().max(500),
+});
+export type StartMessage = z.infer<typeof startMessageSchema>;
+
 export function repairBatches(messages: readonly RepairMessage[]): { Id: string; MessageBody: string }[][] {
   const entries = messages.map((m) => ({ Id: `repair-${m.accountId}-${m.region}`, MessageBody: JSON.stringify(m) }));
   const out: { Id: string; MessageBody: string }[][] = [];
@@ -63,12 +73,17 @@ export class SweepMessageError extends Error {
   }
 }
 
-export function parseSweepMessage(body: string): SweepMessage | FinalizeMessage | RepairMessage {
+export function parseSweepMessage(body: string): SweepMessage | FinalizeMessage | RepairMessage | StartMessage {
   let data: unknown;
   try {
     data = JSON.parse(body);
   } catch {
     throw new SweepMessageError(`sweep message is not JSON: ${body.slice(0, 100)}`);
+  }
+  if (typeof data === 'object' && data !== null && 'start' in data) {
+    const m = startMessageSchema.safeParse(data);
+    if (!m.success) throw new SweepMessageError(`start message is malformed: ${m.error.issues.map((i) => `${i.path.join('.') || '(message)'} ${i.message}`).join('; ')}`);
+    return m.data;
   }
   if (typeof data === 'object' && data !== null && 'repair' in data) {
     const m = repairMessageSchema.safeParse(data);

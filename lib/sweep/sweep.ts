@@ -11,8 +11,9 @@
 import type { AwsClients } from '../aws/clients';
 import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
+import type { SweepTargets } from '../pipeline/coverage';
 import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
-import { updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { carrierScopeOf, sameScope, updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
 import { scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
 import { accountRegionKey, messageBatches } from './messages';
 import type { SweepRecord, SweepStore } from './store';
@@ -33,14 +34,6 @@ export interface SchedulerDeps {
   timeoutMs?: number;
 }
 
-/** A sweep of part of the organization: what an event removed coverage from (lib/pipeline/handle-event.ts). */
-export interface SweepTargets {
-  /** Account ids, or every account of the organization. */
-  accounts: readonly string[] | 'organization';
-  /** Regions; absent: every region of the policy. */
-  regions?: readonly string[];
-}
-
 export async function startSweep(
   sweepId: string,
   deps: SchedulerDeps,
@@ -50,15 +43,16 @@ export async function startSweep(
   const wanted = only && only.accounts !== 'organization' ? new Set(only.accounts) : undefined;
   const accounts = wanted ? targets.accounts.filter((a) => wanted.has(a.id)) : targets.accounts;
   const regions = only?.regions ? targets.regions.filter((r) => only.regions!.includes(r)) : targets.regions;
-  // Coverage: the management account is always surveyed, in every region (it owns the organization's carriers), and
-  // judged only when in scope.
+  // Coverage: the management account is always surveyed, in every region (it owns the organization's carriers), and a
+  // sweep of some regions surveys its accounts' other regions too (their multi-Region carriers live there); only the
+  // targeted account-regions are judged.
   const coverage = deps.policy.objective === 'coverage';
   const judged = accounts.flatMap((a) => regions.map((region) => accountRegionKey({ accountId: a.id, region })));
   const mgmtIn = targets.accounts.find((a) => a.id === targets.managementAccountId);
   const surveyed = coverage ? [...accounts, ...(accounts.some((a) => a.id === targets.managementAccountId) ? [] : [mgmtIn ?? { id: targets.managementAccountId, name: targets.managementAccountId }])] : accounts;
-  const surveyedRegions = (a: { id: string }) => (coverage && a.id === targets.managementAccountId ? targets.regions : regions);
-  const expected = surveyed.flatMap((a) => surveyedRegions(a).map((region) => accountRegionKey({ accountId: a.id, region })));
-  const batches = messageBatches(sweepId, surveyed.map((a) => ({ ...a, regions: surveyedRegions(a) })));
+  const surveyedRegions = coverage ? targets.regions : regions;
+  const expected = surveyed.flatMap((a) => surveyedRegions.map((region) => accountRegionKey({ accountId: a.id, region })));
+  const batches = messageBatches(sweepId, surveyed.map((a) => ({ ...a, regions: surveyedRegions })));
   const judgedSet = new Set(judged);
   const now = deps.now();
   await deps.store.start(
@@ -89,6 +83,8 @@ export async function sendAll(queue: QueuePort, batches: readonly { Id: string; 
 }
 
 export interface WorkerDeps extends Omit<RemediateDeps, 'ouPath' | 'ledger'>, Omit<FinishDeps, 'now' | 'queue'> {
+  /** How long a sweep the worker starts (a targeted one) may take. Default 15 minutes. */
+  sweepTimeoutMs?: number;
   /** The sweep queue: the finalize message, and a coverage sweep's repair messages. */
   queue: QueuePort;
   /** The ledger: Insights clocks across sweeps, and the Slack messages a digest carries. */
@@ -115,17 +111,28 @@ export async function sweepOne(
     ...(ouPath && { ouPath: () => ouPath }),
   });
   const result = out.results[0]!;
-  if (deps.ledger) await rememberClocks(deps.ledger, result, deps.now());
+  if (deps.ledger) await rememberClocks(deps.ledger, result, deps.now(), known);
   return { result, known };
 }
 
-/** Insights clocks the run changed (a repair, a restart, a first sighting), and what was repaired, for the next run. */
-export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date): Promise<void> {
-  for (const u of r.clockUpdates) {
-    const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === u.arn).map((o) => o.action.operation);
-    await updateRecord(ledger, { arn: u.arn, kind: u.kind, accountId: r.accountId, region: r.region }, (x) => ({
+/**
+ * What the next run needs of this one, written only when it changed: the Insights clocks the run moved (a repair, a
+ * restart, a first sighting) with what was repaired, and each carrier's scope (what it covers, whether it analyzes).
+ */
+export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now: Date, known: readonly SourceRecord[] = []): Promise<void> {
+  const before = new Map(known.map((k) => [k.arn, k]));
+  const scopes = new Map(r.carriers.map((c) => [c.arn, carrierScopeOf(c)]));
+  const changedScope = r.decisions.filter((d) => scopes.has(d.source.arn) && !sameScope(before.get(d.source.arn)?.carrier, scopes.get(d.source.arn)));
+  const arns = new Set([...r.clockUpdates.map((u) => u.arn), ...changedScope.map((d) => d.source.arn)]);
+  for (const arn of arns) {
+    const u = r.clockUpdates.find((x) => x.arn === arn);
+    const kind = u?.kind ?? r.decisions.find((d) => d.source.arn === arn)!.source.kind;
+    const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === arn).map((o) => o.action.operation);
+    const scope = scopes.get(arn);
+    await updateRecord(ledger, { arn, kind, accountId: r.accountId, region: r.region }, (x) => ({
       ...x,
-      clock: u.facts,
+      ...(u && { clock: u.facts }),
+      ...(scope && { carrier: scope }),
       ...(operations.length && { lastRepair: { at: now.toISOString(), operations } }),
     }));
   }

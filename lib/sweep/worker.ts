@@ -1,6 +1,6 @@
 /**
- * The sweep worker's one SQS record: a survey or sweep of an account-region, a coverage repair, or the sweep's
- * finalize message. everySource sweeps repair each account-region where it stands; coverage sweeps survey it, and the
+ * The sweep worker's one SQS record: a survey or sweep of an account-region, a coverage repair, the sweep's finalize
+ * message, or the start of a sweep of the account-regions an event took coverage from. everySource sweeps repair each account-region where it stands; coverage sweeps survey it, and the
  * report that completes the survey plans the repairs (lib/sweep/coverage-sweep.ts). A retryable failure (a read that
  * failed, a throttled or 5xx write) fails the record so SQS redelivers it; an unreachable account (its role missing or
  * denied) is reported, not retried; a malformed message is reported and dropped (it would fail forever).
@@ -10,7 +10,7 @@ import { coverageSummary, planSweep, repairAccountRegion } from './coverage-swee
 import { finishSweep } from './finish';
 import { parseSweepMessage, SweepMessageError } from './messages';
 import { reportOf } from './summary';
-import { sweepOne, type WorkerDeps } from './sweep';
+import { startSweep, sweepOne, type WorkerDeps } from './sweep';
 
 /** Throws to have SQS redeliver the record. */
 export async function sweepAccountRegion(body: string, workerDeps: WorkerDeps): Promise<void> {
@@ -30,6 +30,12 @@ export async function sweepAccountRegion(body: string, workerDeps: WorkerDeps): 
     const { outcome } = await finishSweep(message.sweepId, deps, 'deadline');
     deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
     if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
+    return;
+  }
+  if ('start' in message) {
+    const { sweepId, accounts, regions, reason } = message;
+    const out = await startSweep(sweepId, { aws: deps.aws, policy: deps.policy, queue: deps.queue, store: deps.store, now: deps.now, ...(deps.sweepTimeoutMs && { timeoutMs: deps.sweepTimeoutMs }) }, { accounts, ...(regions && { regions }) });
+    deps.log?.('targeted sweep started', { sweepId, reason, enqueued: out.enqueued });
     return;
   }
   if ('repair' in message) {

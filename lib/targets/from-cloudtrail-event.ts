@@ -30,6 +30,11 @@ export interface EventInterpretation {
    */
   restartsInsightsClock: boolean;
   clockEffect?: ClockEffect;
+  /**
+   * The call can take coverage away from account-regions other than its target's: a source deleted, an organization
+   * source made an account one, a multi-Region source made single-Region. `arn` names the source.
+   */
+  coverageLoss?: { arn: string; changes: CoverageChange[] };
   /** Who made the call, for "who did it". */
   actor?: string;
   eventId?: string;
@@ -45,6 +50,8 @@ export interface InterpretOptions {
    */
   ownRoleNames?: readonly string[];
 }
+
+export type CoverageChange = 'deleted' | 'organizationOff' | 'multiRegionOff';
 
 type Rec = Record<string, unknown>;
 type Locate = (req: Rec, res: Rec) => { kind: 'trail' | 'eventDataStore' | 'accountRegion'; id?: unknown };
@@ -151,8 +158,45 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
     if (!inRegion.inScope) return ignore(inRegion.reason, { ...named, target, ...(actor && { actor }) });
   }
 
+  const loss = coverageLossOf(eventName, req, res, { accountId, region });
   const clockEffect = clockEffectOfApiCall(eventName, req, res);
   const restarts = clockEffect?.type === 'loggingStarted' || (clockEffect?.type === 'insightsSet' && clockEffect.channels.length > 0);
   const what = where.kind === 'accountRegion' ? `a source was deleted: check the coverage of ${accountId} ${region}` : `${eventName} changed ${target.arn}: check it against the policy`;
-  return { decision: 'check', reason: what, eventName, target, restartsInsightsClock: restarts, ...(clockEffect && { clockEffect }), ...(actor && { actor }), ...base };
+  return { decision: 'check', reason: what, eventName, target, restartsInsightsClock: restarts, ...(clockEffect && { clockEffect }), ...(loss && { coverageLoss: loss }), ...(actor && { actor }), ...base };
+}
+
+/**
+ * What a call takes away beyond its own account-region: DeleteTrail / DeleteEventDataStore (the source, named by its
+ * request), and UpdateTrail / UpdateEventDataStore turning IsOrganizationTrail / OrganizationEnabled or
+ * IsMultiRegionTrail / MultiRegionEnabled off (`com.amazonaws.cloudtrail#UpdateTrailRequest`,
+ * `com.amazonaws.cloudtrail#UpdateEventDataStoreRequest`).
+ */
+function coverageLossOf(eventName: string, req: Rec, res: Rec, where: { accountId: string; region: string }): EventInterpretation['coverageLoss'] {
+  const arnOf = (kind: 'trail' | 'eventdatastore', ...ids: unknown[]) => {
+    const id = ids.map(str).find(Boolean);
+    return id ? resolveCloudTrailArn(id, kind, where) : undefined;
+  };
+  const changes: CoverageChange[] = [];
+  let arn: string | undefined;
+  switch (eventName) {
+    case 'DeleteTrail':
+      arn = arnOf('trail', req.name);
+      changes.push('deleted');
+      break;
+    case 'DeleteEventDataStore':
+      arn = arnOf('eventdatastore', req.eventDataStore);
+      changes.push('deleted');
+      break;
+    case 'UpdateTrail':
+      arn = arnOf('trail', res.trailARN, req.name);
+      if (req.isOrganizationTrail === false) changes.push('organizationOff');
+      if (req.isMultiRegionTrail === false) changes.push('multiRegionOff');
+      break;
+    case 'UpdateEventDataStore':
+      arn = arnOf('eventdatastore', res.eventDataStoreArn, req.eventDataStore);
+      if (req.organizationEnabled === false) changes.push('organizationOff');
+      if (req.multiRegionEnabled === false) changes.push('multiRegionOff');
+      break;
+  }
+  return arn && changes.length ? { arn, changes } : undefined;
 }

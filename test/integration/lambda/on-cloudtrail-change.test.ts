@@ -1,8 +1,9 @@
-// The Lambda as deployed: middy + Powertools (idempotency on DynamoDB, parser, logger, metrics, tracer) around
+// The Lambda as deployed: middy + Powertools (idempotency on DynamoDB, logger, metrics) around
 // handleEvent, with the DynamoDB ledger; dynalite for DynamoDB, the simulator for CloudTrail.
 import { PutInsightSelectorsCommand, CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { Context } from 'aws-lambda';
-import { depsFromConfig, wire } from '../../../functions/on-cloudtrail-change/handler';
+import { depsFromConfig, sweepRequester, wire } from '../../../functions/on-cloudtrail-change/handler';
+import { parseSweepMessage } from '../../../lib/sweep/messages';
 import { AwsClients } from '../../../lib/aws/clients';
 import { DynamoDbLedger } from '../../../lib/aws/ledger-dynamodb';
 import { loadConfig, ConfigError } from '../../../lib/config';
@@ -95,5 +96,25 @@ describe('the DynamoDB ledger', () => {
     await Promise.all([a.withLock(where.arn, work('a')), b.withLock(where.arn, work('b'))]);
     // Whoever goes first finishes before the other starts.
     expect([['a>', '<a', 'b>', '<b'], ['b>', '<b', 'a>', '<a']]).toContainEqual(order);
+  });
+});
+
+describe('asking for a sweep of what a change took coverage from', () => {
+  it('sends the sweep worker a start message it accepts, with a new sweep id each time', async () => {
+    const sent: string[] = [];
+    const request = sweepRequester({ send: async (body) => void sent.push(body) }, () => new Date('2026-12-02T10:00:00.000Z'));
+    const ids = [await request({ accounts: 'organization', regions: ['eu-west-1'] }, 'UpdateTrail on x'), await request({ accounts: [PROD] }, 'DeleteTrail on y')];
+    expect(new Set(ids).size).toBe(2);
+    expect(sent.map((b) => parseSweepMessage(b))).toEqual([
+      { sweepId: ids[0], start: true, accounts: 'organization', regions: ['eu-west-1'], reason: 'UpdateTrail on x' },
+      { sweepId: ids[1], start: true, accounts: [PROD], reason: 'DeleteTrail on y' },
+    ]);
+  });
+
+  it('is wired only when the sweep queue is configured', () => {
+    const config = loadConfig({ MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency' });
+    const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' } });
+    expect(depsFromConfig(config, new DynamoDbLedger(db.doc, 'ledger'), aws).startSweep).toBeUndefined();
+    expect(depsFromConfig(config, new DynamoDbLedger(db.doc, 'ledger'), aws, undefined, { send: async () => undefined }).startSweep).toBeDefined();
   });
 });

@@ -61,6 +61,20 @@ describe('the deployed coverage sweep', () => {
     expect(summary.complete).toBe(true);
   });
 
+  it('starts a sweep of part of the organization from a start message (what the event function sends) and judges exactly those account-regions', async () => {
+    sim = await startSim({ world: generateCarrierWorld(4, REGIONS) });
+    const policy = aPolicy({ objective: 'coverage', scope: { regions: { include: REGIONS } } });
+    const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
+    const store = new InMemorySweepStore();
+    const queue = new SimulatedQueue(sim.clock);
+    const worker = makeWorkerHandler({ policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), store, queue });
+    await queue.send(JSON.stringify({ sweepId: 'targeted-1', start: true, accounts: [accountId(2)], regions: ['eu-west-1'], reason: 'test' }), 0);
+    await runEventSourceMapping(queue, sim.clock, (e) => worker(e as unknown as SQSEvent), { batchSize: 5, concurrency: 1 });
+    const s = (await store.load('targeted-1'))!;
+    expect(s.expected.filter((k) => !s.scope!.extras.includes(k))).toEqual([`${accountId(2)}/eu-west-1`]);
+    expect(coverageSummary(policy, s, false)).toMatchObject({ complete: true, expected: 4, coverage: { pendingFirstDelivery: 1, uncovered: 0 } });
+  });
+
   it('in report mode sends no repair message and ends once surveyed, every uncovered account-region still uncovered', async () => {
     const { summary, writes, sent } = await sweep(generateCarrierWorld(6, REGIONS), { mode: 'report' });
     expect(writes).toEqual([]);

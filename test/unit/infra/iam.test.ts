@@ -74,6 +74,11 @@ function ledgerGrants(g: Grants) {
   }
 }
 
+function discoveryGrants(g: Grants) {
+  const scopes = { '*': '*', root: 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:root/${OrganizationId}/r-*', organizationalUnit: 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:ou/${OrganizationId}/ou-*' };
+  for (const { action, scope } of Object.values(DISCOVERY_PERMISSIONS)) grant(g, action, ...scope.map((s) => scopes[s]));
+}
+
 function runtimeGrants(g: Grants, logGroup: string) {
   grant(g, 'logs:CreateLogStream', `${logGroup}.Arn`);
   grant(g, 'logs:PutLogEvents', `${logGroup}.Arn`);
@@ -95,6 +100,8 @@ function expectedMainRole(role: string, c: { Enforce: boolean; HasSlack: boolean
       for (const op of operationsIn(powertools)) grant(g, dynamodb(op), 'IdempotencyTable.Arn');
       // The function's on-failure destination: Lambda sends failed events there with the function's role.
       grant(g, 'sqs:SendMessage', 'EventDeadLetterQueue.Arn');
+      // A sweep request when a change took coverage away (functions/on-cloudtrail-change/handler.ts sweepRequester).
+      grant(g, 'sqs:SendMessage', 'SweepQueue.Arn');
       for (const [a, rs] of cloudTrailGrants('management', c.Enforce)) grant(g, a, ...rs);
       grant(g, 'sts:AssumeRole', ASSUME_MEMBER_ROLE);
       slack();
@@ -105,8 +112,7 @@ function expectedMainRole(role: string, c: { Enforce: boolean; HasSlack: boolean
       for (const a of sweepStoreCalls().start) grant(g, a, 'SweepTable.Arn');
       // SendMessageBatch and SendMessage both authorize as sqs:SendMessage.
       if (sqsSends.length) grant(g, 'sqs:SendMessage', 'SweepQueue.Arn');
-      const scopes = { '*': '*', root: 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:root/${OrganizationId}/r-*', organizationalUnit: 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:ou/${OrganizationId}/ou-*' };
-      for (const { action, scope } of Object.values(DISCOVERY_PERMISSIONS)) grant(g, action, ...scope.map((s) => scopes[s]));
+      discoveryGrants(g);
       return g;
     }
     case 'SweepWorkerRole': {
@@ -117,6 +123,8 @@ function expectedMainRole(role: string, c: { Enforce: boolean; HasSlack: boolean
       ledgerGrants(g);
       for (const [a, rs] of cloudTrailGrants('management', c.Enforce)) grant(g, a, ...rs);
       grant(g, 'sts:AssumeRole', ASSUME_MEMBER_ROLE);
+      // It starts the sweeps the event function asks for: discovery, as the scheduler.
+      discoveryGrants(g);
       slack();
       return g;
     }

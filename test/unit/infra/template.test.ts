@@ -69,7 +69,7 @@ describe('functions', () => {
     const sweep = required('lib/sweep/config.ts');
     expect(shared).toEqual(expect.arrayContaining(['MANAGEMENT_ACCOUNT_ID', 'MEMBER_ROLE_NAME', 'LEDGER_TABLE', 'IDEMPOTENCY_TABLE', 'POLICY', 'FUNCTION_ROLE_NAME', 'SLACK_WEBHOOK_SECRET']));
     expect(Object.keys(env(fn('on-cloudtrail-change'))).sort()).toEqual([...shared].sort());
-    for (const name of ['drift-sweep', 'sweep-worker']) expect(Object.keys(env(fn(name))).sort()).toEqual([...shared, ...sweep].sort());
+    for (const name of ['drift-sweep', 'sweep-worker']) expect(Object.keys(env(fn(name))).sort()).toEqual([...new Set([...shared, ...sweep])].sort());
   });
 
   it('retries an event the repair function could not finish twice, then keeps it in a dead-letter queue with an alarm', () => {
