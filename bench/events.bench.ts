@@ -192,7 +192,8 @@ async function main(): Promise<void> {
   const sim = await startSimulatorThread(import.meta.url, { accounts, regions: [REGION], latencyMs, transitionMs } satisfies ThreadParams);
   const events: EventBridgeEvent[] = [];
   sim.onEvent((e) => events.push(e));
-  const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: [REGION], exclude: [] } } };
+  // everySource: each kind's repair of its own source is what is measured (coverage would leave a new trail alone).
+  const policy: Policy = { ...defaultPolicy(), mode: 'enforce', objective: 'everySource', scope: { ...defaultPolicy().scope, regions: { include: [REGION], exclude: [] } } };
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
   const deps: EventHandlerDeps = { policy, aws: clients(), managementAccountId: management, ledger: new InMemoryLedger(), now: () => new Date(), ownRoleNames: [ROLE] };
   // The observer and the set-up have their own clients: their calls fall outside the handler's measured window.

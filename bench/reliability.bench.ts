@@ -171,7 +171,8 @@ async function main(): Promise<void> {
   console.log(`reliability run: ${totalEvents} user calls on ${accounts} accounts x ${regions.length} regions, ${duplicateRate * 100}% delivered twice, ${faultRate * 100}% of CloudTrail and STS requests faulted (${FAULTS.join(', ')}), ${concurrency} Lambda containers, retries after ${retryDelayMs} and ${2 * retryDelayMs} ms`);
   const sim = await startSimulatorThread(import.meta.url, { accounts, regions, seed } satisfies ThreadParams);
   // The breaker would stop repairs of sources drifted a dozen times in minutes and hide whether repairs happen; it has its own tests.
-  const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: regions, exclude: [] } }, limits: { ...defaultPolicy().limits, breaker: { maxRepairs: 1_000_000, windowMinutes: 60 } } };
+  // everySource: every drift is repaired where it happens, the hardest case for duplicates and loops.
+  const policy: Policy = { ...defaultPolicy(), mode: 'enforce', objective: 'everySource', scope: { ...defaultPolicy().scope, regions: { include: regions, exclude: [] } }, limits: { ...defaultPolicy().limits, breaker: { maxRepairs: 1_000_000, windowMinutes: 60 } } };
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
   const ledger = new InMemoryLedger();
   // Lambda containers: each keeps its own clients and budget between invocations; at most `concurrency` run at once.

@@ -4,6 +4,7 @@
 // account-regions at once, sharing one write cap; report progress; with a ledger, read and record each source's
 // Insights clock facts there.
 import type { AwsClients } from '../lib/aws/clients';
+import { costExplorerClient, lastMonthInsightsSpend } from '../lib/aws/cost-explorer';
 import { discoverTargets } from '../lib/aws/organization';
 import type { Ledger } from '../lib/ledger/ledger';
 import type { AccountRegionResult } from '../lib/pipeline/remediate';
@@ -37,6 +38,8 @@ export async function runSweep(deps: SweepRunDeps): Promise<StoredSweepResult> {
     ...(deps.concurrency !== undefined && { concurrency: deps.concurrency }),
     ...(deps.onStart && { onStart: deps.onStart }),
     ...(deps.onAccountRegion && { onAccountRegion: deps.onAccountRegion }),
+    // One Cost Explorer request with the management account's credentials; a refusal is "spend unknown", not a failure.
+    spend: () => lastMonthInsightsSpend(costExplorerClient(deps.aws.config), deps.now(), { regions: targets.regions }),
   });
   const finishedAt = deps.now();
   return storedSweepResult(

@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark in its own Node process (bundles and cold imports, event-driven repair, the
-// 1,000 x 4 sweep, the simulator's throughput), then merges their figures into bench/results/latest.json with the
+// 1,000 x 4 sweep, the simulator's throughput, both objectives side by side), then merges their figures into bench/results/latest.json with the
 // date and the machine, and prints a summary. BENCH_SCALE=1 adds the 5,000 x 17 sweep (about 8 minutes here; also
 // `npm run bench:scale`). Expects `node scripts/build.mjs functions|bench|sim` to have run (the npm script does).
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ const steps = [
   ['events', 'dist/bench/events.mjs', {}],
   ['sweep', 'dist/bench/sweep.mjs', process.env.BENCH_SCALE === '1' ? {} : { SCALE_ACCOUNTS: '0' }],
   ['sim', 'dist/bench/sim.mjs', {}],
+  ['coverage', 'dist/bench/coverage.mjs', {}],
 ];
 const failed = [];
 for (const [name, file, extra] of steps) {
@@ -29,7 +30,7 @@ for (const [name, file, extra] of steps) {
 
 const read = (name) => (existsSync(`bench/results/${name}.json`) ? JSON.parse(readFileSync(`bench/results/${name}.json`, 'utf8')) : undefined);
 const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const latest = { at: new Date().toISOString(), machine, totalSeconds: Math.round((Date.now() - started) / 1000), bundles: read('bundles'), events: read('events'), sweep: read('sweep'), sim: read('sim'), failed };
+const latest = { at: new Date().toISOString(), machine, totalSeconds: Math.round((Date.now() - started) / 1000), bundles: read('bundles'), events: read('events'), sweep: read('sweep'), sim: read('sim'), coverage: read('coverage'), failed };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', `${JSON.stringify(latest, null, 2)}\n`);
 
@@ -39,6 +40,8 @@ for (const e of latest.events?.kinds ?? latest.events?.results ?? [])
   console.log(`event  ${String(e.label).padEnd(52)} reads ${String(e.readsPerDrift).padStart(4)} (minimum ${e.minimumReadsPerDrift}), writes ${e.writesPerDrift} (minimum ${e.minimumWritesPerDrift}), converged ${e.converged}/${e.runs} in ${e.convergedMsP50} ms p50${e.retries ? `, ${e.retries} Lambda retries` : ''}`);
 for (const s of latest.sweep?.results ?? [])
   console.log(`sweep  ${s.label}: ${s.cloudtrailCalls} CloudTrail calls (minimum ${s.minimumCloudTrailCalls}), ${(s.workerMs / 1000).toFixed(1)} s vs ideal ${(s.idealMs / 1000).toFixed(1)} s (${s.ratioToIdeal ?? '-'} x), throttled ${s.throttledCalls}, unrecovered ${s.unrecovered}`);
+for (const c of latest.coverage?.results ?? [])
+  console.log(`objective ${c.objective.padEnd(11)} ${latest.coverage.accounts} x ${latest.coverage.regions}: ${c.writes} writes, ${c.sourcesBilledForInsights} sources billed for Insights, ${c.managementCopiesAdded} management copies added (${c.secondManagementCopies} second copies in all), ${c.redundantSources} redundant sources, ${c.uncoveredAccountRegions} uncovered; spend ${c.spend.currency ?? ''} ${c.spend.total.toFixed(2)}, up to ${c.spend.redundantUpTo.toFixed(2)} where redundant carriers live`);
 if (latest.sim) console.log(`sim    ${latest.sim.accounts} x ${latest.sim.regions} world loads in ${latest.sim.loadInProcessMs} ms; SDK concurrency 64: ${latest.sim.sdkConcurrency64?.requestsPerSecond} req/s`);
 console.log(`bench: ${latest.totalSeconds} s in all; bench/results/latest.json written${failed.length ? `; FAILED: ${failed.join('; ')}` : ''}`);
 process.exit(failed.length ? 1 : 0);

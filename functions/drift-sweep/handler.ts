@@ -2,6 +2,7 @@
 // per account-region. Composition root only.
 import type { Context } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
+import { costExplorerClient, lastMonthInsightsSpend } from '../../lib/aws/cost-explorer';
 import { sweepInfrastructure } from '../../lib/aws/sweep-clients';
 import { logger } from '../../lib/observability';
 import { loadSweepConfig } from '../../lib/sweep/config';
@@ -21,7 +22,16 @@ export const handler = async (event: unknown, context: Context) => {
     const config = loadSweepConfig(process.env);
     const { queue, store } = sweepInfrastructure(config);
     const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
-    wired = makeSchedulerHandler({ aws, policy: config.policy, queue, store, now: () => new Date(), timeoutMs: config.sweepTimeoutMinutes * 60_000 });
+    const costs = costExplorerClient({});
+    wired = makeSchedulerHandler({
+      aws,
+      policy: config.policy,
+      queue,
+      store,
+      now: () => new Date(),
+      timeoutMs: config.sweepTimeoutMinutes * 60_000,
+      spend: () => lastMonthInsightsSpend(costs, new Date(), { regions: config.policy.scope.regions.include }),
+    });
   }
   return wired(event, context);
 };

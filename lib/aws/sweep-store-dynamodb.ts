@@ -11,6 +11,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { InsightsSpend } from './cost-explorer';
 import type { SweepRecord, SweepScope, SweepStore } from '../sweep/store';
 import { boundedSummary, type AccountRegionReport, type SweepSummary } from '../sweep/summary';
 
@@ -33,6 +34,12 @@ export class DynamoDbSweepStore implements SweepStore {
     if (scope) {
       items.push({ pk: sweepId, sk: '#scope#extras', keys: scope.extras, expiresAt });
       items.push(...chunked('#scope#org', scope.organizationAccounts).map(({ sk, keys }) => ({ pk: sweepId, sk, keys, expiresAt })));
+      if (scope.spend) {
+        // Thousands of account-regions may be billed: the amounts go in chunks like the keys.
+        const { byAccountRegion, ...rest } = scope.spend;
+        items.push({ pk: sweepId, sk: '#scope#spend', spend: rest, expiresAt });
+        for (let i = 0; i < byAccountRegion.length; i += CHUNK) items.push({ pk: sweepId, sk: `#scope#billed#${String(i / CHUNK).padStart(4, '0')}`, amounts: byAccountRegion.slice(i, i + CHUNK), expiresAt });
+      }
     }
     await this.putAll(items);
   }
@@ -111,6 +118,8 @@ export class DynamoDbSweepStore implements SweepStore {
     const summary = items.find((i) => i.sk === '#summary');
     const keysOf = (prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix)).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).flatMap((i) => i.keys as string[]);
     const extras = items.find((i) => i.sk === '#scope#extras');
+    const spendItem = items.find((i) => i.sk === '#scope#spend');
+    const billed = items.filter((i) => String(i.sk).startsWith('#scope#billed#')).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).flatMap((i) => i.amounts as InsightsSpend['byAccountRegion']);
     return {
       sweepId,
       expected: keysOf('#expected#'),
@@ -118,7 +127,7 @@ export class DynamoDbSweepStore implements SweepStore {
       deadline: String(meta.deadline),
       reports: items.filter((i) => String(i.sk).startsWith('ar#')).map((i) => i.report as AccountRegionReport),
       repairs: items.filter((i) => String(i.sk).startsWith('rep#')).map((i) => i.report as AccountRegionReport),
-      ...(extras && { scope: { extras: extras.keys as string[], organizationAccounts: keysOf('#scope#org#') } }),
+      ...(extras && { scope: { extras: extras.keys as string[], organizationAccounts: keysOf('#scope#org#'), ...(spendItem && { spend: { ...(spendItem.spend as Omit<InsightsSpend, 'byAccountRegion'>), byAccountRegion: billed } }) } }),
       ...(typeof meta.repairsExpected === 'number' && { repairsExpected: keysOf('#plan#').slice(0, meta.repairsExpected) }),
       ...(summary && { summary: summary.summary as SweepSummary }),
       ...(typeof summary?.digestSentAt === 'string' && { digestSentAt: summary.digestSentAt }),

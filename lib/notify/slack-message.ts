@@ -179,6 +179,7 @@ export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string
         `*Writes*: ${s.writes}`,
       ].join('\n'),
     ),
+    ...(s.spend ? [section(s.spend.status === 'known' ? `*Insights spend ${s.spend.period.start} to ${s.spend.period.end}*: ${s.spend.currency ?? 'USD'} ${s.spend.total.toFixed(2)}${s.spend.redundantAccountRegions ? `; billed where redundant carriers live: up to ${s.spend.currency ?? 'USD'} ${s.spend.redundantTotal.toFixed(2)} in ${s.spend.redundantAccountRegions} account-region(s)` : ''}` : `*Insights spend unknown*: ${s.spend.reason ?? ''}`)] : []),
     ...(s.topProblems.length ? [section(`*Top problems*\n${listWithMore(s.topProblems.map(([code, n]) => `• ${code}: ${n}`), 5)}`)] : []),
     ...(s.needsPerson.length ? [section(`*Needs a person*\n${listWithMore(s.needsPerson.map((t) => `• ${t}`))}`)] : []),
     ...(s.unreachable.length || s.failed.length ? [section(`*Unreachable or failing*\n${listWithMore([...s.unreachable.map((k) => `• ${k}: access denied`), ...s.failed.map((k) => `• ${k}: failed, retried`)])}`)] : []),

@@ -163,3 +163,35 @@ export function withCoverage(policy: Policy, scope: RunScope, results: readonly 
     return j ? { ...r, coverage: j } : r;
   });
 }
+
+/** Last month's measured Insights spend as a run shows it, with what is billed where redundant carriers live. */
+export interface SpendView {
+  status: 'known' | 'unknown';
+  reason?: string;
+  period: { start: string; end: string };
+  currency?: string;
+  total: number;
+  byAccountRegion: { accountId: string; region: string; amount: number }[];
+  /**
+   * The spend of each account-region where a redundant carrier is billed (its owner, in the regions it analyzes), and
+   * the carriers: an upper bound of what the redundant Insights cost, as Cost Explorer bills per account and region,
+   * not per trail or store.
+   */
+  redundant: { total: number; accountRegions: { accountId: string; region: string; amount: number; carriers: string[] }[] };
+}
+
+export function spendView(spend: Omit<SpendView, 'redundant'>, redundantCarriers: readonly Carrier[], regions: readonly string[]): SpendView {
+  const amount = new Map(spend.byAccountRegion.map((x) => [accountRegionKey(x), x.amount]));
+  const where = new Map<string, { accountId: string; region: string; amount: number; carriers: string[] }>();
+  for (const c of redundantCarriers)
+    for (const region of c.multiRegion ? regions : [c.homeRegion]) {
+      const key = accountRegionKey({ accountId: c.accountId, region });
+      const entry = where.get(key) ?? { accountId: c.accountId, region, amount: amount.get(key) ?? 0, carriers: [] };
+      entry.carriers.push(c.arn);
+      where.set(key, entry);
+    }
+  const accountRegions = [...where.values()].filter((e) => e.amount > 0).sort((a, b) => b.amount - a.amount || accountRegionKey(a).localeCompare(accountRegionKey(b)));
+  return { ...spend, redundant: { total: round(accountRegions.reduce((n, e) => n + e.amount, 0)), accountRegions } };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -4,7 +4,7 @@
  * on a timeline from the sweep's end to seven days later (pending first delivery until T, delivering, off). Pure.
  */
 import { utcMinute } from '../domain/names';
-import { accountRegionTitle, actionVerb, clockChangeText, coverageText, judged, kindText, outOfScopeNote, statusText, summaryLine } from './render-text';
+import { accountRegionTitle, actionVerb, clockChangeText, coverageText, judged, planLines, spendLines, kindText, outOfScopeNote, statusText, summaryLine } from './render-text';
 import { driftLeft, type StoredAccountRegion, type StoredSource, type StoredSweepResult } from './sweep-result';
 import { TIMELINE_HORIZON_MS, timelineOf } from './timeline';
 
@@ -123,6 +123,7 @@ export function renderHtml(result: StoredSweepResult): string {
 <header><h1>CloudTrail Insights sweep ${escape(result.sweepId)}</h1><p>Mode ${result.mode} · ${result.accountRegions.length} account-region(s) · management account ${escape(result.organization.managementAccountId)} · finished ${escape(utcMinute(result.finishedAt))} · ${escape(result.endpoint)}</p></header>
 <main>
 <ul class="counts">${counts.map(([k, v]) => `<li><b>${v}</b>${escape(k)}</li>`).join('')}</ul>
+${[...planLines(result), ...spendLines(result)].map((l) => `<p class="note">${escape(l)}</p>`).join('')}
 <div class="verdict ${left.length ? 'left' : 'ok'}">${left.length ? `<b>Drift left (${left.length})</b><ul>${left.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>` : '<b>No drift left</b>: every source is compliant, repaired, pending first delivery or exempt.'}</div>
 <p class="legend">Insights clock: <span class="segment pending" style="position:static;display:inline-block"></span>pending first delivery (up to 36 hours on a trail, 7 days on an event data store) <span class="segment delivering" style="position:static;display:inline-block"></span>delivering <span class="segment off" style="position:static;display:inline-block"></span>off</p>
 ${result.accountRegions.map((ar) => accountRegionSection(ar, now)).join('\n')}

@@ -117,13 +117,28 @@ export function planLines(result: StoredSweepResult): string[] {
   return lines;
 }
 
+const money = (currency: string | undefined, n: number): string => `${currency ?? 'USD'} ${n.toFixed(2)}`;
+
+/** Last month's measured Insights spend, and what is billed where redundant carriers live; or why it is unknown. */
+export function spendLines(result: StoredSweepResult): string[] {
+  const s = result.spend;
+  if (!s) return [];
+  if (s.status === 'unknown') return [`Insights spend unknown (Cost Explorer): ${s.reason ?? 'no reason given'}`];
+  const lines = [`Insights spend ${s.period.start} to ${s.period.end} (Cost Explorer, as billed): ${money(s.currency, s.total)} in ${s.byAccountRegion.filter((x) => x.amount > 0).length} account-region(s)`];
+  if (s.redundant.accountRegions.length)
+    lines.push(
+      `billed where redundant carriers live: up to ${money(s.currency, s.redundant.total)} (${s.redundant.accountRegions.map((x) => `${x.accountId} ${x.region} ${money(s.currency, x.amount)}: ${x.carriers.map(nameOf).join(', ')}`).join('; ')})`,
+    );
+  return lines;
+}
+
 export function renderTable(result: StoredSweepResult): string {
   const lines = [
     `Insights sweep ${result.sweepId}: mode ${result.mode}, objective ${result.objective ?? 'everySource'}, ${result.accountRegions.length} account-region(s) of ${result.organization.accounts.length} account(s) x ${result.organization.regions.length} region(s), ${result.endpoint}`,
     `finished ${utcMinute(result.finishedAt)}`,
   ];
   for (const sk of result.organization.skipped) lines.push(`skipped account ${sk.id}: ${sk.reason}`);
-  lines.push(...planLines(result));
+  lines.push(...planLines(result), ...spendLines(result));
   const width = Math.max(8, ...result.accountRegions.flatMap((ar) => ar.sources.map((s) => s.name.length)));
   for (const ar of result.accountRegions) {
     lines.push('', accountRegionTitle(ar));
@@ -154,8 +169,8 @@ export function renderMarkdown(result: StoredSweepResult): string {
     '',
     `**Summary**: ${summaryLine(result)}.`,
   ];
-  const plan = planLines(result);
-  if (plan.length) lines.push('', ...plan.map((l) => `- ${l}`));
+  const plan = [...planLines(result), ...spendLines(result)];
+  if (plan.length) lines.push('', ...plan.map((l) => `- ${cell(l)}`));
   const left = driftLeft(result);
   if (left.length) lines.push('', `**Drift left** (${left.length}):`, '', ...left.map((l) => `- ${l}`));
   for (const ar of result.accountRegions) {

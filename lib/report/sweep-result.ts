@@ -12,6 +12,7 @@ import { insightsClock, type InsightsClock } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
 import type { CarrierRepair, CoverageCost, CoveragePlan, Disabling } from '../domain/coverage-plan';
 import type { Objective } from '../policy/schema';
+import type { SpendView } from '../pipeline/coverage';
 import type { AccountRegionResult, RemediationResult } from '../pipeline/remediate';
 import { reportOf, summarize, type SweepSummary } from '../sweep/summary';
 
@@ -79,6 +80,8 @@ export interface StoredSweepResult {
   /** Absent in results stored before objectives existed: everySource. */
   objective?: Objective;
   coveragePlan?: StoredCoveragePlan;
+  /** Last month's measured Insights spend, from Cost Explorer; absent when not asked. */
+  spend?: SpendView;
   startedAt: string;
   finishedAt: string;
   /** The endpoint swept: "aws", or the simulator's URL. */
@@ -102,7 +105,7 @@ export interface SweepRunFacts {
   objective: Objective;
 }
 
-export function storedSweepResult(run: SweepRunFacts, result: RemediationResult & { plan?: CoveragePlan }): StoredSweepResult {
+export function storedSweepResult(run: SweepRunFacts, result: RemediationResult & { plan?: CoveragePlan; spend?: SpendView }): StoredSweepResult {
   const names = new Map(run.accounts.map((a) => [a.id, a.name]));
   const expected = run.accounts.flatMap((a) => run.regions.map((r) => `${a.id}/${r}`));
   const summary = summarize(run.sweepId, expected, result.results.map((r) => reportOf(r, run.finishedAt)), false);
@@ -112,6 +115,7 @@ export function storedSweepResult(run: SweepRunFacts, result: RemediationResult 
     sweepId: run.sweepId,
     mode: result.mode,
     objective: run.objective,
+    ...(result.spend && { spend: result.spend }),
     ...(result.plan && {
       coveragePlan: { repairs: result.plan.repairs, disable: result.plan.disable, cost: result.plan.cost, redundantCarriers: redundantAfter(result.results) },
     }),

@@ -12,7 +12,7 @@
  */
 import { accountRegionKey } from '../domain/carriers';
 import type { CarrierRepair, CoveragePlan, Disabling } from '../domain/coverage-plan';
-import { finalJudgements, planRun, type CoverageFacts, type RunScope } from '../pipeline/coverage';
+import { carriersOf, finalJudgements, planRun, spendView, type CoverageFacts, type RunScope } from '../pipeline/coverage';
 import { disableRedundant } from '../pipeline/disable-redundant';
 import { retryableFailure } from '../pipeline/remediate';
 import type { Policy } from '../policy/schema';
@@ -136,5 +136,21 @@ export function coverageSummary(policy: Policy, s: SweepRecord, timedOut: boolea
   });
   const summary = summarize(s.sweepId, s.expected, reports, timedOut);
   const repairsDone = s.repairsExpected !== undefined && s.repairsExpected.every((k) => repairsByKey.has(k));
-  return { ...summary, complete: summary.complete && repairsDone };
+  const redundant = new Set([...judgements.values()].flatMap((j) => j.analyzedBy.slice(1)));
+  const spend = s.scope?.spend && spendView(s.scope.spend, carriersOf(facts).filter((c) => redundant.has(c.arn)), [...new Set(s.expected.map((k) => k.slice(13)))]);
+  return {
+    ...summary,
+    complete: summary.complete && repairsDone,
+    ...(spend && {
+      spend: {
+        status: spend.status,
+        ...(spend.reason && { reason: spend.reason }),
+        period: spend.period,
+        ...(spend.currency && { currency: spend.currency }),
+        total: spend.total,
+        redundantTotal: spend.redundant.total,
+        redundantAccountRegions: spend.redundant.accountRegions.length,
+      },
+    }),
+  };
 }

@@ -9,7 +9,8 @@
 import type { DiscoveredTargets } from '../aws/organization';
 import type { CoveragePlan } from '../domain/coverage-plan';
 import type { Ledger } from '../ledger/ledger';
-import { mergeRepairs, planRun, planTargets, withCoverage, withCoverageRoles, type RunScope } from '../pipeline/coverage';
+import type { InsightsSpend } from '../aws/cost-explorer';
+import { carriersOf, mergeRepairs, planRun, planTargets, spendView, withCoverage, withCoverageRoles, type RunScope, type SpendView } from '../pipeline/coverage';
 import { disableRedundant } from '../pipeline/disable-redundant';
 import type { AccountRegionResult, RemediateDeps, RemediationResult, Target } from '../pipeline/remediate';
 import { rememberClocks, sweepOne } from './sweep';
@@ -20,12 +21,15 @@ export interface OrganizationRunDeps extends Omit<RemediateDeps, 'ouPath' | 'led
   concurrency?: number;
   onStart?: (total: number) => void;
   onAccountRegion?: (r: AccountRegionResult) => void;
+  /** Last month's measured Insights spend (one Cost Explorer request), asked once the run is judged. */
+  spend?: () => Promise<InsightsSpend>;
 }
 
 export interface OrganizationRun extends RemediationResult {
   scope: RunScope;
   /** The coverage objective's plan, as made from the survey. */
   plan?: CoveragePlan;
+  spend?: SpendView;
 }
 
 export async function runOrganization(targets: DiscoveredTargets, deps: OrganizationRunDeps): Promise<OrganizationRun> {
@@ -63,6 +67,8 @@ export async function runOrganization(targets: DiscoveredTargets, deps: Organiza
   }
   results = withCoverage(policy, scope, results, deps.now(), plan);
   results.sort((a, b) => `${a.accountId}/${a.region}`.localeCompare(`${b.accountId}/${b.region}`));
+  const redundant = new Set(results.flatMap((r) => r.coverage?.analyzedBy.slice(1) ?? []));
+  const spend = deps.spend && spendView(await deps.spend(), carriersOf(results).filter((c) => redundant.has(c.arn)), targets.regions);
   return {
     mode: policy.mode,
     results,
@@ -70,6 +76,7 @@ export async function runOrganization(targets: DiscoveredTargets, deps: Organiza
     writeBudgetLeft: budget.remaining,
     scope,
     ...(plan && { plan }),
+    ...(spend && { spend }),
   };
 }
 

@@ -7,13 +7,16 @@
  * repaired account-region, counted the same way. A port with an in-memory implementation (tests, demo, CLI); DynamoDB
  * in lib/aws.
  */
+import type { InsightsSpend } from '../aws/cost-explorer';
 import type { AccountRegionReport, SweepSummary } from './summary';
 
-/** A coverage sweep's scope: what it judges, and what organization carriers cover. */
+/** A coverage sweep's scope: what it judges, what organization carriers cover, and last month's Insights spend. */
 export interface SweepScope {
   /** Expected account-regions surveyed only for their carriers, not judged (the management account out of scope). */
   extras: string[];
   organizationAccounts: string[];
+  /** Asked once, when the sweep starts (lib/aws/cost-explorer.ts). */
+  spend?: InsightsSpend;
 }
 
 export interface SweepRecord {

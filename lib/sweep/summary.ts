@@ -136,6 +136,8 @@ export interface SweepSummary {
   notNeeded: number;
   /** Present when coverage was judged. */
   coverage?: CoverageCounts;
+  /** Last month's measured Insights spend, and what is billed where redundant carriers live (an upper bound). */
+  spend?: { status: 'known' | 'unknown'; reason?: string; period: { start: string; end: string }; currency?: string; total: number; redundantTotal: number; redundantAccountRegions: number };
   topProblems: [string, number][];
   needsPerson: string[];
   /** Entries left out of each list by boundedSummary (a stored summary must fit one DynamoDB item). */

@@ -9,6 +9,7 @@
  * dropped (it would fail forever).
  */
 import type { AwsClients } from '../aws/clients';
+import type { InsightsSpend } from '../aws/cost-explorer';
 import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
 import type { SweepTargets } from '../pipeline/coverage';
@@ -32,6 +33,8 @@ export interface SchedulerDeps {
   now: () => Date;
   /** How long the sweep may take before its summary is written with what reported. Default 15 minutes. */
   timeoutMs?: number;
+  /** Last month's measured Insights spend (one Cost Explorer request), asked once per coverage sweep. */
+  spend?: () => Promise<InsightsSpend>;
 }
 
 export async function startSweep(
@@ -60,7 +63,7 @@ export async function startSweep(
     expected,
     now.toISOString(),
     new Date(now.getTime() + (deps.timeoutMs ?? 15 * 60_000)).toISOString(),
-    coverage ? { extras: expected.filter((k) => !judgedSet.has(k)), organizationAccounts: targets.organizationAccounts } : undefined,
+    coverage ? { extras: expected.filter((k) => !judgedSet.has(k)), organizationAccounts: targets.organizationAccounts, ...(deps.spend && { spend: await deps.spend() }) } : undefined,
   );
   const enqueued = await sendAll(deps.queue, batches);
   await scheduleFinalize(sweepId, deps.queue, deps.timeoutMs ?? 15 * 60_000);

@@ -4,6 +4,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { makeWorkerHandler } from '../../../functions/sweep-worker/handler';
 import { AwsClients } from '../../../lib/aws/clients';
+import { costExplorerClient, lastMonthInsightsSpend } from '../../../lib/aws/cost-explorer';
 import { coverageSummary } from '../../../lib/sweep/coverage-sweep';
 import { InMemorySweepStore } from '../../../lib/sweep/store';
 import { startSweep, sweepSummary, type WorkerDeps } from '../../../lib/sweep/sweep';
@@ -29,7 +30,8 @@ async function sweep(world: WorldInput, policyOverrides: Record<string, unknown>
   const sent: string[] = [];
   const recording = { ...queue, sendBatch: async (entries: { Id: string; MessageBody: string }[]) => (sent.push(...entries.map((e) => e.MessageBody)), options.duplicate && (await queue.sendBatch(entries)), queue.sendBatch(entries)), send: (b: string, d: number) => queue.send(b, d) };
   const worker = makeWorkerHandler({ ...deps, queue: recording });
-  await startSweep('s', { aws, policy, queue: recording, store, now: () => sim.clock.now() });
+  const costs = costExplorerClient(aws.config);
+  await startSweep('s', { aws, policy, queue: recording, store, now: () => sim.clock.now(), spend: () => lastMonthInsightsSpend(costs, sim.clock.now(), { regions: REGIONS }) });
   await runEventSourceMapping(queue, sim.clock, (e) => worker(e as unknown as SQSEvent), { batchSize: 5, concurrency: options.concurrency ?? 3 });
   const summary = (await sweepSummary('s', store, sim.clock.now(), false, (s, t) => coverageSummary(policy, s, t)))!;
   const writes = sim.calls.filter((c) => c.status === 200 && /^(Put|Start|Update)/.test(c.operation)).map((c) => `${c.operation} ${c.account}`);
@@ -43,6 +45,9 @@ describe('the deployed coverage sweep', () => {
     expect(sent.filter((b) => b.includes('"repair":true'))).toEqual([JSON.stringify({ sweepId: 's', repair: true, accountId: MGMT, region: 'us-east-1', arns: [`arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org-trail`], disable: [] })]);
     expect(summary).toMatchObject({ complete: true, expected: 42, reported: 42, writes: 1, repaired: 1, notNeeded: 20, drifted: 0, needsPerson: [] });
     expect(summary.coverage).toEqual({ covered: 0, pendingFirstDelivery: 42, uncovered: 0, exempt: 0, unknown: 0, redundant: 0 });
+    // Asked once when the sweep started; nothing billed in this world.
+    expect(summary.spend).toMatchObject({ status: 'known', total: 0, redundantTotal: 0 });
+    expect(sim.calls.filter((c) => c.service === 'costexplorer')).toHaveLength(1);
     expect(queue.deadLetters).toEqual([]);
   });
 

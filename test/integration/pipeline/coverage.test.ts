@@ -1,6 +1,7 @@
 // The coverage objective over the simulator, in one process (lib/sweep/organization-run.ts, as the CLI runs it): the
 // exact writes each organization shape gets, under both objectives.
 import { AwsClients } from '../../../lib/aws/clients';
+import { costExplorerClient, lastMonthInsightsSpend } from '../../../lib/aws/cost-explorer';
 import { discoverTargets } from '../../../lib/aws/organization';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import type { Policy } from '../../../lib/policy/schema';
@@ -18,11 +19,19 @@ afterEach(() => sim?.stop());
 
 const policyOf = (objective: 'coverage' | 'everySource', extra: Record<string, unknown> = {}) => aPolicy({ objective, scope: { regions: { include: REGIONS } }, ...extra });
 
-async function run(world: WorldInput, policy: Policy, ledger = new InMemoryLedger()): Promise<OrganizationRun> {
+async function run(world: WorldInput, policy: Policy, ledger = new InMemoryLedger(), options: { spend?: boolean } = {}): Promise<OrganizationRun> {
   sim ??= await startSim({ world });
   const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
   const targets = await discoverTargets(aws.organizations(), policy);
-  return runOrganization(targets, { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger });
+  const costs = costExplorerClient(aws.config);
+  return runOrganization(targets, { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger, ...(options.spend && { spend: () => lastMonthInsightsSpend(costs, sim.clock.now(), { regions: REGIONS }) }) });
+}
+
+/** Last month's bill in the simulated Cost Explorer: Insights charges per account and region. */
+function billed(world: WorldInput, items: { account: string; region: string; amount: number }[], now = new Date()): WorldInput {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  const code: Record<string, string> = { 'us-east-1': 'USE1', 'eu-west-1': 'EU' };
+  return { ...world, costs: { months: { [month]: items.map((i) => ({ ...i, usageType: `${code[i.region]}-InsightsEvents` })) } } } as WorldInput;
 }
 
 const writes = () => sim.calls.filter((c) => c.status === 200 && /^(Put|Start|Update|Stop)/.test(c.operation)).map((c) => `${c.operation} ${c.account}`);
@@ -122,5 +131,33 @@ describe('coverage: every account-region analyzed once, on the cheapest carrier'
     expect(r.results.flatMap((x) => x.outcomes).map((o) => `${o.status} ${o.action.operation} ${o.action.accountId}`)).toEqual([`planned PutInsightSelectors ${MGMT}`]);
     expect(uncovered(r)).toHaveLength(5 * REGIONS.length);
     expect(r.results.every((x) => x.coverage?.status !== 'uncovered' || x.coverage.carrier?.endsWith('trail/org-trail'))).toBe(true);
+  });
+
+  it("shows last month's measured Insights spend, and what is billed where the redundant carriers live, from one Cost Explorer request", async () => {
+    const world = billed(generateCarrierWorld(3, REGIONS, { insights: 'on' }), [
+      { account: MGMT, region: 'us-east-1', amount: 40 },
+      { account: accountId(1), region: 'us-east-1', amount: 12.5 },
+      { account: accountId(1), region: 'eu-west-1', amount: 2.5 },
+      { account: accountId(2), region: 'us-east-1', amount: 5 },
+    ]);
+    const r = await run(world, policyOf('coverage'), new InMemoryLedger(), { spend: true });
+    expect(sim.calls.filter((c) => c.service === 'costexplorer')).toHaveLength(1);
+    expect(r.spend).toMatchObject({ status: 'known', total: 60, currency: 'USD' });
+    // The account trails are redundant (the organization trail analyzes every account-region): what their owners are billed.
+    expect(r.spend!.redundant).toEqual({
+      total: 20,
+      accountRegions: [
+        { accountId: accountId(1), region: 'us-east-1', amount: 12.5, carriers: [`arn:aws:cloudtrail:us-east-1:${accountId(1)}:trail/account-trail`] },
+        { accountId: accountId(2), region: 'us-east-1', amount: 5, carriers: [`arn:aws:cloudtrail:us-east-1:${accountId(2)}:trail/account-trail`] },
+        { accountId: accountId(1), region: 'eu-west-1', amount: 2.5, carriers: [`arn:aws:cloudtrail:us-east-1:${accountId(1)}:trail/account-trail`] },
+      ],
+    });
+  });
+
+  it('says the spend is unknown, with the reason, when Cost Explorer refuses, and sweeps all the same', async () => {
+    const world = { ...generateCarrierWorld(3, REGIONS), costs: { deniedCallers: [MGMT] } } as WorldInput;
+    const r = await run(world, policyOf('coverage'), new InMemoryLedger(), { spend: true });
+    expect(r.spend).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/AccessDenied/) });
+    expect(uncovered(r)).toEqual([]);
   });
 });

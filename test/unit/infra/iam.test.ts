@@ -4,6 +4,7 @@
 // wildcard action, and '*' only where the service has no resource-level permission for the action.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { COST_PERMISSIONS } from '../../../lib/aws/cost-explorer';
 import { DISCOVERY_PERMISSIONS } from '../../../lib/aws/organization';
 import { READ_PERMISSIONS } from '../../../lib/aws/read';
 import { REQUIRED_PERMISSIONS, REQUIRED_RESOURCES, type ActionKind, type PermissionScope } from '../../../lib/domain/actions';
@@ -113,6 +114,7 @@ function expectedMainRole(role: string, c: { Enforce: boolean; HasSlack: boolean
       // SendMessageBatch and SendMessage both authorize as sqs:SendMessage.
       if (sqsSends.length) grant(g, 'sqs:SendMessage', 'SweepQueue.Arn');
       discoveryGrants(g);
+      for (const { action, scope } of Object.values(COST_PERMISSIONS)) grant(g, action, ...scope);
       return g;
     }
     case 'SweepWorkerRole': {
@@ -248,8 +250,9 @@ describe('both templates', () => {
       'xray:PutTelemetryRecords',
       ...Object.values(READ_PERMISSIONS).filter((p) => p.scope.includes('*')).map((p) => p.action),
       ...Object.values(DISCOVERY_PERMISSIONS).filter((p) => p.scope.includes('*')).map((p) => p.action),
+      ...Object.values(COST_PERMISSIONS).filter((p) => (p.scope as readonly string[]).includes('*')).map((p) => p.action),
     ]);
-    expect([...unscoped].sort()).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:ListEventDataStores', 'organizations:DescribeOrganization', 'organizations:ListAccounts', 'organizations:ListRoots', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect([...unscoped].sort()).toEqual(['ce:GetCostAndUsage', 'cloudtrail:DescribeTrails', 'cloudtrail:ListEventDataStores', 'organizations:DescribeOrganization', 'organizations:ListAccounts', 'organizations:ListRoots', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     const offenders = every.flatMap(({ id, statements }) =>
       statements.filter((s) => [resolveIfs(s.Resource, {})].flat().includes('*')).flatMap((s) => [s.Action].flat().filter((a) => !unscoped.has(a)).map((a) => `${id}: ${a}`)),
     );
