@@ -84,7 +84,9 @@ export async function planSweep(sweepId: string, deps: WorkerDeps): Promise<stri
  * A write refused for a retryable reason throws before anything is reported, so SQS brings the message back.
  */
 export async function repairAccountRegion(m: RepairMessage, deps: WorkerDeps): Promise<{ completed: boolean; report: AccountRegionReport }> {
-  const budget = { remaining: m.arns.length * 8 + m.disable.length }; // the plan is within the cap: this only bounds one message
+  // The plan already fits the sweep's cap (sweepPlan); this bounds one message to its own carriers' writes: at most
+  // three each (event selectors, logging or ingestion, Insights) and one per carrier turned off.
+  const budget = { remaining: m.arns.length * 3 + m.disable.length };
   const { result } = await sweepOne({ accountId: m.accountId, region: m.region, ouPath: m.ouPath, only: m.arns }, { ...deps, budget });
   let results = m.arns.length ? [result] : [];
   if (m.disable.length) {
