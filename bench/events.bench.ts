@@ -10,7 +10,8 @@
 // is a user call (IAM user "mallory", not the product's role) on a source nobody touched before: every run has its own
 // account, so neither the circuit breaker (3 repairs per hour) nor the budget of an earlier run shapes the figures. The
 // simulator's EventBridge stream carries the user's event to handleEvent; the events of the product's own writes are
-// fed back too (they must cause nothing: no call, no write). Member-role sessions are warmed first, as in a warm Lambda
+// fed back too: they are checked like any other (the source is read, and found right), and must write nothing; their
+// reads are reported apart from the drift's, which the minimum below counts. Member-role sessions are warmed first, as in a warm Lambda
 // container, so the AssumeRole of a cold one is not counted against CloudTrail (STS calls in the window are reported).
 //
 // The minimum (docs/pipeline.md, "Reads: what a compliant account-region costs", specialised to one named source):
@@ -141,7 +142,9 @@ interface Run {
   arn: string;
   events: number;
   ownEvents: number;
-  ownEventCalls: number;
+  /** Reads the checks of the product's own writes made (they are checked, not skipped), and writes (a loop). */
+  ownEventReads: number;
+  ownEventWrites: number;
   reads: number;
   writes: string[];
   failedWrites: number;
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
   // everySource: each kind's repair of its own source is what is measured (coverage would leave a new trail alone).
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', objective: 'everySource', scope: { ...defaultPolicy().scope, regions: { include: [REGION], exclude: [] } } };
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
-  const deps: EventHandlerDeps = { policy, aws: clients(), managementAccountId: management, ledger: new InMemoryLedger(), now: () => new Date(), ownRoleNames: [ROLE] };
+  const deps: EventHandlerDeps = { policy, aws: clients(), managementAccountId: management, ledger: new InMemoryLedger(), now: () => new Date(), ownRoles: { functionRoleNames: [], memberRoleName: ROLE } };
   // The observer and the set-up have their own clients: their calls fall outside the handler's measured window.
   const observer = clients();
   const setup = clients();
@@ -249,7 +252,8 @@ async function main(): Promise<void> {
       // STS calls are logged under the caller (the management account): counted for every run in the window.
       const ofRun = (c: CallRow) => c.account === account || c.service === 'sts';
       const calls = (await sim.rpc<CallRow[]>('calls', { from, to })).filter(ofRun);
-      const ownEventCalls = (await sim.rpc<CallRow[]>('calls', { from: mid, to })).filter((c) => c.account === account).length;
+      const ownEventCalls = (await sim.rpc<CallRow[]>('calls', { from: mid, to })).filter((c) => c.account === account && c.service === 'cloudtrail');
+      const ownEventWrites = ownEventCalls.filter((c) => !READ.test(c.operation)).length;
 
       let convergedMs: number | null = null;
       while (performance.now() - t0 < handlerMs + convergeTimeoutMs) {
@@ -268,7 +272,8 @@ async function main(): Promise<void> {
         arn,
         events: drifts.length,
         ownEvents: own.length,
-        ownEventCalls,
+        ownEventReads: ownEventCalls.length - ownEventWrites,
+        ownEventWrites,
         reads: cloudtrail.filter((c) => READ.test(c.operation)).length,
         writes: writes.filter((c) => c.status === 200).map((c) => c.operation),
         failedWrites: writes.filter((c) => c.status !== 200).length,
@@ -333,7 +338,8 @@ function summarize(kind: Kind, list: Run[]) {
     eventsPerDrift: kind.events,
     eventsHandled: sum((r) => r.events),
     ownEventsFedBack: sum((r) => r.ownEvents),
-    loops: sum((r) => r.ownEventCalls),
+    ownEventReads: sum((r) => r.ownEventReads),
+    loops: sum((r) => r.ownEventWrites),
     readsPerDrift: sum((r) => r.reads) / n,
     minimumReadsPerDrift: sum((r) => r.minimumReads) / n,
     readsPerEvent: sum((r) => r.reads) / sum((r) => r.events),
@@ -377,7 +383,7 @@ function printRow(r: ReturnType<typeof summarize>): void {
     r.failedWrites ? `${r.failedWrites} failed write attempt(s) (${r.failedWriteErrors.join(', ')}), retried by the SDK` : '',
     r.stsCallsInWindow ? `${r.stsCallsInWindow} STS call(s)` : '',
     r.retries ? `${r.retries} Lambda retr${r.retries === 1 ? 'y' : 'ies'} (a store between states; each costs one more check and EVENT_RETRY_DELAY_MS)` : '',
-    r.loops ? `${r.loops} call(s) caused by own events (LOOP)` : `${r.ownEventsFedBack} own events fed back, 0 calls`,
+    r.loops ? `${r.loops} write(s) caused by own events (LOOP)` : `${r.ownEventsFedBack} own events fed back, checked with ${r.ownEventReads} reads, 0 writes`,
     r.unconverged ? `NOT CONVERGED ${r.unconverged}: ${r.sampleReason}` : '',
   ].filter(Boolean);
   console.log(`${''.padEnd(4)}${notes.join('; ')}`);

@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
   const ledger = new InMemoryLedger();
   // Lambda containers: each keeps its own clients and budget between invocations; at most `concurrency` run at once.
-  const containers: EventHandlerDeps[] = Array.from({ length: concurrency }, () => ({ policy, aws: clients(), managementAccountId: management, ledger, now: () => new Date(), ownRoleNames: [ROLE] }));
+  const containers: EventHandlerDeps[] = Array.from({ length: concurrency }, () => ({ policy, aws: clients(), managementAccountId: management, ledger, now: () => new Date(), ownRoles: { functionRoleNames: [], memberRoleName: ROLE } }));
   const waiting: (() => void)[] = [];
   const acquire = async (): Promise<EventHandlerDeps> => {
     for (;;) {

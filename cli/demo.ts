@@ -14,6 +14,7 @@ import { sweepDigestMessage, type SlackMessage } from '../lib/notify/slack-messa
 import { handleEvent, type EventOutcome } from '../lib/pipeline/handle-event';
 import { validatePolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
+import { jsonForTerminal, terminal } from '../lib/report/escape';
 import { actionText, clockChangeText, clockText, coverageText, planLines, summaryLine } from '../lib/report/render-text';
 import { driftLeft, exitCodeOf, type StoredSource, type StoredSweepResult } from '../lib/report/sweep-result';
 import type { EventBridgeEvent } from '../sim/records';
@@ -82,7 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       managementAccountId: management,
       ledger,
       now,
-      ownRoleNames: [ROLE],
+      ownRoles: { functionRoleNames: [], memberRoleName: ROLE },
       slack: { send: async (m: SlackMessage) => (slack.push(m), { delivered: true, attempts: 1 }) },
     };
     // Until the stream is quiet: the product's own repair comes back as an event too, and must be left alone.
@@ -96,29 +97,26 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
     if (options.format === 'json') {
-      options.write(
-        JSON.stringify(
-          {
-            simulator: sim.endpoint,
-            organization: { id: world.organization.id, managementAccountId: management, accounts: world.organization.accounts.map(({ id, name, state }) => ({ id, name, state })) },
-            reportSweep,
-            enforceSweep,
-            event: {
-              userCall: { actor: USER.name, operation: 'StopLogging', trail: trailArn, at: userCallAt.toISOString() },
-              handled: handled.map(({ event, outcome }) => ({ eventName: outcome.eventName, actor: actorOf(event), decision: outcome.decision, reason: outcome.reason, writes: outcome.writes, operations: appliedOperations(outcome) })),
-              clockAfter: clockAfterEvent,
-            },
-            slack,
-            seconds: Number(seconds),
-          },
-          null,
-          2,
-        ),
-      );
+      const json = {
+        simulator: sim.endpoint,
+        organization: { id: world.organization.id, managementAccountId: management, accounts: world.organization.accounts.map(({ id, name, state }) => ({ id, name, state })) },
+        reportSweep,
+        enforceSweep,
+        event: {
+          userCall: { actor: USER.name, operation: 'StopLogging', trail: trailArn, at: userCallAt.toISOString() },
+          handled: handled.map(({ event, outcome }) => ({ eventName: outcome.eventName, actor: actorOf(event), decision: outcome.decision, reason: outcome.reason, writes: outcome.writes, operations: appliedOperations(outcome) })),
+          clockAfter: clockAfterEvent,
+        },
+        slack,
+        seconds: Number(seconds),
+      };
+      // JSON.stringify leaves C1 and bidi controls raw: written as \u escapes, it is the same JSON.
+      options.write(jsonForTerminal(JSON.stringify(json, null, 2)));
       return 0;
     }
 
-    const w = options.write;
+    // Names, summaries and error messages come from the world file and the simulator: escaped for the terminal.
+    const w = (line: string) => options.write(terminal(line));
     w(`cloudtrail-insights-remediator demo: the simulator on ${sim.endpoint} (in-process, real SDK v3 calls; no AWS, no network)`);
     w('');
     w('== 1. The organization ==');

@@ -81,7 +81,7 @@ function explainEvent(options: CliOptions): number {
   }
   if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new UsageError(`${origin} is not a JSON object: expected an EventBridge event or a CloudTrail record`);
   const policy = options.policy ? loadPolicy(options) : undefined;
-  const { decision, reason, eventName, target, restartsInsightsClock } = interpretEvent(event, { ...(policy && { policy }), ownRoleNames: [options.roleName] });
+  const { decision, reason, eventName, target, restartsInsightsClock } = interpretEvent(event, { ...(policy && { policy }), ownRoles: { managementAccountId: managementAccountOf(event), functionRoleNames: [], memberRoleName: options.roleName } });
   return print(JSON.stringify({ decision, reason, eventName, target, restartsInsightsClock }));
 }
 
@@ -101,3 +101,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+
+/**
+ * explain-event has no deployment to ask: it takes the event's own account as the management account, so the
+ * member role there reads as the product's and every source of that account is believed.
+ */
+function managementAccountOf(event: object): string {
+  const e = event as { account?: unknown; detail?: { recipientAccountId?: unknown }; recipientAccountId?: unknown };
+  const id = e.detail?.recipientAccountId ?? e.recipientAccountId ?? e.account;
+  return typeof id === 'string' ? id : '';
+}

@@ -1,5 +1,7 @@
 // `insights-remediator report FILE`: a stored sweep result rendered as a table, Markdown, JSON or one self-contained
 // HTML page, on stdout or into --output; exits like the sweep it renders (0 nothing left drifted, 1 drift left).
+// Each renderer escapes for its own sink (lib/report/escape.ts); JSON gets the controls JSON.stringify leaves raw.
+import { jsonForTerminal, terminal } from '../lib/report/escape';
 import { renderHtml } from '../lib/report/render-html';
 import { renderMarkdown, renderTable } from '../lib/report/render-text';
 import { exitCodeOf, parseStoredSweepResult, SweepResultFileError, type StoredSweepResult } from '../lib/report/sweep-result';
@@ -8,7 +10,7 @@ import { formatFor, readText, UsageError, writeText, type CliOptions, type Forma
 export function renderResult(result: StoredSweepResult, format: Format): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(result, null, 2);
+      return jsonForTerminal(JSON.stringify(result, null, 2));
     case 'markdown':
       return renderMarkdown(result);
     case 'html':
@@ -27,7 +29,8 @@ export function reportCommand(options: CliOptions, io: { stdout: (text: string) 
   try {
     result = parseStoredSweepResult(readText(file), file);
   } catch (e) {
-    if (e instanceof SweepResultFileError) throw new UsageError(e.message);
+    // The message may quote the file (JSON.parse does): shown on a terminal, so its controls are made visible.
+    if (e instanceof SweepResultFileError) throw new UsageError(terminal(e.message));
     throw e;
   }
   const text = renderResult(result, format);

@@ -34,7 +34,8 @@ export interface Config {
   ledgerTable: string;
   idempotencyTable: string;
   policy: Policy;
-  ownRoleNames: string[];
+  /** The function roles in the management account (FUNCTION_ROLE_NAME): their writes there are the product's own. */
+  functionRoleNames: string[];
   slackWebhookSecret?: string;
   sweepQueueUrl?: string;
 }
@@ -56,7 +57,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ledgerTable: e.LEDGER_TABLE,
     idempotencyTable: e.IDEMPOTENCY_TABLE,
     policy: e.POLICY ? parsePolicy(e.POLICY, 'POLICY') : defaultPolicy(),
-    ownRoleNames: [e.MEMBER_ROLE_NAME, ...(e.FUNCTION_ROLE_NAME ? e.FUNCTION_ROLE_NAME.split(',') : [])],
+    functionRoleNames: e.FUNCTION_ROLE_NAME ? e.FUNCTION_ROLE_NAME.split(',') : [],
     ...(e.SLACK_WEBHOOK_SECRET && { slackWebhookSecret: e.SLACK_WEBHOOK_SECRET }),
     ...(e.SWEEP_QUEUE_URL && { sweepQueueUrl: e.SWEEP_QUEUE_URL }),
   };

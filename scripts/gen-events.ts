@@ -77,7 +77,7 @@ async function main() {
   );
   const product = new CloudTrailClient({ ...cfg('x'), credentials: { accessKeyId: role.Credentials!.AccessKeyId!, secretAccessKey: 'x', sessionToken: 'x' } });
   await product.send(new ct.PutEventSelectorsCommand({ TrailName: T, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] }));
-  save('ignored-own-role');
+  save('own-role-write');
   sim.injectInsightEvent({ account: '222222222222', region: 'us-east-1', insightType: 'ApiCallRateInsight', eventSource: 'iam.amazonaws.com', eventName: 'CreateAccessKey' });
   save('insight-trail');
   await alice.send(new ct.StartLoggingCommand({ Name: 'audit' }));

@@ -182,10 +182,24 @@ export class WorldError extends Error {
   }
 }
 
+/**
+ * The most alias expansions a world may need (the `yaml` package's `maxAliasCount`, its default made explicit):
+ * a few reused selectors stay far below it, a "billion laughs" document exceeds it instead of filling memory.
+ */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseWorld(text: string, origin = 'world'): World {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) throw new WorldError(`${origin}: ${doc.errors[0]!.message.split('\n')[0]}`);
-  return validateWorld(doc.toJS(), origin);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError while resolving aliases: too many expansions, or an alias before its anchor.
+    const message = (e as Error).message.split('\n')[0]!;
+    throw new WorldError(/excessive alias count/i.test(message) ? `${origin}: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies (a YAML alias bomb?)` : `${origin}: ${message}`);
+  }
+  return validateWorld(data, origin);
 }
 
 export function validateWorld(data: unknown, origin = 'world'): World {

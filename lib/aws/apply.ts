@@ -17,7 +17,8 @@ import type { Action } from '../domain/actions';
 import { classifyError, type ClassifiedError } from './classify-error';
 
 export type Outcome =
-  | { action: Action; status: 'applied' }
+  /** `at`: when CloudTrail accepted it, for telling the product's own write from another when its event comes back. */
+  | { action: Action; status: 'applied'; at?: string }
   | { action: Action; status: 'planned' }
   | { action: Action; status: 'skipped'; reason: string }
   | { action: Action; status: 'failed'; error: ClassifiedError };
@@ -69,7 +70,7 @@ export async function applyPlan(
       }
       try {
         await client(action.accountId, action.region).send(commandFor(action) as never);
-        outcomes.push({ action, status: 'applied' });
+        outcomes.push({ action, status: 'applied', at: new Date().toISOString() });
       } catch (e) {
         failed = true;
         options.budget.remaining += 1;

@@ -6,6 +6,8 @@
  * A sweep worker meets thousands of account-regions in one container: the clients share one HTTP handler (one
  * keep-alive socket pool instead of one per client) and only the most recently used ones are kept, so memory stays
  * flat however many account-regions a container serves.
+ * Everything happens in the partition of the home region (lib/domain/partitions.ts): member-role ARNs name it, STS is
+ * called in the home region, Organizations where its partition serves it.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -16,6 +18,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { isReadOnlyOperation } from '../domain/names';
+import { defaultHomeRegion, partitionEndpoints, roleArn, type PartitionEndpoints } from '../domain/partitions';
 import { AccountRegionLimits, CLOUDTRAIL_BUDGET, type Budget } from '../rate-limiter';
 
 export interface AwsConfig {
@@ -31,6 +34,12 @@ export interface AwsConfig {
   budget?: Budget;
   /** CloudTrail clients kept for reuse (least recently used dropped first). Default 64. */
   maxCachedClients?: number;
+  /**
+   * The region the product runs in; its partition (aws, aws-cn, aws-us-gov, aws-eusc) is the one of the member roles,
+   * STS and Organizations. Default: AWS_REGION (every Lambda has it), else us-east-1. A CLI passes the policy's first
+   * region when AWS_REGION is unset (`defaultHomeRegion`).
+   */
+  homeRegion?: string;
 }
 
 
@@ -40,9 +49,13 @@ export class AwsClients {
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
   private organizationsClient: OrganizationsClient | undefined;
   readonly limits: AccountRegionLimits;
+  /** The partition and the regions STS and Organizations are called in. */
+  readonly endpoints: PartitionEndpoints;
 
+  /** Throws UnsupportedPartitionError for a home region in an isolated (aws-iso*) partition. */
   constructor(readonly config: AwsConfig) {
     this.limits = new AccountRegionLimits(config.budget ?? CLOUDTRAIL_BUDGET);
+    this.endpoints = partitionEndpoints(config.homeRegion ?? defaultHomeRegion(process.env.AWS_REGION));
   }
 
   private credentialsFor(accountId: string): AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined {
@@ -51,9 +64,9 @@ export class AwsClients {
     if (!provider) {
       // One session per account, shared by every region's client, refreshed 5 minutes before it expires.
       const assume = fromTemporaryCredentials({
-        params: { RoleArn: `arn:aws:iam::${accountId}:role/${this.config.memberRoleName}`, RoleSessionName: this.config.roleSessionName ?? 'insights-remediator', DurationSeconds: 3600 },
+        params: { RoleArn: roleArn(this.endpoints.partition, accountId, this.config.memberRoleName), RoleSessionName: this.config.roleSessionName ?? 'insights-remediator', DurationSeconds: 3600 },
         ...(this.config.credentials && { masterCredentials: this.config.credentials }),
-        clientConfig: { region: 'us-east-1', ...(this.config.endpoint && { endpoint: this.config.endpoint }) },
+        clientConfig: { region: this.endpoints.stsRegion, ...(this.config.endpoint && { endpoint: this.config.endpoint }) },
       });
       provider = memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) as AwsCredentialIdentityProvider;
       this.credentialsByAccount.set(accountId, provider);
@@ -95,14 +108,14 @@ export class AwsClients {
   }
 
   /**
-   * Organizations is global: us-east-1 signing (the endpoint rules and service documentation of
-   * `com.amazonaws.organizations#AWSOrganizationsV20161128`), the management account's credentials (its List*
-   * operations answer only the management account or a delegated administrator:
+   * Organizations is global within a partition: one region per partition signs (us-east-1 in aws, the endpoint rules of
+   * `com.amazonaws.organizations#AWSOrganizationsV20161128`; lib/domain/partitions.ts), the management account's
+   * credentials (its List* operations answer only the management account or a delegated administrator:
    * `com.amazonaws.organizations#ListAccounts`).
    */
   organizations(): OrganizationsClient {
     this.organizationsClient ??= new OrganizationsClient({
-      region: 'us-east-1',
+      region: this.endpoints.organizationsRegion,
       retryMode: 'adaptive',
       maxAttempts: this.config.maxAttempts ?? 6,
       ...(this.config.credentials && { credentials: this.config.credentials }),

@@ -6,11 +6,14 @@
  * ARN or its id suffix (`com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`,
  * `com.amazonaws.cloudtrail#GetEventDataStoreRequest$EventDataStore`).
  */
+import { partitionOf, type Partition } from './partitions';
+
+export { partitionOf } from './partitions';
 
 export type CloudTrailResourceType = 'trail' | 'eventdatastore';
 
 export interface CloudTrailArn {
-  partition: string;
+  partition: Partition;
   region: string;
   accountId: string;
   resourceType: CloudTrailResourceType;
@@ -18,24 +21,18 @@ export interface CloudTrailArn {
   resourceId: string;
 }
 
-const ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):cloudtrail:([a-z0-9-]+):(\d{12}):(trail|eventdatastore)\/(.+)$/;
+// Every partition's name (lib/domain/partitions.ts), the European Sovereign Cloud's aws-eusc included.
+const ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-[bef]):cloudtrail:([a-z0-9-]+):(\d{12}):(trail|eventdatastore)\/(.+)$/;
 
 export function parseCloudTrailArn(value: string): CloudTrailArn | undefined {
   const m = ARN_PATTERN.exec(value);
   if (!m) return undefined;
-  const [, partition, region, accountId, resourceType, resourceId] = m as unknown as [string, string, string, string, CloudTrailResourceType, string];
+  const [, partition, region, accountId, resourceType, resourceId] = m as unknown as [string, Partition, string, string, CloudTrailResourceType, string];
   return { partition, region, accountId, resourceType, resourceId };
 }
 
 export function formatCloudTrailArn(arn: CloudTrailArn): string {
   return `arn:${arn.partition}:cloudtrail:${arn.region}:${arn.accountId}:${arn.resourceType}/${arn.resourceId}`;
-}
-
-/** China and GovCloud regions live in their own partitions. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 /**

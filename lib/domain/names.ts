@@ -4,7 +4,11 @@
  */
 
 export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/**
+ * A region name in any partition (lib/domain/partitions.ts): `eu-west-1`, `us-gov-west-1`, `cn-north-1`,
+ * `us-isob-east-1`, and the European Sovereign Cloud's `eusc-de-east-1` (a four-letter prefix and a country).
+ */
+export const REGION_NAME = /^([a-z]{2}(-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/;
 
 /**
  * Get, List, Describe and Lookup calls change nothing (and spend the read budget,

@@ -8,6 +8,7 @@ import { emptyBreaker, type BreakerState } from '../domain/breaker';
 import type { ClockFacts } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
 import type { IncidentState } from '../notify/incidents';
+import { requestFingerprint } from '../domain/fingerprint';
 
 export interface SourceRecord {
   arn: string;
@@ -21,7 +22,11 @@ export interface SourceRecord {
    */
   carrier?: CarrierScope;
   lastDrift?: { at: string; eventName: string; actor?: string; eventId?: string };
-  lastRepair?: { at: string; operations: string[] };
+  /**
+   * The last repair: its calls, and each write's time and request fingerprint (lib/domain/fingerprint.ts), so the
+   * event of that very write is known for the product's own when it comes back.
+   */
+  lastRepair?: { at: string; operations: string[]; writes?: RecordedWrite[] };
   breaker: BreakerState;
   /** The last incident messaged about, and repeats suppressed since (lib/notify/incidents.ts). */
   incident?: IncidentState;
@@ -29,6 +34,12 @@ export interface SourceRecord {
   undelivered?: { at: string; text: string }[];
   /** Incremented by every write; a write that expects another version is refused. */
   version: number;
+}
+
+export interface RecordedWrite {
+  operation: string;
+  at: string;
+  request: string;
 }
 
 export interface CarrierScope {
@@ -105,4 +116,9 @@ export class InMemoryLedger implements Ledger {
     this.locks.set(arn, run.catch(() => undefined));
     return run;
   }
+}
+
+/** What the ledger keeps of a run's applied writes on one source. */
+export function recordedWrites(applied: readonly { action: { operation: string; input: unknown }; at?: string }[], fallbackAt: string): RecordedWrite[] {
+  return applied.map((o) => ({ operation: o.action.operation, at: o.at ?? fallbackAt, request: requestFingerprint(o.action.input) }));
 }

@@ -2,7 +2,9 @@
  * Slack messages people act on, as pure Block Kit payloads: a repair, a report-mode finding (the exact calls), a
  * not-remediable finding (what a person must do), a circuit-breaker trip (who keeps reverting what), and a sweep
  * digest. Every payload respects Slack's limits: at most 50 blocks, 3,000 characters per text, 150 per header; long
- * lists end with "and N more". Pure: time comes in as data.
+ * lists end with "and N more". Names, summaries and error messages in them are untrusted (member-account admins set
+ * them): every text is escaped where it enters a block (slackText, plainText), so `<!channel>` in a trail name neither
+ * pings nor links. Pure: time comes in as data.
  */
 import type { Outcome } from '../aws/apply';
 import type { Decision } from '../domain/decide';
@@ -11,6 +13,7 @@ import type { Channel } from '../domain/insight-channels';
 import { utcMinute } from '../domain/names';
 import type { BreakerNotification } from '../pipeline/handle-event';
 import type { RemediationResult } from '../pipeline/remediate';
+import { showControls } from '../report/escape';
 import type { SweepSummary } from '../sweep/summary';
 
 export type Block =
@@ -28,9 +31,24 @@ export interface SlackMessage {
 export const LIMITS = { blocks: 50, text: 3000, header: 150 } as const;
 
 const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(text, LIMITS.header) } });
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.text) } });
-const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, LIMITS.text) }] });
+
+const SLACK_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * mrkdwn text with Slack's three control characters escaped (https://api.slack.com/reference/surfaces/formatting#escaping):
+ * `<` starts a mention, a channel ping or a link, `&` an entity. Whole texts are escaped, not their parts: the product's
+ * own formatting is `*bold*`, backticks and bullets, never `<...>` (a link of its own would be appended after this).
+ * An entity already escaped stays as it is, so a message text carried into a digest is not escaped twice; Slack
+ * decodes `&lt;` to a `<` shown as text, so leaving one alone is safe. Control and bidi characters show as placeholders.
+ */
+export const slackText = (text: string): string => showControls(text, '\n\t').replace(/&(?!(?:amp|lt|gt);)|[<>]/g, (c) => SLACK_ENTITY[c]!);
+/** A header is plain_text: Slack formats nothing in it, but a bidi override would still reorder what it shows. */
+const plainText = (text: string): string => showControls(text, '\t');
+
+// Escaped before clipping, so the clipped text is what Slack gets and stays within its limits.
+const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(plainText(text), LIMITS.header) } });
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(slackText(text), LIMITS.text) } });
+const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(slackText(text), LIMITS.text) }] });
 
 /** At most `max` lines, then "and N more"; the whole fits one text block. */
 export function listWithMore(lines: readonly string[], max = 10): string {
@@ -47,7 +65,8 @@ export function listWithMore(lines: readonly string[], max = 10): string {
 
 function finalize(text: string, blocks: Block[]): SlackMessage {
   const kept = blocks.length <= LIMITS.blocks ? blocks : [...blocks.slice(0, LIMITS.blocks - 1), context(`and ${blocks.length - LIMITS.blocks + 1} more block(s) not shown`)];
-  return { text: clip(text, LIMITS.text), blocks: kept };
+  // The notification text is mrkdwn too: `<!channel>` there would ping the channel.
+  return { text: clip(slackText(text), LIMITS.text), blocks: kept };
 }
 
 const kindNoun = (d: Decision) => (d.source.kind === 'trail' ? 'trail' : 'event data store');

@@ -16,7 +16,8 @@ import { applyClockEffect, emptyClockFacts, type ClockFacts } from '../domain/in
 import type { Policy } from '../policy/schema';
 import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
 import type { AwsClients } from '../aws/clients';
-import { carrierScopeOf, updateRecord, type CarrierScope, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { carrierScopeOf, recordedWrites, updateRecord, type CarrierScope, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { recordedRequestFingerprint } from '../domain/fingerprint';
 import { regionsInScope } from '../policy/scope';
 import type { SweepTargets } from './coverage';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
@@ -39,10 +40,11 @@ export interface EventHandlerDeps {
   ledger: Ledger;
   now: () => Date;
   /**
-   * The product's own role names: events they caused are ignored (`userIdentity.sessionContext.sessionIssuer`,
-   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+   * The product's roles (lib/targets/from-cloudtrail-event.ts `OwnRoles`, without the management account, which is
+   * `managementAccountId`): a call made with one of them is still checked, and is the product's own only if the ledger
+   * recorded that write.
    */
-  ownRoleNames: readonly string[];
+  ownRoles: { functionRoleNames: readonly string[]; memberRoleName: string };
   notify?: (n: BreakerNotification) => Promise<void>;
   /** Slack delivery; never throws (a failure comes back as a result). */
   slack?: { send(message: SlackMessage): Promise<DeliveryResult> };
@@ -67,7 +69,7 @@ export interface EventOutcome {
 const breakerPolicy = (p: Policy): BreakerPolicy => ({ maxRepairs: p.limits.breaker.maxRepairs, windowMs: p.limits.breaker.windowMinutes * 60_000 });
 
 export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promise<EventOutcome> {
-  const seen = interpretEvent(event, { policy: deps.policy, ownRoleNames: deps.ownRoleNames });
+  const seen = interpretEvent(event, { policy: deps.policy, ownRoles: { managementAccountId: deps.managementAccountId, ...deps.ownRoles } });
   const base = { decision: seen.decision, reason: seen.reason, eventName: seen.eventName, target: seen.target, writes: 0 };
   deps.log?.('event interpreted', { decision: seen.decision, reason: seen.reason, eventName: seen.eventName, target: seen.target?.arn ?? seen.target?.accountId, eventId: seen.eventId });
   if (seen.decision === 'ignore' || !seen.target) return base;
@@ -101,12 +103,24 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const where = { arn, kind: target.kind, accountId: target.accountId, region: target.region };
   return deps.ledger.withLock(arn, async () => {
     // The call's own effect on the clock and who made it are recorded whether or not anything needs repair.
+    // A call made with the product's role is the product's own only if the ledger recorded that very write; anything
+    // else made with its role (someone who assumed it) is drift like any other, with who did it.
     let before: SourceRecord | undefined;
-    const record = await updateRecord(deps.ledger, where, (r) => ((before = r), {
-      ...r,
-      ...(seen.clockEffect && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
-      lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }) },
-    }));
+    let own = false;
+    const record = await updateRecord(deps.ledger, where, (r) => {
+      before = r;
+      own = seen.ownRole !== undefined && recordedWrite(r, seen.eventName!, at, seen.request);
+      return {
+        ...r,
+        ...(seen.clockEffect && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
+        ...(!own && { lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }) } }),
+      };
+    });
+    const whose = own
+      ? ["the product's own write (recorded in the ledger): checked, nothing repeated unless it drifted since"]
+      : seen.ownRole
+        ? ['NOT a write the product recorded: someone else used its role']
+        : [];
     const verdict = breakerVerdict(record.breaker, deps.now(), breakerPolicy(deps.policy));
     if (verdict.open) {
       if (verdict.notify) {
@@ -129,14 +143,14 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
       ...r,
       ...(update && { clock: update.facts }),
       ...(applied.length > 0 && {
-        lastRepair: { at: deps.now().toISOString(), operations: applied.map((o) => o.action.operation) },
+        lastRepair: { at: deps.now().toISOString(), operations: applied.map((o) => o.action.operation), writes: recordedWrites(applied, deps.now().toISOString()) },
         breaker: recordRepair(r.breaker, deps.now(), seen.actor, breakerPolicy(deps.policy)),
       }),
       ...(note && { incident: note.incident, ...undeliveredAfter(r, note.delivery, note.text, deps) }),
       ...(carrier && { carrier: carrierScopeOf(carrier) }),
     }));
     const notNeeded = coverage && applied.length === 0 && !wasCarrier(before, carrier, seen.eventName!) && result.results.some((r) => r.decisions.some((d) => d.source.arn === arn && d.actions.length > 0));
-    const reason = [seen.reason, ...(lost ? [lost] : []), ...(notNeeded ? ['not a carrier of Insights before the call: not needed for coverage (the sweep judges its account-regions)'] : [])].join('; ');
+    const reason = [seen.reason, ...whose, ...(lost ? [lost] : []), ...(notNeeded ? ['not a carrier of Insights before the call: not needed for coverage (the sweep judges its account-regions)'] : [])].join('; ');
     return { ...base, reason, writes: applied.length, result, breakerOpen: false };
   });
 }
@@ -258,4 +272,13 @@ async function coverageLost(loss: { arn: string; changes: readonly string[] }, e
   if (!deps.startSweep) return `coverage lost in ${what}: the next scheduled sweep judges it`;
   const id = await deps.startSweep(targets, `${eventName} on ${loss.arn}`);
   return `coverage lost in ${what}: sweep ${id} started for exactly those account-regions`;
+}
+
+/**
+ * The ledger recorded this very write: the same operation with the same request, within a minute of the event's time
+ * (CloudTrail's eventTime has whole seconds; the clocks agree to well under that).
+ */
+function recordedWrite(r: SourceRecord, eventName: string, at: string, request: unknown): boolean {
+  const fingerprint = recordedRequestFingerprint(request ?? {});
+  return (r.lastRepair?.writes ?? []).some((w) => w.operation === eventName && w.request === fingerprint && Math.abs(Date.parse(at) - Date.parse(w.at)) <= 60_000);
 }

@@ -4,30 +4,81 @@
  * `trails.insightTypes[1]: "ApiCallRate" is not one of ApiCallRateInsight, ApiErrorRateInsight`.
  * Pure: the caller reads the file.
  */
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PolicyValidationError, type PolicyProblem } from '../errors';
 import { policySchema, type Policy } from './schema';
 import defaultPolicyYaml from './default-policy.yaml';
 
+/**
+ * The longest policy text read, in characters. The shipped default is about 5 KB and a policy listing thousands of
+ * accounts stays well under this; anything longer is a mistake (the wrong file) or an attempt to exhaust memory.
+ */
+export const MAX_POLICY_CHARS = 1024 * 1024;
+
+/**
+ * The most alias expansions a policy may need (the `yaml` package's `maxAliasCount`: expansions of anchors times the
+ * aliases inside them). Anchors reused a few times (`regions: *eu`) stay far below it; a "billion laughs" document
+ * (each anchor a list of aliases of the previous one) exceeds it at once instead of expanding to gigabytes.
+ */
+const MAX_ALIAS_COUNT = 100;
+
 /** Loads and validates policy text. `origin` names the file in error messages. */
 export function parsePolicy(text: string, origin = 'policy'): Policy {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new PolicyValidationError(
-      origin,
-      doc.errors.map((e) => ({ path: location(text, e.pos[0]), message: firstLine(e.message) })),
-    );
-  }
-  const data: unknown = doc.toJS();
+  if (text.length > MAX_POLICY_CHARS)
+    throw new PolicyValidationError(origin, [{ path: '(policy)', message: `is ${text.length} characters long; a policy is at most ${MAX_POLICY_CHARS} (1 MiB): is this the right file?` }]);
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
+  const location = locator(text);
+  const syntax = doc.errors.map((e) => ({ path: location(e.pos[0]), message: firstLine(e.message) }));
+  const problems = syntax.length > 0 ? syntax : duplicateKeys(doc, location);
+  if (problems.length > 0) throw new PolicyValidationError(origin, problems);
+  const data = toData(doc, origin);
   if (data === null || data === undefined) throw new PolicyValidationError(origin, [{ path: '(policy)', message: 'is empty: expected a mapping with version, mode and scope' }]);
   if (typeof data !== 'object' || Array.isArray(data))
     throw new PolicyValidationError(origin, [{ path: '(policy)', message: `must be a mapping (key: value), got ${describe(data)}` }]);
   return validatePolicy(data, origin);
 }
 
+/**
+ * Keys given twice in one mapping, found in one pass. yaml's own `uniqueKeys` compares each key with every earlier one
+ * (quadratic: a 400 KB mapping took 38 s), so it is off and this makes the same comparison (equal scalar values) with a
+ * Set. Aliases are not followed: a key is checked where it is written.
+ */
+function duplicateKeys(doc: Document, location: (offset: number) => string): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) problems.push({ path: location(key.range?.[0] ?? 0), message: 'Map keys must be unique' });
+        seen.add(key.value);
+      }
+    },
+  });
+  return problems;
+}
+
+/**
+ * The document's data. Resolving aliases is where an alias bomb is caught: yaml throws (a ReferenceError) when the
+ * expansions exceed `maxAliasCount`, and an alias to an anchor defined later fails the same way.
+ */
+function toData(doc: Document, origin: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = (e as Error).message;
+    const problem = /excessive alias count/i.test(message)
+      ? `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies: a YAML alias bomb? Write the values out instead`
+      : `cannot be read: ${firstLine(message)}`;
+    throw new PolicyValidationError(origin, [{ path: '(policy)', message: problem }]);
+  }
+}
+
 /** Validates an already-parsed policy object. */
 export function validatePolicy(data: unknown, origin = 'policy'): Policy {
+  const structural = structuralProblem(data);
+  if (structural) throw new PolicyValidationError(origin, [structural]);
   const result = policySchema.safeParse(data, { error: defaultMessage });
   if (result.success) return result.data;
   throw new PolicyValidationError(origin, result.error.issues.flatMap(toProblems));
@@ -40,6 +91,27 @@ export function defaultPolicyText(): string {
 
 export function defaultPolicy(): Policy {
   return parsePolicy(defaultPolicyYaml, 'default-policy.yaml');
+}
+
+/**
+ * What no policy can mean, found before zod sees the data:
+ * - a `__proto__` key: zod builds records by assignment, and assigning `__proto__` sets the prototype instead of a
+ *   key, so `tags: {__proto__: prod}` would silently become `tags: {}` and select every source;
+ * - data that contains itself through an alias (`mode: &m [*m]`): messages that quote a value could never finish.
+ * Shared (aliased) data is looked at once.
+ */
+function structuralProblem(data: unknown, path: PropertyKey[] = [], open = new Set<object>(), done = new Set<object>()): PolicyProblem | undefined {
+  if (typeof data !== 'object' || data === null || done.has(data)) return undefined;
+  if (open.has(data)) return { path: formatPath(path), message: 'contains itself through an alias (*name): write the value out' };
+  if (!Array.isArray(data) && Object.hasOwn(data, '__proto__')) return { path: formatPath([...path, '__proto__']), message: '"__proto__" cannot be used as a key' };
+  open.add(data);
+  for (const [key, value] of Object.entries(data)) {
+    const found = structuralProblem(value, [...path, Array.isArray(data) ? Number(key) : key], open, done);
+    if (found) return found;
+  }
+  open.delete(data);
+  done.add(data);
+  return undefined;
 }
 
 function toProblems(issue: z.core.$ZodIssue): PolicyProblem[] {
@@ -88,9 +160,22 @@ const article = (expected: string): string => ARTICLES[expected] ?? expected;
 
 /** yaml's pretty message starts "<problem> at line L, column C:" followed by a code frame; keep the problem. */
 const firstLine = (message: string): string => (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-function location(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+/**
+ * "line L, column C" of an offset. The line starts are found once per text: a large file with many problems would
+ * otherwise be scanned again from the start for each one.
+ */
+function locator(text: string): (offset: number) => string {
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  return (offset) => {
+    let [lo, hi] = [0, lineStarts.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return `line ${lo + 1}, column ${offset - lineStarts[lo]! + 1}`;
+  };
 }
 
 /** Every key the schema knows, for "did you mean" on an unknown key. */

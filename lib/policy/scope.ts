@@ -52,7 +52,11 @@ export function policyNeedsTags(policy: Policy, kind: SourceKind): boolean {
   return s.enabled && (Object.keys(s.tags).length > 0 || Object.keys(s.excludeTags).length > 0);
 }
 
-const tagMatches = (tags: Tags, key: string, want: string): boolean => key in tags && (want === '*' || tags[key] === want);
+/**
+ * Own keys only: `key in tags` would also find `constructor`, `toString`... on Object.prototype, so a selection
+ * `{constructor: "*"}` would select every source.
+ */
+const tagMatches = (tags: Tags, key: string, want: string): boolean => Object.hasOwn(tags, key) && (want === '*' || tags[key] === want);
 
 export function sourceSelection(policy: Policy, source: { kind: SourceKind; name: string; tags?: Tags | undefined }): ScopeVerdict {
   const s = selectionOf(policy, source.kind);

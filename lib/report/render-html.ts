@@ -1,15 +1,23 @@
 /**
  * A stored sweep result as one self-contained HTML page (inline CSS; no script, fonts, images or other requests):
  * the summary, then per account and region each source's status, the calls planned or made, and its Insights clock
- * on a timeline from the sweep's end to seven days later (pending first delivery until T, delivering, off). Pure.
+ * on a timeline from the sweep's end to seven days later (pending first delivery until T, delivering, off). Every value
+ * from the stored result is untrusted (a member admin names accounts and sources; anyone with the file can edit it):
+ * each goes through html() where it is interpolated, numbers and ids too, and class names take only known values. Pure.
  */
 import { utcMinute } from '../domain/names';
+import { html, token } from './escape';
 import { accountRegionTitle, actionVerb, clockChangeText, coverageText, judged, planLines, spendLines, kindText, outOfScopeNote, statusText, summaryLine } from './render-text';
-import { driftLeft, type StoredAccountRegion, type StoredSource, type StoredSweepResult } from './sweep-result';
+import { driftLeft, type StoredAccountRegion, type StoredAction, type StoredSource, type StoredSweepResult } from './sweep-result';
 import { TIMELINE_HORIZON_MS, timelineOf } from './timeline';
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const pct = (f: number): string => `${(f * 100).toFixed(2)}%`;
+// The classes the stylesheet styles; a stored status or outcome that is none of them gets `unknown`.
+const STATUS_CLASSES = ['compliant', 'repaired', 'pending-first-delivery', 'drifted', 'not-remediable', 'exempt', 'out-of-scope', 'not-needed'] as const;
+const OUTCOME_CLASSES = ['applied', 'planned', 'skipped', 'failed'] as const;
+const SEGMENT_CLASSES = ['pending', 'delivering', 'off'] as const;
+
+// A fraction of the axis; a date in the file that does not parse must not become "NaN%" in a style attribute.
+const pct = (f: number): string => `${((Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : 0) * 100).toFixed(2)}%`;
 
 const STYLE = `
   body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d232b; margin: 0; background: #f5f6f8; }
@@ -36,7 +44,7 @@ const STYLE = `
   .status.pending-first-delivery { background: #dde9fb; color: #1f4f99; }
   .status.drifted { background: #fde6cf; color: #8a4b06; }
   .status.not-remediable { background: #fbd9d9; color: #9b1c1c; }
-  .status.exempt, .status.out-of-scope { background: #eceef1; color: #5a6572; }
+  .status.exempt, .status.out-of-scope, .status.not-needed, .status.unknown { background: #eceef1; color: #5a6572; }
   .finding { font-size: 12px; color: #3a444f; margin-top: 2px; }
   ul.calls { margin: 0; padding-left: 16px; font-size: 12px; }
   ul.calls li { word-break: break-word; }
@@ -57,27 +65,38 @@ const STYLE = `
 function timelineHtml(s: StoredSource, now: Date): string {
   const clock = s.clockIfRepaired ?? s.clockAfter;
   const t = timelineOf(clock, now);
-  const segments = t.segments.map((seg) => `<div class="segment ${seg.state}" style="left:${pct(seg.from)};width:${pct(seg.to - seg.from)}"></div>`).join('');
+  const segments = t.segments.map((seg) => `<div class="segment ${token(seg.state, SEGMENT_CLASSES, 'off')}" style="left:${pct(seg.from)};width:${pct(seg.to - seg.from)}"></div>`).join('');
   const label = `${s.clockIfRepaired ? 'if repaired: ' : ''}${t.label}`;
-  return `<div class="timeline" role="img" aria-label="${escape(label)}" data-state="${clock.status}">${segments}</div><div class="timeline-label">${escape(label)}</div>`;
+  return `<div class="timeline" role="img" aria-label="${html(label)}" data-state="${html(clock.status)}">${segments}</div><div class="timeline-label">${html(label)}</div>`;
+}
+
+function callHtml(a: StoredAction): string {
+  const detail = a.detail ? `<div>${html(a.detail)}</div>` : '';
+  return `<li class="${token(a.outcome, OUTCOME_CLASSES, 'unknown')}"><details><summary>${html(actionVerb(a))} <b>${html(a.operation)}</b></summary><div class="why">${html(a.why)}</div><code>${html(JSON.stringify(a.input))}</code>${detail}</details></li>`;
 }
 
 function sourceRow(s: StoredSource, now: Date): string {
-  const statusClass = s.repaired ? 'repaired' : s.status;
-  const calls = s.actions.length ? `<ul class="calls">${s.actions.map((a) => `<li class="${a.outcome}"><details><summary>${escape(actionVerb(a))} <b>${escape(a.operation)}</b></summary><div class="why">${escape(a.why)}</div><code>${escape(JSON.stringify(a.input))}</code>${a.detail ? `<div>${escape(a.detail)}</div>` : ''}</details></li>`).join('')}</ul>` : '<span class="kind">none</span>';
-  const remedies = s.blockers.filter((b) => !b.transient).map((b) => `<div class="finding">a person must: ${escape(b.remedy)}</div>`).join('');
+  const statusClass = s.repaired ? 'repaired' : token(s.status, STATUS_CLASSES, 'unknown');
+  const calls = s.actions.length ? `<ul class="calls">${s.actions.map(callHtml).join('')}</ul>` : '<span class="kind">none</span>';
+  const remedies = s.blockers.filter((b) => !b.transient).map((b) => `<div class="finding">a person must: ${html(b.remedy)}</div>`).join('');
   return [
-    `<tr class="source" data-arn="${escape(s.arn)}">`,
-    `<td><div class="kind">${kindText(s) === 'trail' ? 'trail' : 'event data store'}</div><b>${escape(s.name)}</b></td>`,
-    `<td><span class="status ${statusClass}">${escape(statusText(s))}</span><div class="finding">${escape(s.summary)}</div>${remedies}</td>`,
+    `<tr class="source" data-arn="${html(s.arn)}">`,
+    `<td><div class="kind">${kindText(s) === 'trail' ? 'trail' : 'event data store'}</div><b>${html(s.name)}</b></td>`,
+    `<td><span class="status ${statusClass}">${html(statusText(s))}</span><div class="finding">${html(s.summary)}</div>${remedies}</td>`,
     `<td>${calls}</td>`,
-    `<td>${timelineHtml(s, now)}<div class="finding">${escape(clockChangeText(s))}</div></td>`,
+    `<td>${timelineHtml(s, now)}<div class="finding">${html(clockChangeText(s))}</div></td>`,
     '</tr>',
   ].join('');
 }
 
+/** "11-21"; "?" when the stored finishedAt is not a date (toISOString would throw). */
+function monthDay(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? '?' : d.toISOString().slice(5, 10);
+}
+
 function axisHtml(now: Date): string {
-  const ticks = Array.from({ length: 8 }, (_, day) => `<span>${day === 0 ? 'now' : `+${day}d`}<br>${new Date(now.getTime() + (day * TIMELINE_HORIZON_MS) / 7).toISOString().slice(5, 10)}</span>`);
+  const ticks = Array.from({ length: 8 }, (_, day) => `<span>${day === 0 ? 'now' : `+${day}d`}<br>${monthDay(now.getTime() + (day * TIMELINE_HORIZON_MS) / 7)}</span>`);
   return `<div class="axis" aria-hidden="true">${ticks.join('')}</div>`;
 }
 
@@ -94,7 +113,7 @@ function accountRegionSection(ar: StoredAccountRegion, now: Date): string {
   const table = sources.length
     ? `<table><thead><tr><th class="source">source</th><th class="status">status</th><th class="calls">calls</th><th>Insights clock, now to +7 days${axisHtml(now)}</th></tr></thead><tbody>${sources.map((s) => sourceRow(s, now)).join('')}</tbody></table>`
     : '';
-  return `<section class="account-region" data-account="${ar.accountId}" data-region="${escape(ar.region)}"><h2>${escape(accountRegionTitle(ar))}</h2>${notes.map((n) => `<p class="note">${escape(n)}</p>`).join('')}${table}</section>`;
+  return `<section class="account-region" data-account="${html(ar.accountId)}" data-region="${html(ar.region)}"><h2>${html(accountRegionTitle(ar))}</h2>${notes.map((n) => `<p class="note">${html(n)}</p>`).join('')}${table}</section>`;
 }
 
 export function renderHtml(result: StoredSweepResult): string {
@@ -116,19 +135,19 @@ export function renderHtml(result: StoredSweepResult): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Insights sweep ${escape(result.sweepId)}</title>
+<title>Insights sweep ${html(result.sweepId)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>CloudTrail Insights sweep ${escape(result.sweepId)}</h1><p>Mode ${result.mode} · ${result.accountRegions.length} account-region(s) · management account ${escape(result.organization.managementAccountId)} · finished ${escape(utcMinute(result.finishedAt))} · ${escape(result.endpoint)}</p></header>
+<header><h1>CloudTrail Insights sweep ${html(result.sweepId)}</h1><p>Mode ${html(result.mode)} · ${html(result.accountRegions.length)} account-region(s) · management account ${html(result.organization.managementAccountId)} · finished ${html(utcMinute(result.finishedAt))} · ${html(result.endpoint)}</p></header>
 <main>
-<ul class="counts">${counts.map(([k, v]) => `<li><b>${v}</b>${escape(k)}</li>`).join('')}</ul>
-${[...planLines(result), ...spendLines(result)].map((l) => `<p class="note">${escape(l)}</p>`).join('')}
-<div class="verdict ${left.length ? 'left' : 'ok'}">${left.length ? `<b>Drift left (${left.length})</b><ul>${left.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>` : '<b>No drift left</b>: every source is compliant, repaired, pending first delivery or exempt.'}</div>
+<ul class="counts">${counts.map(([k, v]) => `<li><b>${html(v)}</b>${html(k)}</li>`).join('')}</ul>
+${[...planLines(result), ...spendLines(result)].map((l) => `<p class="note">${html(l)}</p>`).join('')}
+<div class="verdict ${left.length ? 'left' : 'ok'}">${left.length ? `<b>Drift left (${left.length})</b><ul>${left.map((l) => `<li>${html(l)}</li>`).join('')}</ul>` : '<b>No drift left</b>: every source is compliant, repaired, pending first delivery or exempt.'}</div>
 <p class="legend">Insights clock: <span class="segment pending" style="position:static;display:inline-block"></span>pending first delivery (up to 36 hours on a trail, 7 days on an event data store) <span class="segment delivering" style="position:static;display:inline-block"></span>delivering <span class="segment off" style="position:static;display:inline-block"></span>off</p>
 ${result.accountRegions.map((ar) => accountRegionSection(ar, now)).join('\n')}
 </main>
-<footer>${escape(summaryLine(result))}. Generated by insights-remediator report from a stored sweep result.</footer>
+<footer>${html(summaryLine(result))}. Generated by insights-remediator report from a stored sweep result.</footer>
 </body>
 </html>
 `;

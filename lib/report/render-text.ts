@@ -1,10 +1,12 @@
 /**
  * A stored sweep result as text people read: a terminal table (per account-region, each source's finding, the calls
  * planned or made with their outcome, and the Insights clock before -> after) and the same as Markdown (a pull
- * request, a ticket, a wiki page). Pure.
+ * request, a ticket, a wiki page). The helpers compose plain text; each renderer escapes for its sink where it
+ * writes (lib/report/escape.ts): every table line for the terminal, every Markdown piece for Markdown. Pure.
  */
 import type { InsightsClock } from '../domain/insights-clock';
 import { utcMinute } from '../domain/names';
+import { markdown, markdownCell, markdownCodeCell, markdownParagraph, terminal } from './escape';
 import { driftLeft, type StoredAccountRegion, type StoredAction, type StoredSource, type StoredSweepResult } from './sweep-result';
 
 export function clockText(c: InsightsClock): string {
@@ -18,7 +20,14 @@ export function statusText(s: StoredSource): string {
   return s.repaired ? 'REPAIRED' : s.status.toUpperCase();
 }
 
-export const actionVerb = (a: StoredAction): string => ({ applied: 'applied', planned: 'would call', skipped: 'skipped', failed: 'failed' })[a.outcome];
+const VERBS = new Map<string, string>([
+  ['applied', 'applied'],
+  ['planned', 'would call'],
+  ['skipped', 'skipped'],
+  ['failed', 'failed'],
+]);
+// A Map, not an object literal: an outcome read from a file may be "constructor" or "__proto__".
+export const actionVerb = (a: StoredAction): string => VERBS.get(a.outcome) ?? String(a.outcome);
 
 export function actionText(a: StoredAction): string {
   return `${actionVerb(a)}: ${a.operation} ${JSON.stringify(a.input)}${a.detail ? ` (${a.detail})` : ''}`;
@@ -50,7 +59,7 @@ export function coverageText(ar: StoredAccountRegion): string | undefined {
     case 'covered':
       return `${redundant}COVERED: ${c.message}`;
     case 'pending-first-delivery':
-      return `${redundant}PENDING FIRST DELIVERY until ${utcMinute(c.pendingUntil!)}: ${c.message}`;
+      return `${redundant}PENDING FIRST DELIVERY until ${c.pendingUntil ? utcMinute(c.pendingUntil) : 'unknown'}: ${c.message}`;
     case 'uncovered':
       return `NO INSIGHTS IN THIS ACCOUNT-REGION: ${c.message}${c.carrier ? `; the plan repairs ${nameOf(c.carrier)}` : ''}${c.remedy ? `; a person must: ${c.remedy}` : ''}`;
     case 'exempt':
@@ -139,13 +148,14 @@ export function renderTable(result: StoredSweepResult): string {
   ];
   for (const sk of result.organization.skipped) lines.push(`skipped account ${sk.id}: ${sk.reason}`);
   lines.push(...planLines(result), ...spendLines(result));
-  const width = Math.max(8, ...result.accountRegions.flatMap((ar) => ar.sources.map((s) => s.name.length)));
+  // Names as the terminal will show them, so the columns line up after escaping.
+  const width = Math.max(8, ...result.accountRegions.flatMap((ar) => ar.sources.map((s) => terminal(s.name).length)));
   for (const ar of result.accountRegions) {
     lines.push('', accountRegionTitle(ar));
     const note = accountRegionNote(ar);
     if (note) lines.push(`  ${note}`);
     for (const s of judged(ar)) {
-      lines.push(`  ${kindText(s).padEnd(5)} ${s.name.padEnd(width)}  ${statusText(s)}: ${s.summary}`);
+      lines.push(`  ${kindText(s).padEnd(5)} ${terminal(s.name).padEnd(width)}  ${statusText(s)}: ${s.summary}`);
       const indent = ' '.repeat(9 + width);
       for (const a of s.actions) lines.push(`${indent}${actionText(a)}`);
       for (const b of s.blockers.filter((x) => !x.transient)) lines.push(`${indent}a person must: ${b.remedy}`);
@@ -156,33 +166,36 @@ export function renderTable(result: StoredSweepResult): string {
   }
   const left = driftLeft(result);
   lines.push('', `summary: ${summaryLine(result)}`, left.length ? `drift left (${left.length}): exit 1` : 'no drift left: exit 0');
-  return lines.join('\n');
+  // Each line escaped whole: a line break inside a name shows as ^J, and only the joins below break lines.
+  return lines.map(terminal).join('\n');
 }
-
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 
 export function renderMarkdown(result: StoredSweepResult): string {
   const lines = [
-    `# Insights sweep ${result.sweepId}`,
+    `# Insights sweep ${markdown(result.sweepId)}`,
     '',
-    `Mode **${result.mode}**, objective **${result.objective ?? 'everySource'}**, ${result.accountRegions.length} account-region(s), finished ${utcMinute(result.finishedAt)}, against ${result.endpoint}.`,
+    `Mode **${markdown(result.mode)}**, objective **${markdown(result.objective ?? 'everySource')}**, ${result.accountRegions.length} account-region(s), finished ${markdown(utcMinute(result.finishedAt))}, against ${markdown(result.endpoint)}.`,
     '',
-    `**Summary**: ${summaryLine(result)}.`,
+    `**Summary**: ${markdown(summaryLine(result))}.`,
   ];
   const plan = [...planLines(result), ...spendLines(result)];
-  if (plan.length) lines.push('', ...plan.map((l) => `- ${cell(l)}`));
+  if (plan.length) lines.push('', ...plan.map((l) => `- ${markdown(l)}`));
   const left = driftLeft(result);
-  if (left.length) lines.push('', `**Drift left** (${left.length}):`, '', ...left.map((l) => `- ${l}`));
+  if (left.length) lines.push('', `**Drift left** (${left.length}):`, '', ...left.map((l) => `- ${markdown(l)}`));
   for (const ar of result.accountRegions) {
-    lines.push('', `## ${accountRegionTitle(ar)}`, '');
+    lines.push('', `## ${markdown(accountRegionTitle(ar))}`, '');
     const note = accountRegionNote(ar);
-    if (note) lines.push(note, '');
+    if (note) lines.push(markdownParagraph(note), '');
     const out = outOfScopeNote(ar);
-    if (out) lines.push(out, '');
+    if (out) lines.push(markdownParagraph(out), '');
     if (judged(ar).length === 0) continue;
     lines.push('| source | kind | status | finding | calls | Insights clock |', '|---|---|---|---|---|---|');
-    for (const s of judged(ar))
-      lines.push(`| \`${cell(s.name)}\` | ${kindText(s)} | ${statusText(s)} | ${cell(s.summary)} | ${cell(s.actions.map((a) => `${a.outcome} \`${a.operation}\``).join('<br>') || '-')} | ${cell(clockChangeText(s))} |`);
+    for (const s of judged(ar)) lines.push(markdownRow(s));
   }
   return lines.join('\n');
+}
+
+function markdownRow(s: StoredSource): string {
+  const calls = s.actions.map((a) => `${markdownCell(a.outcome)} ${markdownCodeCell(a.operation)}`).join('<br>') || '-';
+  return `| ${markdownCodeCell(s.name)} | ${kindText(s)} | ${markdownCell(statusText(s))} | ${markdownCell(s.summary)} | ${calls} | ${markdownCell(clockChangeText(s))} |`;
 }

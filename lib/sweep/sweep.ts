@@ -14,7 +14,7 @@ import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
 import type { SweepTargets } from '../pipeline/coverage';
 import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
-import { carrierScopeOf, sameScope, updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { carrierScopeOf, recordedWrites, sameScope, updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
 import { scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
 import { accountRegionKey, messageBatches } from './messages';
 import type { SweepRecord, SweepStore } from './store';
@@ -130,13 +130,14 @@ export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now
   for (const arn of arns) {
     const u = r.clockUpdates.find((x) => x.arn === arn);
     const kind = u?.kind ?? r.decisions.find((d) => d.source.arn === arn)!.source.kind;
-    const operations = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === arn).map((o) => o.action.operation);
+    const applied = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === arn);
+    const operations = applied.map((o) => o.action.operation);
     const scope = scopes.get(arn);
     await updateRecord(ledger, { arn, kind, accountId: r.accountId, region: r.region }, (x) => ({
       ...x,
       ...(u && { clock: u.facts }),
       ...(scope && { carrier: scope }),
-      ...(operations.length && { lastRepair: { at: now.toISOString(), operations } }),
+      ...(operations.length && { lastRepair: { at: now.toISOString(), operations, writes: recordedWrites(applied, now.toISOString()) } }),
     }));
   }
 }

@@ -37,19 +37,38 @@ export interface EventInterpretation {
   coverageLoss?: { arn: string; changes: CoverageChange[] };
   /** Who made the call, for "who did it". */
   actor?: string;
+  /**
+   * The call was made with one of the product's roles, by exact ARN in the exact account. Not skipped for that: the
+   * source is still checked (a source already right makes no write, which is what ends loops), and whether the product
+   * itself made the call is settled against the ledger (lib/pipeline/handle-event.ts).
+   */
+  ownRole?: string;
+  /** The call's requestParameters, for telling the product's own write from another made with its role. */
+  request?: Record<string, unknown>;
   eventId?: string;
   eventTime?: string;
+}
+
+/** The product's roles: its function roles in the management account, and the role it assumes in member accounts. */
+export interface OwnRoles {
+  managementAccountId: string;
+  functionRoleNames: readonly string[];
+  memberRoleName: string;
 }
 
 export interface InterpretOptions {
   policy?: Policy;
   /**
-   * The product's own role names: its own writes come back as events and must not be repaired again (matched on
-   * `userIdentity.sessionContext.sessionIssuer`,
-   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+   * Who the product is (matched on `userIdentity.sessionContext.sessionIssuer.arn` and `.accountId`,
+   * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html). Also
+   * binds targets: a call may only name a source of its own account, or of the management account (an organization
+   * source a delegated administrator manages).
    */
-  ownRoleNames?: readonly string[];
+  ownRoles?: OwnRoles;
 }
+
+/** Longest source identifier read from an event: CloudTrail names are at most 128 characters, ARNs well under 1,024. */
+const MAX_ID_LENGTH = 1024;
 
 export type CoverageChange = 'deleted' | 'organizationOff' | 'multiRegionOff';
 
@@ -131,11 +150,11 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   if (!accountId || !ACCOUNT_ID.test(accountId)) return ignore('the record has no valid recipientAccountId', named);
   if (!region || !REGION_NAME.test(region)) return ignore('the record has no valid awsRegion', named);
 
+  const envelopeAccount = str(envelope?.account);
+  if (envelopeAccount && str(detail.recipientAccountId) && envelopeAccount !== detail.recipientAccountId)
+    return ignore(`the envelope's account ${envelopeAccount} is not the record's recipientAccountId ${printable(detail.recipientAccountId)}: not trusted`, named);
   const actor = actorOf(detail.userIdentity);
-  const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};
-  const issuerArn = isObject(identity.sessionContext) && isObject(identity.sessionContext.sessionIssuer) ? str(identity.sessionContext.sessionIssuer.arn) : undefined;
-  if (issuerArn && options.ownRoleNames?.some((name) => issuerArn.endsWith(`:role/${name}`)))
-    return ignore(`made by the product's own role (${issuerArn}): its writes are not drift`, { ...named, ...(actor && { actor }) });
+  const ownRole = options.ownRoles && ownRoleOf(detail.userIdentity, accountId, options.ownRoles);
 
   const req = isObject(detail.requestParameters) ? detail.requestParameters : {};
   const res = isObject(detail.responseElements) ? detail.responseElements : {};
@@ -145,10 +164,16 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   else {
     const id = str(where.id);
     if (!id) return ignore(`${eventName} names no ${where.kind === 'trail' ? 'trail' : 'event data store'}`, { ...named, ...(actor && { actor }) });
+    if (id.length > MAX_ID_LENGTH) return ignore(`${eventName} names a ${where.kind === 'trail' ? 'trail' : 'event data store'} of ${id.length} characters: no CloudTrail identifier is that long`, { ...named, ...(actor && { actor }) });
     const arn = resolveCloudTrailArn(id, where.kind === 'trail' ? 'trail' : 'eventdatastore', { accountId, region });
-    const parsed = parseCloudTrailArn(arn)!;
+    const parsed = parseCloudTrailArn(arn);
+    if (!parsed) return ignore(`${eventName} names ${printable(id)}, which is not a CloudTrail ${where.kind === 'trail' ? 'trail' : 'event data store'} ARN or name`, { ...named, ...(actor && { actor }) });
     // A name or id is the caller's; an ARN says whose and where (an organization source lives in the management account).
     target = { kind: where.kind, accountId: parsed.accountId, region: parsed.region, arn, ...(where.kind === 'trail' && { name: parsed.resourceId }) };
+    // A call changes only its own account's sources, or the management account's (an organization source a delegated
+    // administrator manages): a record naming another account's source is not believed.
+    if (options.ownRoles && target.accountId !== accountId && target.accountId !== options.ownRoles.managementAccountId)
+      return ignore(`${eventName} in account ${accountId} names ${arn}, a source of account ${target.accountId}: not trusted`, { ...named, ...(actor && { actor }) });
   }
 
   if (options.policy) {
@@ -162,7 +187,26 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   const clockEffect = clockEffectOfApiCall(eventName, req, res);
   const restarts = clockEffect?.type === 'loggingStarted' || (clockEffect?.type === 'insightsSet' && clockEffect.channels.length > 0);
   const what = where.kind === 'accountRegion' ? `a source was deleted: check the coverage of ${accountId} ${region}` : `${eventName} changed ${target.arn}: check it against the policy`;
-  return { decision: 'check', reason: what, eventName, target, restartsInsightsClock: restarts, ...(clockEffect && { clockEffect }), ...(loss && { coverageLoss: loss }), ...(actor && { actor }), ...base };
+  const why = ownRole ? `${what} (made with the product's role ${ownRole})` : what;
+  return { decision: 'check', reason: why, eventName, target, restartsInsightsClock: restarts, ...(clockEffect && { clockEffect }), ...(loss && { coverageLoss: loss }), ...(actor && { actor }), ...(ownRole && { ownRole, request: req }), ...base };
+}
+
+/**
+ * The product's role that made the call, by exact ARN: a function role in the management account, or the member
+ * role in the call's own account. A role of the same name anywhere else is someone else's.
+ */
+function ownRoleOf(identity: unknown, account: string, own: OwnRoles): string | undefined {
+  if (!isObject(identity) || !isObject(identity.sessionContext) || !isObject(identity.sessionContext.sessionIssuer)) return undefined;
+  const issuer = identity.sessionContext.sessionIssuer;
+  const arn = str(issuer.arn);
+  const issuerAccount = str(issuer.accountId) ?? str(identity.accountId);
+  if (!arn || str(issuer.type) !== 'Role') return undefined;
+  const role = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]{1,64})$/.exec(arn);
+  if (!role || role[1] !== issuerAccount) return undefined;
+  const [, roleAccount, name] = role;
+  if (roleAccount === own.managementAccountId && own.functionRoleNames.includes(name!)) return arn;
+  if (roleAccount === account && name === own.memberRoleName) return arn;
+  return undefined;
 }
 
 /**

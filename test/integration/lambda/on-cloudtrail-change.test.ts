@@ -67,7 +67,7 @@ describe('on-cloudtrail-change', () => {
 
   it('takes every role named in FUNCTION_ROLE_NAME as the product\'s own, and refuses a list that is not role names', () => {
     const base = { MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency' };
-    expect(loadConfig({ ...base, FUNCTION_ROLE_NAME: 'stack-OnCloudTrailChangeRole-1A,stack-SweepWorkerRole-2B' }).ownRoleNames).toEqual([ROLE, 'stack-OnCloudTrailChangeRole-1A', 'stack-SweepWorkerRole-2B']);
+    expect(loadConfig({ ...base, FUNCTION_ROLE_NAME: 'stack-OnCloudTrailChangeRole-1A,stack-SweepWorkerRole-2B' }).functionRoleNames).toEqual(['stack-OnCloudTrailChangeRole-1A', 'stack-SweepWorkerRole-2B']);
     expect(() => loadConfig({ ...base, FUNCTION_ROLE_NAME: 'a role,' })).toThrow('invalid configuration: FUNCTION_ROLE_NAME must be IAM role names, comma-separated');
   });
 });

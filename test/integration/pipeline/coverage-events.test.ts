@@ -51,7 +51,7 @@ async function setup(world: WorldInput): Promise<EventHandlerDeps> {
   events = [];
   sweeps = [];
   sim.onEvent((e) => events.push(e));
-  return { policy, aws, managementAccountId: MGMT, ledger, now: () => sim.clock.now(), ownRoleNames: [ROLE], startSweep: async (targets, reason) => (sweeps.push({ targets, reason }), `sweep-${sweeps.length}`) };
+  return { policy, aws, managementAccountId: MGMT, ledger, now: () => sim.clock.now(), ownRoles: { functionRoleNames: [], memberRoleName: ROLE }, startSweep: async (targets, reason) => (sweeps.push({ targets, reason }), `sweep-${sweeps.length}`) };
 }
 
 const as = (key: string) => new ct.CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: key, secretAccessKey: 'x' }, maxAttempts: 1 });

@@ -24,7 +24,7 @@ async function setup(transitionMs: number): Promise<EventHandlerDeps> {
     managementAccountId: MGMT,
     ledger: new InMemoryLedger(),
     now: () => sim.clock.now(),
-    ownRoleNames: [ROLE],
+    ownRoles: { functionRoleNames: [], memberRoleName: ROLE },
   };
 }
 
@@ -84,7 +84,7 @@ describe('events that must be delivered again', () => {
       managementAccountId: MGMT,
       ledger: new InMemoryLedger(),
       now: () => sim.clock.now(),
-      ownRoleNames: [ROLE],
+      ownRoles: { functionRoleNames: [], memberRoleName: ROLE },
     };
     await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
     const out = await handleEvent(events[0], deps);

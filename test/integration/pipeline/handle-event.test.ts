@@ -10,15 +10,16 @@ import { readAccountRegion } from '../../../lib/aws/read';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
 import { aPolicy } from '../../helpers/builders';
-import { MGMT, PROD, ROLE, startSim, trailArn } from '../../helpers/sim';
+import { MGMT, PROD, ROLE, startSim, sts, testWorld, trailArn } from '../../helpers/sim';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 
 let sim: Simulator;
 let events: EventBridgeEvent[];
 let notifications: BreakerNotification[];
 afterEach(() => sim.stop());
 
-async function setup(breaker = { maxRepairs: 1000, windowMinutes: 60 }): Promise<EventHandlerDeps> {
-  sim = await startSim();
+async function setup(breaker = { maxRepairs: 1000, windowMinutes: 60 }, world = testWorld()): Promise<EventHandlerDeps> {
+  sim = await startSim({ world });
   events = [];
   notifications = [];
   sim.onEvent((e) => events.push(e));
@@ -28,7 +29,7 @@ async function setup(breaker = { maxRepairs: 1000, windowMinutes: 60 }): Promise
     managementAccountId: MGMT,
     ledger: new InMemoryLedger(),
     now: () => sim.clock.now(),
-    ownRoleNames: [ROLE],
+    ownRoles: { functionRoleNames: [], memberRoleName: ROLE },
     notify: async (n) => void notifications.push(n),
   };
 }
@@ -45,7 +46,7 @@ async function drain(deps: EventHandlerDeps): Promise<{ writes: number; ownEvent
     const e = events.shift()!;
     const out = await handleEvent(e, deps);
     writes += out.writes;
-    if (/product's own role/.test(out.reason)) {
+    if (/the product's own write/.test(out.reason)) {
       ownEvents++;
       ownEventWrites += out.writes;
     }
@@ -164,5 +165,22 @@ describe('handleEvent over the simulator\'s event stream', () => {
     await drain(deps);
     const after = await deps.ledger.get(trailArn('audit'));
     expect(Object.values(after!.clock!.channels).every((c) => c?.deliveredAt !== undefined)).toBe(true);
+  });
+
+  it("repairs a drift made with the product's member role by someone else (its trust policy edited), and records who did it", async () => {
+    const deps = await setup(undefined, testWorld({ roles: [{ name: ROLE, accounts: 'all', trustedAccounts: [MGMT, PROD] }] }));
+    // A member admin makes the member role trust them and turns Insights off with it: not a write the product recorded.
+    const roleArn = `arn:aws:iam::${PROD}:role/${ROLE}`;
+    const creds = (await sts(sim, PROD).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'insights-remediator' }))).Credentials!;
+    const asRole = new ct.CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! }, maxAttempts: 1 });
+    await asRole.send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] }));
+    await asRole.send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    const outs = [];
+    for (let e = events.shift(); e; e = events.shift()) outs.push(await handleEvent(e, deps));
+    // Both of the attacker's calls are drift; the product's own repair, coming back, is known for its own.
+    expect(outs.map((o) => /NOT a write the product recorded/.test(o.reason))).toEqual([true, true, false]);
+    expect(outs[2]!.reason).toMatch(/the product's own write \(recorded in the ledger\)/);
+    expect(outs.reduce((n, o) => n + o.writes, 0)).toBe(1);
+    expect((await deps.ledger.get(trailArn('audit')))?.lastDrift).toMatchObject({ eventName: 'PutInsightSelectors', actor: expect.stringContaining(`assumed-role/${ROLE}/`) });
   });
 });

@@ -25,7 +25,7 @@ async function setup(over: { mode?: 'enforce' | 'report'; slackUp?: boolean; wor
     managementAccountId: MGMT,
     ledger: new InMemoryLedger(),
     now: () => sim.clock.now(),
-    ownRoleNames: [ROLE],
+    ownRoles: { functionRoleNames: [], memberRoleName: ROLE },
     slack: { send: async (m) => (over.slackUp === false ? { delivered: false, attempts: 4, error: 'An HTTP protocol error occurred: statusCode = 503' } : (sent.push(m), { delivered: true, attempts: 1 })) },
     incidentWindowMs: 60 * 60_000,
   };

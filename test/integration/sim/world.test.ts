@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Simulator } from '../../../sim/server';
-import { parseWorld, validateWorld, worldToYaml } from '../../../sim/world';
+import { parseWorld, validateWorld, WorldError, worldToYaml } from '../../../sim/world';
 import { cloudtrail, PROD, rejection, startSim, testWorld } from '../../helpers/sim';
 
 const root = join(__dirname, '../../..');
@@ -45,6 +45,19 @@ describe('world files', () => {
 
   it('rejects broken YAML', () => {
     expect(() => parseWorld('version: 1\norganization: [', 'broken.yaml')).toThrow(/^broken\.yaml: /);
+  });
+
+  it('refuses a YAML alias bomb with a WorldError instead of expanding it, and still reads reused anchors', () => {
+    const bomb = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 9; i++) bomb.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    const text = `${worldToYaml(testWorld())}${bomb.join('\n')}\n`;
+    expect(() => parseWorld(text, 'bomb.yaml')).toThrow(new WorldError('bomb.yaml: its aliases (*name) expand to more than 100 copies (a YAML alias bomb?)'));
+    expect(() => parseWorld(`${worldToYaml(testWorld())}x: *nowhere\n`, 'early.yaml')).toThrow(WorldError);
+
+    const reused = worldToYaml(testWorld({ trails: [{ account: PROD, name: 'a-trail', homeRegion: 'us-east-1', tags: { team: 'sec' } }, { account: PROD, name: 'b-trail', homeRegion: 'us-east-1', tags: { team: 'sec' } }] }));
+    const anchored = reused.replace(/tags:\n(\s+)team: sec/, 'tags: &t\n$1team: sec').replace(/(b-trail[\s\S]*?)tags:\n\s+team: sec/, '$1tags: *t');
+    expect(anchored).toContain('*t');
+    expect(parseWorld(anchored, 'anchored.yaml').trails.map((t) => t.tags)).toEqual([{ team: 'sec' }, { team: 'sec' }]);
   });
 
   it('names the store by its id in ARNs, resolving an id destination in the same account and region', async () => {

@@ -178,10 +178,10 @@ describe('insights-remediator CLI', () => {
     });
   });
 
-  it('explains an event from stdin, and its own role\'s events as ignored', () => {
-    const r = runWithStdin(readFileSync(join(root, 'events/ignored-own-role.json'), 'utf8'), 'explain-event', '-');
+  it('explains an event from stdin, and its own role\'s events as checked all the same', () => {
+    const r = runWithStdin(readFileSync(join(root, 'events/own-role-write.json'), 'utf8'), 'explain-event', '-');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ decision: 'ignore', reason: expect.stringMatching(/product's own role/), target: null });
+    expect(JSON.parse(r.stdout)).toMatchObject({ decision: 'check', reason: expect.stringMatching(/made with the product's role/) });
   });
 
   it('exits 0 for any JSON object, whatever the decision, and 2 for input that is not one', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyValidationError } from '../../../../lib/errors';
-import { defaultPolicy, defaultPolicyText, parsePolicy, validatePolicy } from '../../../../lib/policy/load';
+import { defaultPolicy, defaultPolicyText, MAX_POLICY_CHARS, parsePolicy, validatePolicy } from '../../../../lib/policy/load';
 import { policyJsonSchema } from '../../../../lib/policy/schema';
 
 const minimal = `version: 1
@@ -151,6 +151,63 @@ exemptions:
     for (const text of inputs) {
       expect(() => parsePolicy(text)).toThrow(PolicyValidationError);
     }
+  });
+});
+
+describe('hostile policy text', () => {
+  /** The classic "billion laughs": each anchor a list of nine aliases of the one before, 9^9 strings once expanded. */
+  const aliasBomb = (levels = 9): string => {
+    const lines = ['version: 1', 'mode: report', 'scope: {regions: {include: [us-east-1]}}', 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < levels; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    return `${lines.join('\n')}\ntrails: {select: {names: *l${levels - 1}}}\n`;
+  };
+
+  it('refuses a YAML alias bomb with one problem instead of expanding it', () => {
+    expect(problemsOf(aliasBomb())).toEqual(['(policy): its aliases (*name) expand to more than 100 copies: a YAML alias bomb? Write the values out instead']);
+  });
+
+  it('still reads a policy that reuses an anchor a few times', () => {
+    const p = parsePolicy(`version: 1
+mode: report
+scope:
+  regions:
+    include: &regions [us-east-1, eu-west-1]
+coverage:
+  pin: &pins ["org-*"]
+trails:
+  select: {names: *pins}
+eventDataStores:
+  select: {names: *pins}
+`);
+    expect(p.scope.regions.include).toEqual(['us-east-1', 'eu-west-1']);
+    expect(p.trails.select.names).toEqual(['org-*']);
+    expect(p.eventDataStores.select.names).toEqual(['org-*']);
+  });
+
+  it('refuses an alias to an anchor that comes later, and data that contains itself', () => {
+    expect(problemsOf(`${minimal}trails: {select: {names: *later}}\nx: &later [a]\n`)).toEqual(['(policy): cannot be read: Unresolved alias (the anchor must be set before the alias): later']);
+    expect(problemsOf(`${minimal}mode: &m [*m]\n`.replace('mode: enforce\n', ''))).toEqual(['mode[0]: contains itself through an alias (*name): write the value out']);
+    expect(problemsOf(`${minimal}trails: &t {select: {tags: {a: *t}}}\n`)).toEqual(['trails.select.tags.a: contains itself through an alias (*name): write the value out']);
+  });
+
+  it('refuses a __proto__ key, which would otherwise vanish and select every source', () => {
+    expect(problemsOf(`${minimal}trails:\n  select:\n    tags: {__proto__: prod}\n`)).toEqual(['trails.select.tags.__proto__: "__proto__" cannot be used as a key']);
+    expect(() => validatePolicy(JSON.parse('{"version": 1, "mode": "report", "scope": {"regions": {"include": ["us-east-1"]}}, "__proto__": {}}'))).toThrow(/__proto__: "__proto__" cannot be used as a key/);
+  });
+
+  it('refuses a text over 1 MiB before parsing it', () => {
+    const huge = `${minimal}# ${'x'.repeat(MAX_POLICY_CHARS)}\n`;
+    expect(problemsOf(huge)).toEqual([`(policy): is ${huge.length} characters long; a policy is at most 1048576 (1 MiB): is this the right file?`]);
+    expect(() => parsePolicy(`${minimal}# ${'x'.repeat(MAX_POLICY_CHARS - minimal.length - 10)}\n`)).not.toThrow();
+  });
+
+  it('checks a large mapping for duplicate keys in linear time', () => {
+    // yaml's own uniqueKeys is quadratic: 20,000 keys took 9 s, 40,000 keys 38 s.
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n');
+    const started = performance.now();
+    const problems = problemsOf(`${minimal}${keys}\nk7: 2\n`);
+    expect(problems).toEqual([`line ${minimal.split('\n').length + 20_000}, column 1: Map keys must be unique`]);
+    expect(performance.now() - started).toBeLessThan(6_000);
   });
 });
 

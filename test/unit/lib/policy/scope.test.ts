@@ -1,4 +1,3 @@
-import { globToRegExp, matchesGlob } from '../../../../lib/policy/glob';
 import { accountScope, exemptionExpiresAt, matchExemptions, policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../../../../lib/policy/scope';
 import { aPolicy, aTrail, MEMBER, NOW } from '../../../helpers/builders';
 
@@ -45,6 +44,17 @@ describe('sourceSelection', () => {
     expect(() => sourceSelection(p, { kind: 'eventDataStore', name: 's' })).toThrow(/tags of s are required/);
   });
 
+  it('never finds a required or excluded tag among the prototype keys every object has', () => {
+    const requiresConstructor = aPolicy({ trails: { select: { tags: { constructor: '*' } } } });
+    expect(sourceSelection(requiresConstructor, { kind: 'trail', name: 't', tags: {} })).toMatchObject({ inScope: false, reason: 'tag constructor=* required by trails.select.tags is absent' });
+    expect(sourceSelection(requiresConstructor, { kind: 'trail', name: 't', tags: { team: 'x' } }).inScope).toBe(false);
+    expect(sourceSelection(requiresConstructor, { kind: 'trail', name: 't', tags: { constructor: 'yes' } })).toEqual({ inScope: true });
+
+    const excludesToString = aPolicy({ trails: { select: { excludeTags: { toString: '*', hasOwnProperty: '*', __defineGetter__: '*' } } } });
+    expect(sourceSelection(excludesToString, { kind: 'trail', name: 't', tags: { team: 'x' } })).toEqual({ inScope: true });
+    expect(sourceSelection(excludesToString, { kind: 'trail', name: 't', tags: { toString: 'x' } })).toMatchObject({ reason: 'tag toString=* matches trails.select.excludeTags' });
+  });
+
   it('drops a whole kind when it is disabled', () => {
     expect(sourceSelection(aPolicy({ trails: { enabled: false } }), { kind: 'trail', name: 'x' })).toMatchObject({ reason: 'trails are disabled by trails.enabled' });
     expect(policyNeedsTags(aPolicy({ trails: { enabled: false, select: { tags: { a: 'b' } } } }), 'trail')).toBe(false);
@@ -74,14 +84,5 @@ describe('exemptions', () => {
     const m = matchExemptions(p, source, NOW);
     expect(m.active?.reason).toBe('first active');
     expect(m.expired.map((e) => e.reason)).toEqual(['expired']);
-  });
-});
-
-describe('globs', () => {
-  it('match * and ? and nothing else specially', () => {
-    expect(matchesGlob('a.b', 'a.b')).toBe(true);
-    expect(matchesGlob('axb', 'a.b')).toBe(false);
-    expect(matchesGlob('prod-(1)', 'prod-(?)')).toBe(true);
-    expect(globToRegExp('x*')).toBe(globToRegExp('x*'));
   });
 });

@@ -6,7 +6,67 @@ import { loadEvent } from '../../../helpers/events';
 const PROD = '222222222222';
 const AUDIT = `arn:aws:cloudtrail:us-east-1:${PROD}:trail/audit`;
 const LAKE = `arn:aws:cloudtrail:us-east-1:${PROD}:eventdatastore/prod-lake-0001`;
-const opts = { ownRoleNames: ['InsightsRemediatorRole'] };
+const MGMT = '111111111111';
+const opts = { ownRoles: { managementAccountId: MGMT, functionRoleNames: ['stack-OnCloudTrailChangeRole-1A'], memberRoleName: 'InsightsRemediatorRole' } };
+
+describe("the product's own writes: known by exact role ARN in the exact account, and checked all the same", () => {
+  const withIssuer = (arn: string, accountId: string, recipient = PROD) => {
+    const e = loadEvent('own-role-write');
+    const identity = e.detail.userIdentity as { accountId: string; sessionContext: { sessionIssuer: { arn: string; accountId: string } } };
+    identity.sessionContext.sessionIssuer.arn = arn;
+    identity.sessionContext.sessionIssuer.accountId = accountId;
+    identity.accountId = accountId;
+    e.detail.recipientAccountId = recipient;
+    e.account = recipient;
+    (e.detail.requestParameters as Record<string, unknown>).trailName = `arn:aws:cloudtrail:us-east-1:${recipient}:trail/audit`;
+    (e.detail.responseElements as Record<string, unknown>).trailARN = `arn:aws:cloudtrail:us-east-1:${recipient}:trail/audit`;
+    return e;
+  };
+
+  it('checks a write made with the member role in the event\'s own account, naming the role (not skipped: convergence ends loops)', () => {
+    const out = interpretEvent(loadEvent('own-role-write'), opts);
+    expect(out).toMatchObject({ decision: 'check', ownRole: `arn:aws:iam::${PROD}:role/InsightsRemediatorRole`, target: { arn: AUDIT } });
+    expect(out.reason).toMatch(/made with the product's role arn:aws:iam::222222222222:role\/InsightsRemediatorRole\)$/);
+  });
+
+  it("recognizes a function role only in the management account", () => {
+    expect(interpretEvent(withIssuer(`arn:aws:iam::${MGMT}:role/stack-OnCloudTrailChangeRole-1A`, MGMT, MGMT), opts).ownRole).toBe(`arn:aws:iam::${MGMT}:role/stack-OnCloudTrailChangeRole-1A`);
+    // A member admin who creates a role with the function role's name in their own account is not the product.
+    expect(interpretEvent(withIssuer(`arn:aws:iam::${PROD}:role/stack-OnCloudTrailChangeRole-1A`, PROD), opts).ownRole).toBeUndefined();
+  });
+
+  it("does not take the member role's name in another account, or a role path ending in it, for the product", () => {
+    expect(interpretEvent(withIssuer('arn:aws:iam::333333333333:role/InsightsRemediatorRole', '333333333333'), opts).ownRole).toBeUndefined();
+    expect(interpretEvent(withIssuer(`arn:aws:iam::${PROD}:role/evil/InsightsRemediatorRole`, PROD), opts).ownRole).toBeUndefined();
+    expect(interpretEvent(withIssuer(`arn:aws:iam::${PROD}:role/InsightsRemediatorRole`, '333333333333'), opts).ownRole).toBeUndefined();
+  });
+});
+
+describe('a record is believed only about its own account', () => {
+  it('ignores a record naming a source of another member account, with the reason', () => {
+    const e = loadEvent('stop-logging');
+    (e.detail.requestParameters as Record<string, unknown>).name = 'arn:aws:cloudtrail:us-east-1:333333333333:trail/other';
+    expect(interpretEvent(e, opts)).toMatchObject({ decision: 'ignore', reason: 'StopLogging in account 222222222222 names arn:aws:cloudtrail:us-east-1:333333333333:trail/other, a source of account 333333333333: not trusted' });
+  });
+
+  it("believes a record naming the management account's source (an organization source a delegated administrator manages)", () => {
+    const e = loadEvent('stop-logging');
+    (e.detail.requestParameters as Record<string, unknown>).name = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org-trail`;
+    expect(interpretEvent(e, opts)).toMatchObject({ decision: 'check', target: { accountId: MGMT } });
+  });
+
+  it("ignores an envelope whose account is not the record's recipient", () => {
+    const e = loadEvent('stop-logging');
+    e.account = '333333333333';
+    expect(interpretEvent(e, opts)).toMatchObject({ decision: 'ignore', reason: expect.stringMatching(/^the envelope's account 333333333333 is not the record's recipientAccountId/) });
+  });
+
+  it('ignores a 300,000-character trail name with the reason, instead of carrying it to the ledger', () => {
+    const e = loadEvent('stop-logging');
+    (e.detail.requestParameters as Record<string, unknown>).name = 'x'.repeat(300_000);
+    expect(interpretEvent(e, opts)).toMatchObject({ decision: 'ignore', reason: 'StopLogging names a trail of 300000 characters: no CloudTrail identifier is that long' });
+  });
+});
 
 describe('interpretEvent on real-shaped events (events/)', () => {
   it.each([
@@ -49,7 +109,6 @@ describe('interpretEvent on real-shaped events (events/)', () => {
 
   it.each([
     ['ignored-failed-call', /^the call failed \(InvalidInsightSelectorsException\): nothing changed$/],
-    ['ignored-own-role', /^made by the product's own role \(arn:aws:iam::222222222222:role\/InsightsRemediatorRole\)/],
     ['ignored-other-source', /^eventSource "s3.amazonaws.com" is not cloudtrail.amazonaws.com$/],
     ['ignored-read-only', /^GetTrailStatus is read-only$/],
   ])('%s: ignored, saying why', (name, reason) => {
