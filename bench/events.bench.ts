@@ -36,6 +36,7 @@ import * as ct from '@aws-sdk/client-cloudtrail';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { localBudget } from '../lib/aws/apply';
 import { AwsClients } from '../lib/aws/clients';
 import { readAccountRegion } from '../lib/aws/read';
 import { decide } from '../lib/domain/decide';
@@ -313,7 +314,7 @@ const MINIMUM_FORMULA =
 
 async function restore(setup: AwsClients, policy: Policy, account: string, arn: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const r = await remediate([{ kind: 'source', accountId: account, region: REGION, arn }], { policy, aws: setup, managementAccountId: accountId(0), now: () => new Date(), budget: { remaining: 10 } });
+    const r = await remediate([{ kind: 'source', accountId: account, region: REGION, arn }], { policy, aws: setup, managementAccountId: accountId(0), now: () => new Date(), budget: localBudget(10) });
     if (r.results.every((x) => x.verified.every((v) => v.converged)) && (await isCompliant(setup, policy, account, arn))) return;
     await sleep(100);
   }

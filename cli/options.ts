@@ -29,7 +29,8 @@ options:
   --profile NAME            AWS profile of the management account (default: the SDK's default credential chain)
   --role-name NAME          the member-account role (default InsightsRemediatorRole)
   --endpoint-url URL        a simulator's endpoint instead of AWS (credentials: the management account id as the
-                            access key id, e.g. AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x)
+                            access key id, e.g. AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x); https://, or
+                            http:// to this machine only (127.0.0.1, ::1, localhost)
   --concurrency N           account-regions swept at once (default 8)
   --ledger FILE             sweep: keep each source's Insights clock in this JSON file between runs (created if
                             absent), so a source this tool repaired reads "pending first delivery until T" next time
@@ -164,7 +165,19 @@ function endpointUrl(value: string): string {
     throw new UsageError(`--endpoint-url "${value}" is not a URL (e.g. http://127.0.0.1:4566)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint-url must be http:// or https://, got "${value}"`);
+  // Every request carries the operator's SigV4 signature and, from an assumed role, a session token: over plain http
+  // anyone on the path reads and can replay them. Plain http is for a simulator on this machine only.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    throw new UsageError(`--endpoint-url: plain http:// only to this machine (127.0.0.1, ::1 or localhost, e.g. a simulator); signed AWS requests to ${url.host} need https://`);
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * localhost, 127.0.0.0/8 or ::1. `URL` has already normalized the host (lower case; IPv4 in dotted decimal however it
+ * was written, e.g. 2130706433 or 0x7f.1; IPv6 in brackets), so the canonical forms are all there is to compare.
+ */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 export function readText(file: string): string {

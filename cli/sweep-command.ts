@@ -3,6 +3,7 @@
 // clocks with --ledger, and exit 0 when nothing is left drifted, 1 otherwise.
 import { AwsClients } from '../lib/aws/clients';
 import { checkManagementSession, managementCredentials, PreflightError } from '../lib/aws/preflight';
+import { terminal } from '../lib/report/escape';
 import { exitCodeOf } from '../lib/report/sweep-result';
 import { formatFor, loadPolicy, UsageError, writeText, type CliOptions } from './options';
 import { loadFileLedger, saveFileLedger } from './file-ledger';
@@ -60,6 +61,12 @@ export async function sweepCommand(options: CliOptions, io: SweepIo): Promise<nu
     writeText(options.output, `${JSON.stringify(result, null, 2)}\n`);
     io.stderr(`sweep: wrote ${options.output} (render it: insights-remediator report ${options.output} --format html --output report.html)\n`);
   }
+  const members = result.accountRegions.filter((ar) => ar.accountId !== session.managementAccountId);
+  if (members.length > 0 && members.every((ar) => ar.status === 'unreachable'))
+    // The deployed member role trusts only the function roles, unless the stack names an operator role.
+    io.stderr(
+      `sweep: no member account let ${terminal(session.callerArn)} assume ${terminal(options.roleName)}: run it as the role the stack's OperatorRoleArn parameter names (the member role then trusts it), or check --role-name (README "Sweeping from a laptop")\n`,
+    );
   io.stdout(`${renderResult(result, format)}\n`);
   return exitCodeOf(result);
 }

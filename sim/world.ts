@@ -189,7 +189,8 @@ export class WorldError extends Error {
 const MAX_ALIAS_COUNT = 100;
 
 export function parseWorld(text: string, origin = 'world'): World {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  // logLevel error: no process warning on stderr (a key that is a list or a mapping) next to the one-line problem.
+  const doc = parseDocument(text, { uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length) throw new WorldError(`${origin}: ${doc.errors[0]!.message.split('\n')[0]}`);
   let data: unknown;
   try {

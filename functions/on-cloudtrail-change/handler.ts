@@ -35,6 +35,13 @@ export const makeHandler = (deps: EventHandlerDeps) => async (event: unknown): P
   metrics.addDimension('decision', out.decision);
   metrics.addMetric('eventsHandled', MetricUnit.Count, 1);
   if (out.writes) metrics.addMetric('remediationsApplied', MetricUnit.Count, out.writes);
+  if (out.coalesced) metrics.addMetric('eventsCoalesced', MetricUnit.Count, 1);
+  if (out.refusedWrites) {
+    // Its own metric with the service dimension only: template.yaml RepairsFailedAlarm watches exactly that.
+    const refused = metrics.singleMetric();
+    refused.addMetric('repairsFailed', MetricUnit.Count, out.refusedWrites);
+    logger.error('repair refused', { target: out.target?.arn, refused: out.refusedWrites, reason: out.reason });
+  }
   const retry = retryReason(out);
   if (retry) throw new Error(retry);
   return { decision: out.decision, reason: out.reason, eventName: out.eventName, target: out.target?.arn ?? (out.target ? `${out.target.accountId}/${out.target.region}` : null), writes: out.writes };
@@ -61,7 +68,8 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
     now: () => new Date(),
     ownRoles: { functionRoleNames: config.functionRoleNames, memberRoleName: config.memberRoleName },
     notify: notify ?? (async (n) => logger.warn('circuit breaker open', { ...n })),
-    ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000 }) }),
+    // At most ~30 s of Slack per invocation (outside the lock): what is not delivered by then stays in the outbox.
+    ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000, totalMs: 30_000 }) }),
     log: (message, fields) => logger.info(message, fields),
     ...(queue && { startSweep: sweepRequester(queue, () => new Date()) }),
   };

@@ -23,9 +23,51 @@ export type Outcome =
   | { action: Action; status: 'skipped'; reason: string }
   | { action: Action; status: 'failed'; error: ClassifiedError };
 
-/** The run's remaining writes (policy limits.maxWritesPerSweep), shared by every account-region of the run. */
+/**
+ * A cap on writes, shared by everything that draws on it: a sweep's `limits.maxWritesPerSweep` across all its workers
+ * (an atomic counter in the sweep store), the event path's `limits.maxEventWritesPerHour` across all invocations (a
+ * counter in the ledger), or a bound kept in memory. Writes are reserved before they are made.
+ */
 export interface WriteBudget {
-  remaining: number;
+  /** Takes n writes; false, taking nothing, when fewer are left. */
+  reserve(n: number): Promise<boolean>;
+  /** Gives back writes reserved and not made. */
+  release(n: number): Promise<void>;
+  /** What is left, when this process can know it. */
+  left(): number | undefined;
+  /** The policy setting that caps it, for the reason a write was skipped. */
+  readonly setting: string;
+}
+
+/** A cap kept in this process's memory. */
+export function localBudget(n: number, setting = 'limits.maxWritesPerSweep'): WriteBudget {
+  let remaining = n;
+  return {
+    setting,
+    reserve: async (k) => (remaining >= k ? ((remaining -= k), true) : false),
+    release: async (k) => void (remaining += k),
+    left: () => remaining,
+  };
+}
+
+/** Every cap at once: a write is made only if each has room. */
+export function allBudgets(...budgets: WriteBudget[]): WriteBudget {
+  return {
+    setting: budgets.map((b) => b.setting).join(' and '),
+    async reserve(k) {
+      const taken: WriteBudget[] = [];
+      for (const b of budgets) {
+        if (await b.reserve(k)) taken.push(b);
+        else {
+          for (const t of taken) await t.release(k);
+          return false;
+        }
+      }
+      return true;
+    },
+    release: async (k) => void (await Promise.all(budgets.map((b) => b.release(k)))),
+    left: () => budgets.map((b) => b.left()).reduce<number | undefined>((m, x) => (x === undefined ? m : m === undefined ? x : Math.min(m, x)), undefined),
+  };
 }
 
 export function commandFor(action: Action) {
@@ -49,23 +91,30 @@ export function commandFor(action: Action) {
 export async function applyPlan(
   client: (accountId: string, region: string) => CloudTrailClient,
   actions: readonly Action[],
-  options: { mode: 'enforce' | 'report'; budget: WriteBudget },
+  options: { mode: 'enforce' | 'report'; budget: WriteBudget; mayAct?: (sourceArn: string) => boolean },
 ): Promise<Outcome[]> {
   if (options.mode === 'report') return actions.map((action) => ({ action, status: 'planned' }));
   const outcomes: Outcome[] = [];
   const bySource = new Map<string, Action[]>();
   for (const a of actions) bySource.set(a.sourceArn, [...(bySource.get(a.sourceArn) ?? []), a]);
   for (const [, plan] of bySource) {
-    if (options.budget.remaining < plan.length) {
-      for (const action of plan) outcomes.push({ action, status: 'skipped', reason: `write cap reached (limits.maxWritesPerSweep): ${plan.length} write(s) needed, ${options.budget.remaining} left` });
+    if (!(await options.budget.reserve(plan.length))) {
+      const left = options.budget.left();
+      for (const action of plan) outcomes.push({ action, status: 'skipped', reason: `write cap reached (${options.budget.setting}): ${plan.length} write(s) needed${left === undefined ? '' : `, ${left} left`}` });
       continue;
     }
-    options.budget.remaining -= plan.length;
     let failed = false;
     for (const action of plan) {
       if (failed) {
-        options.budget.remaining += 1; // not spent
+        await options.budget.release(1); // not spent
         outcomes.push({ action, status: 'skipped', reason: 'an earlier action for this source failed' });
+        continue;
+      }
+      if (options.mayAct && !options.mayAct(action.sourceArn)) {
+        // The lock lapsed (this invocation was frozen or slowed past its lease): another may be writing the source now.
+        failed = true;
+        await options.budget.release(1);
+        outcomes.push({ action, status: 'failed', error: { class: 'conflict', name: 'LockLapsed', message: 'the lock on the source lapsed before this write; another invocation may hold it, so the write was not made', retryable: true } });
         continue;
       }
       try {
@@ -73,7 +122,7 @@ export async function applyPlan(
         outcomes.push({ action, status: 'applied', at: new Date().toISOString() });
       } catch (e) {
         failed = true;
-        options.budget.remaining += 1;
+        await options.budget.release(1);
         outcomes.push({ action, status: 'failed', error: classifyError(e) });
       }
     }

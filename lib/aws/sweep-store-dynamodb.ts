@@ -70,6 +70,29 @@ export class DynamoDbSweepStore implements SweepStore {
     return { completed: s.all, unplanned: s.all && !s.planned };
   }
 
+  async reserveWrites(sweepId: string, n: number, cap: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sweepId, sk: '#meta' },
+          UpdateExpression: 'ADD writesReserved :n',
+          // One counter for every worker: the condition and the addition are one atomic write.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(writesReserved) OR writesReserved <= :most)',
+          ExpressionAttributeValues: { ':n': n, ':most': cap - n },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  async releaseWrites(sweepId: string, n: number): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: sweepId, sk: '#meta' }, UpdateExpression: 'ADD writesReserved :n', ExpressionAttributeValues: { ':n': -n } }));
+  }
+
   async savePlan(sweepId: string, repairKeys: string[]): Promise<string[]> {
     const expiresAt = await this.expiryOf(sweepId);
     // The chunks are the same whoever writes them (the plan is a pure function of the survey): only the count races.

@@ -226,3 +226,43 @@ export function clockEffectOfApiCall(eventName: string, requestParameters: Param
       return undefined;
   }
 }
+
+const sameFact = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Three-way merge of clock facts: `ours` was computed from `base` (read before a repair or a sweep), while the ledger
+ * moved on to `current` (an Insights delivery observed, a call recorded by another invocation). What we changed wins;
+ * what we left alone keeps the ledger's newer value, so neither writer's facts are lost. A delivery seen in a window
+ * we did not restart survives our write; a window we restarted starts over with our time.
+ */
+export function mergeClockFacts(base: ClockFacts | undefined, ours: ClockFacts, current: ClockFacts | undefined): ClockFacts {
+  if (current === undefined || sameFact(base, current)) return ours;
+  const b = base ?? emptyClockFacts(ours.kind);
+  const pick = <K extends 'logging' | 'destination'>(k: K): ClockFacts[K] => (sameFact(ours[k], b[k]) ? current[k] : ours[k]);
+  const channels: ClockFacts['channels'] = {};
+  for (const c of new Set([...Object.keys(b.channels), ...Object.keys(ours.channels), ...Object.keys(current.channels)]) as Set<Channel>) {
+    const [o, was, now] = [ours.channels[c], b.channels[c], current.channels[c]];
+    let fact: ChannelFact | undefined;
+    if (sameFact(o, was)) fact = now; // we did not touch it
+    else if (sameFact(now, was) || o === undefined) fact = o; // only we changed it, or we turned it off
+    else {
+      // Both changed it: ours stands, with a delivery the other writer saw if it came within our window (a window we
+      // restarted after it starts over, as applyClockEffect's insightsDelivered has it).
+      const seen = now?.deliveredAt !== undefined && (o.since === undefined || o.since <= now.deliveredAt) ? now.deliveredAt : undefined;
+      const deliveredAt = latest(o.deliveredAt, seen);
+      fact = { ...o, ...(deliveredAt && { deliveredAt }) };
+    }
+    if (fact) channels[c] = fact;
+  }
+  const logging = pick('logging');
+  const destination = pick('destination');
+  return { kind: ours.kind, channels: sortedChannels(channels), ...(logging !== undefined && { logging }), ...(destination !== undefined && { destination }) };
+}
+
+const latest = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : a > b ? a : b);
+
+function sortedChannels(channels: ClockFacts['channels']): ClockFacts['channels'] {
+  const out: ClockFacts['channels'] = {};
+  for (const c of sortChannels(Object.keys(channels) as Channel[])) out[c] = channels[c]!;
+  return out;
+}

@@ -14,7 +14,7 @@
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-eusc' | 'aws-iso' | 'aws-iso-b' | 'aws-iso-e' | 'aws-iso-f';
 
 /** The partitions the product runs in; the isolated (aws-iso*) ones are named so ARNs are right, and refused. */
-export const SUPPORTED_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-eusc'] as const;
+const SUPPORTED_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-eusc'] as const;
 export type SupportedPartition = (typeof SUPPORTED_PARTITIONS)[number];
 
 /**
@@ -37,7 +37,7 @@ export function partitionOf(region: string): Partition {
   return PREFIXES.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
 }
 
-export const isSupportedPartition = (p: Partition): p is SupportedPartition => (SUPPORTED_PARTITIONS as readonly string[]).includes(p);
+const isSupportedPartition = (p: Partition): p is SupportedPartition => (SUPPORTED_PARTITIONS as readonly string[]).includes(p);
 
 /**
  * The region Organizations is called (and signed) in, per partition: the endpoint rules of the vendored model

@@ -5,7 +5,7 @@
  * one source so concurrent events never interleave its writes.
  */
 import { emptyBreaker, type BreakerState } from '../domain/breaker';
-import type { ClockFacts } from '../domain/insights-clock';
+import { mergeClockFacts, type ClockFacts } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
 import type { IncidentState } from '../notify/incidents';
 import { requestFingerprint } from '../domain/fingerprint';
@@ -21,20 +21,49 @@ export interface SourceRecord {
    * an account source took away (lib/pipeline/handle-event.ts).
    */
   carrier?: CarrierScope;
-  lastDrift?: { at: string; eventName: string; actor?: string; eventId?: string };
+  /** The last call by anyone else, and whether its source carried Insights before it (for the call's redeliveries). */
+  lastDrift?: { at: string; eventName: string; actor?: string; eventId?: string; carrierBefore?: boolean };
   /**
    * The last repair: its calls, and each write's time and request fingerprint (lib/domain/fingerprint.ts), so the
    * event of that very write is known for the product's own when it comes back.
    */
   lastRepair?: { at: string; operations: string[]; writes?: RecordedWrite[] };
+  /**
+   * When the last event-driven check of the source began reading it: an event for a call made well before that needs
+   * no check of its own (the check saw what the call did), so a burst of calls costs one check.
+   */
+  lastCheck?: { at: string };
   breaker: BreakerState;
   /** The last incident messaged about, and repeats suppressed since (lib/notify/incidents.ts). */
   incident?: IncidentState;
-  /** Messages Slack did not take: the next digest carries them. */
-  undelivered?: { at: string; text: string }[];
+  /**
+   * The outbox: messages written here with the record they report, sent once the lock is released, removed when Slack
+   * took them. An entry still carrying `message` was never tried (its sender crashed): the next event on the source
+   * sends it. One without was refused by Slack: the next digest carries its text.
+   */
+  undelivered?: OutboxEntry[];
+  /**
+   * Writes about to be made, recorded before they are (write-ahead): if the invocation dies after CloudTrail took them
+   * and before the ledger heard, the write is still known for the product's own when its event comes back, and the
+   * clock already counts from it. Cleared when the outcome is recorded.
+   */
+  intent?: { at: string; writes: RecordedWrite[]; clock: ClockFacts };
+  /** When the source was seen deleted: its record is forgotten 35 days later (the ledger's TTL), unless it comes back. */
+  deletedAt?: string;
   /** Incremented by every write; a write that expects another version is refused. */
   version: number;
 }
+
+export interface OutboxEntry {
+  /** Absent in entries written before the outbox had ids. */
+  id?: string;
+  at: string;
+  text: string;
+  /** The whole message, until its first delivery attempt. */
+  message?: { text: string; blocks: readonly unknown[] };
+}
+
+export const outboxKey = (u: OutboxEntry): string => u.id ?? `${u.at}|${u.text}`;
 
 export interface RecordedWrite {
   operation: string;
@@ -60,6 +89,18 @@ export interface Ledger {
   put(record: SourceRecord): Promise<boolean>;
   sourcesIn(accountId: string, region: string): Promise<SourceRecord[]>;
   withLock<T>(arn: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Whether this invocation may still act for the source whose lock it holds: false once the lease lapsed or is about
+   * to, judged on this process's clock without a call (checked before every CloudTrail write, which no condition on
+   * AWS's side can fence). Always true for a ledger without leases, and outside any lock.
+   */
+  mayAct?(arn: string): boolean;
+  /**
+   * A counter shared by every invocation (the event path's writes per hour): takes n if the total then stays within
+   * `cap`, else takes none and answers false. The counter is forgotten after `expiresAt`.
+   */
+  reserve(counter: string, n: number, cap: number, expiresAt: Date): Promise<boolean>;
+  release(counter: string, n: number): Promise<void>;
 }
 
 export const newRecord = (where: { arn: string; kind: SourceKind; accountId: string; region: string }): SourceRecord => ({ ...where, breaker: emptyBreaker(), version: 0 });
@@ -81,6 +122,18 @@ export async function updateRecord(
 export class InMemoryLedger implements Ledger {
   private readonly records = new Map<string, SourceRecord>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly counters = new Map<string, number>();
+
+  async reserve(counter: string, n: number, cap: number): Promise<boolean> {
+    const used = this.counters.get(counter) ?? 0;
+    if (used + n > cap) return false;
+    this.counters.set(counter, used + n);
+    return true;
+  }
+
+  async release(counter: string, n: number): Promise<void> {
+    this.counters.set(counter, (this.counters.get(counter) ?? 0) - n);
+  }
 
   /** A ledger holding these records (e.g. read back from a file the CLI keeps between runs). */
   static of(records: readonly SourceRecord[]): InMemoryLedger {
@@ -121,4 +174,30 @@ export class InMemoryLedger implements Ledger {
 /** What the ledger keeps of a run's applied writes on one source. */
 export function recordedWrites(applied: readonly { action: { operation: string; input: unknown }; at?: string }[], fallbackAt: string): RecordedWrite[] {
   return applied.map((o) => ({ operation: o.action.operation, at: o.at ?? fallbackAt, request: requestFingerprint(o.action.input) }));
+}
+
+/**
+ * Write-ahead: the writes about to be made, and the clock as they will set it, recorded before they are made (under
+ * the source's lock, so fenced by its lease).
+ */
+export async function recordIntent(
+  ledger: Ledger,
+  where: { arn: string; kind: SourceKind; accountId: string; region: string },
+  actions: readonly { operation: string; input: unknown }[],
+  clock: { from: ClockFacts; to: ClockFacts },
+  at: string,
+): Promise<void> {
+  await updateRecord(ledger, where, (r) => ({
+    ...r,
+    intent: { at, writes: actions.map((a) => ({ operation: a.operation, at, request: requestFingerprint(a.input) })), clock: clock.to },
+    clock: mergeClockFacts(clock.from, clock.to, r.clock),
+  }));
+}
+
+/**
+ * The ledger recorded this very write, made or about to be: the same operation with the same request, within a minute
+ * of the event's time (CloudTrail's eventTime has whole seconds; the clocks agree to well under that).
+ */
+export function recordedWrite(r: SourceRecord, eventName: string, at: string, requestFingerprintOfEvent: string): boolean {
+  return [...(r.lastRepair?.writes ?? []), ...(r.intent?.writes ?? [])].some((w) => w.operation === eventName && w.request === requestFingerprintOfEvent && Math.abs(Date.parse(at) - Date.parse(w.at)) <= 60_000);
 }

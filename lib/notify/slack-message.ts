@@ -101,6 +101,31 @@ export function repairMessage(d: Decision, outcomes: readonly Outcome[], drift: 
   return finalize(`Insights repaired on ${where(d)}: ${clockLine(d)}`, blocks);
 }
 
+/** What a person does about a write AWS refused, by the kind of refusal (lib/aws/classify-error.ts). */
+const REFUSAL_REMEDY: Partial<Record<string, string>> = {
+  accessDenied: "Check the member role's permissions and any SCP or permissions boundary that denies CloudTrail writes to it",
+  validation: "Read AWS's message: the source's settings conflict with what the policy asks; fix them by hand or exempt the source",
+  gone: 'The source was deleted while being repaired: nothing to do unless it should exist',
+};
+
+/**
+ * Every repair write was refused, so Insights stay broken: a person must act. Also counted (`repairsFailed`) and
+ * alarmed on (template.yaml RepairsFailedAlarm). Writes AWS may take later are retried, not messaged.
+ */
+export function repairFailedMessage(d: Decision, outcomes: readonly Outcome[], drift: DriftContext = {}): SlackMessage {
+  const failed = outcomes.filter((o): o is Extract<Outcome, { status: 'failed' }> => o.status === 'failed');
+  const remedies = [...new Set(failed.map((o) => REFUSAL_REMEDY[o.error.class] ?? 'Read the error and fix the cause; the next sweep tries again'))];
+  const blocks: Block[] = [
+    header(`:x: Insights repair refused: ${d.source.name}`),
+    section(`*What drifted* on the ${where(d)}\n${listWithMore(d.finding.reasons.map((r) => `• ${r.message}`))}`),
+    ...(drift.actor ? [section(`*Who*: ${drift.actor}${drift.eventName ? ` (${drift.eventName}${drift.at ? ` at ${utcMinute(drift.at)}` : ''})` : ''}`)] : []),
+    section(`*What AWS refused*\n${listWithMore(failed.map((o) => `• \`${o.action.operation}\`: ${o.error.name}: ${o.error.message}`))}`),
+    section(`*What a person must do*\n${listWithMore(remedies.map((r) => `• ${r}`))}`),
+    context(`Insights stay as they are: ${d.finding.summary}`),
+  ];
+  return finalize(`Insights repair refused on ${where(d)}: ${failed[0] ? `${failed[0].action.operation}: ${failed[0].error.name}` : 'no write made'}`, blocks);
+}
+
 export function reportFindingMessage(d: Decision): SlackMessage {
   const calls = d.actions.map((a) => `${a.operation} (account ${a.accountId}, ${a.region})\n${JSON.stringify(a.input, null, 1)}`);
   const blocks: Block[] = [

@@ -21,6 +21,12 @@ export interface SlackSenderOptions {
   maxAttempts?: number;
   /** The longest Retry-After honoured, in seconds. */
   maxRetryAfterSeconds?: number;
+  /**
+   * The most time one send may take, retries included: a wait that would pass it gives up instead (the message stays
+   * in the ledger's outbox for the digest). Default: no bound beyond the attempts.
+   */
+  totalMs?: number;
+  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   fetch?: typeof fetch;
 }
@@ -57,6 +63,8 @@ export class SlackSender {
   async send(message: SlackMessage): Promise<DeliveryResult> {
     const max = this.options.maxAttempts ?? 4;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    const now = this.options.now ?? Date.now;
+    const started = now();
     let url: string | undefined;
     let lastError = '';
     for (let attempt = 1; attempt <= max; attempt++) {
@@ -72,6 +80,8 @@ export class SlackSender {
         const retryable = status === 429 || (status !== undefined && status >= 500) || err.code === 'slack_webhook_request_error';
         if (!retryable || attempt === max) return { delivered: false, attempts: attempt, error: lastError };
         const backoff = status === 429 && this.lastRetryAfter !== undefined ? Math.min(this.lastRetryAfter, this.options.maxRetryAfterSeconds ?? 30) * 1000 : Math.min(200 * 2 ** (attempt - 1), 5000);
+        if (this.options.totalMs !== undefined && now() - started + backoff > this.options.totalMs)
+          return { delivered: false, attempts: attempt, error: `${lastError} (gave up: waiting ${Math.round(backoff / 1000)} s more would pass the ${Math.round(this.options.totalMs / 1000)} s allowed)` };
         await sleep(backoff);
       }
     }

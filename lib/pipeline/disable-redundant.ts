@@ -6,10 +6,10 @@
  */
 import { clockEffectOfAction, type Action } from '../domain/actions';
 import { applyClockEffect } from '../domain/insights-clock';
-import { applyPlan } from '../aws/apply';
+import { applyPlan, type WriteBudget } from '../aws/apply';
 import { remediate, type AccountRegionResult, type RemediateDeps, type Target } from './remediate';
 
-export async function disableRedundant(targets: readonly Target[], keptBy: ReadonlyMap<string, string[]>, deps: RemediateDeps & { budget: { remaining: number } }): Promise<AccountRegionResult[]> {
+export async function disableRedundant(targets: readonly Target[], keptBy: ReadonlyMap<string, string[]>, deps: RemediateDeps & { budget: WriteBudget }): Promise<AccountRegionResult[]> {
   if (targets.length === 0) return [];
   const survey = await remediate(targets, { ...deps, apply: false });
   const at = deps.now().toISOString();
@@ -43,7 +43,7 @@ export async function disableRedundant(targets: readonly Target[], keptBy: Reado
       verified: [...off].map((arn) => ({ arn, converged: turnedOff.has(arn), remaining: [] })),
       clockUpdates: r.decisions
         .filter((d) => off.has(d.source.arn))
-        .map((d) => ({ arn: d.source.arn, kind: d.source.kind, facts: applyClockEffect(d.clockFacts, clockEffectOfAction(actions.find((a) => a.sourceArn === d.source.arn)!)!, at) })),
+        .map((d) => ({ arn: d.source.arn, kind: d.source.kind, facts: applyClockEffect(d.clockFacts, clockEffectOfAction(actions.find((a) => a.sourceArn === d.source.arn)!)!, at), base: r.clockUpdates.find((u) => u.arn === d.source.arn)?.base ?? d.clockFacts })),
       carriers: r.carriers.map((c) => (off.has(c.arn) ? { ...c, analyzing: false, billed: false } : c)),
     });
   }

@@ -12,17 +12,20 @@
 import { parseCloudTrailArn } from '../domain/arn';
 import { breakerVerdict, markNotified, recordRepair, type BreakerPolicy } from '../domain/breaker';
 import type { Carrier } from '../domain/carriers';
-import { applyClockEffect, emptyClockFacts, type ClockFacts } from '../domain/insights-clock';
+import { applyClockEffect, emptyClockFacts, mergeClockFacts, type ClockFacts } from '../domain/insights-clock';
+import type { SourceKind } from '../domain/model';
+import { randomUUID } from 'node:crypto';
 import type { Policy } from '../policy/schema';
 import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
 import type { AwsClients } from '../aws/clients';
-import { carrierScopeOf, recordedWrites, updateRecord, type CarrierScope, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { carrierScopeOf, outboxKey, recordedWrite, recordedWrites, recordIntent, updateRecord, type CarrierScope, type Ledger, type OutboxEntry, type SourceRecord } from '../ledger/ledger';
 import { recordedRequestFingerprint } from '../domain/fingerprint';
 import { regionsInScope } from '../policy/scope';
 import type { SweepTargets } from './coverage';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
-import { breakerMessage, notRemediableMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
+import { breakerMessage, notRemediableMessage, repairFailedMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
 import type { DeliveryResult } from '../notify/slack-webhook';
+import { allBudgets, localBudget, type WriteBudget } from '../aws/apply';
 import { remediate, retryableFailure, type RemediationResult } from './remediate';
 
 export interface BreakerNotification {
@@ -62,9 +65,19 @@ export interface EventOutcome {
   target: EventInterpretation['target'];
   /** Writes the product made for this event. */
   writes: number;
+  /** Writes AWS refused for a reason a retry does not change (denied, invalid): messaged, counted and alarmed on. */
+  refusedWrites?: number;
   breakerOpen?: boolean;
+  /** The source was checked after the call was made: nothing read or written for this event. */
+  coalesced?: boolean;
   result?: RemediationResult;
 }
+
+/**
+ * How long after a call a check must have begun to have seen it: CloudTrail's eventTime has whole seconds, and its
+ * reads may trail its writes briefly (AWS documents no bound; 10 s is this product's margin).
+ */
+const COALESCE_MARGIN_MS = 10_000;
 
 const breakerPolicy = (p: Policy): BreakerPolicy => ({ maxRepairs: p.limits.breaker.maxRepairs, windowMs: p.limits.breaker.windowMinutes * 60_000 });
 
@@ -77,10 +90,13 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const at = seen.eventTime && !Number.isNaN(Date.parse(seen.eventTime)) ? new Date(seen.eventTime).toISOString() : deps.now().toISOString();
   if (seen.decision === 'observe') {
     const target = seen.target;
-    const records = target.arn ? [await deps.ledger.get(target.arn)].filter((r) => r !== undefined) : await deps.ledger.sourcesIn(target.accountId, target.region);
-    for (const r of records)
-      await updateRecord(deps.ledger, r, (x) => ({ ...x, clock: applyClockEffect(x.clock ?? emptyClockFacts(x.kind), { type: 'insightsDelivered' }, at) }));
-    return { ...base, reason: `${seen.reason}; ${records.length} source(s) marked delivering` };
+    // An event naming no store came from a trail (a store's Insights go to its destination store): only the trails of
+    // the account-region, and only those whose clock it moves, are written.
+    const records = target.arn ? [await deps.ledger.get(target.arn)].filter((r) => r !== undefined) : (await deps.ledger.sourcesIn(target.accountId, target.region)).filter((r) => r.kind === 'trail');
+    const delivered = (x: SourceRecord) => applyClockEffect(x.clock ?? emptyClockFacts(x.kind), { type: 'insightsDelivered' }, at);
+    const moved = records.filter((r) => JSON.stringify(delivered(r)) !== JSON.stringify(r.clock ?? emptyClockFacts(r.kind)));
+    for (const r of moved) await updateRecord(deps.ledger, r, (x) => ({ ...x, clock: delivered(x) }));
+    return { ...base, reason: `${seen.reason}; ${moved.length} source(s) marked delivering` };
   }
 
   const target = seen.target;
@@ -92,6 +108,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   }
   const coverage = deps.policy.objective === 'coverage';
   const lost = coverage && seen.coverageLoss ? await coverageLost(seen.coverageLoss, seen.eventName!, deps) : undefined;
+  if (seen.coverageLoss?.changes.includes('deleted')) await forget(seen.coverageLoss.arn, at, deps.ledger);
   if (target.kind === 'accountRegion') {
     // A deletion: under coverage only what the source covered needs judging, and the sweep started above does it.
     if (coverage) return { ...base, reason: `${seen.reason}; ${lost ?? 'no coverage lost'}` };
@@ -101,19 +118,23 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
 
   const arn = target.arn!;
   const where = { arn, kind: target.kind, accountId: target.accountId, region: target.region };
-  return deps.ledger.withLock(arn, async () => {
+  const outcome = await deps.ledger.withLock(arn, async (): Promise<EventOutcome> => {
     // The call's own effect on the clock and who made it are recorded whether or not anything needs repair.
     // A call made with the product's role is the product's own only if the ledger recorded that very write; anything
     // else made with its role (someone who assumed it) is drift like any other, with who did it.
-    let before: SourceRecord | undefined;
     let own = false;
+    let carrierBefore = false;
     const record = await updateRecord(deps.ledger, where, (r) => {
-      before = r;
-      own = seen.ownRole !== undefined && recordedWrite(r, seen.eventName!, at, seen.request);
+      own = seen.ownRole !== undefined && recordedWrite(r, seen.eventName!, at, recordedRequestFingerprint(seen.request ?? {}));
+      // A redelivery (a retry, a duplicate) finds the call's effect already recorded: what the source carried before
+      // the call is what its first delivery judged.
+      const redelivered = seen.eventId !== undefined && r.lastDrift?.eventId === seen.eventId && r.lastDrift.carrierBefore !== undefined;
+      carrierBefore = redelivered ? r.lastDrift!.carrierBefore! : formerCarrier(r, seen.eventName!);
+      const { deletedAt: _back, ...alive } = r; // an event on the source: it exists (again)
       return {
-        ...r,
-        ...(seen.clockEffect && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
-        ...(!own && { lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }) } }),
+        ...alive,
+        ...(seen.clockEffect && !redelivered && { clock: applyClockEffect(r.clock ?? emptyClockFacts(r.kind), seen.clockEffect, at) }),
+        ...(!own && { lastDrift: { at, eventName: seen.eventName!, ...(seen.actor && { actor: seen.actor }), ...(seen.eventId && { eventId: seen.eventId }), carrierBefore } }),
       };
     });
     const whose = own
@@ -126,33 +147,53 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
       if (verdict.notify) {
         const n: BreakerNotification = { kind: 'breakerOpen', arn, actors: verdict.actors, until: verdict.until!, repairs: record.breaker.repairs.length };
         await deps.notify?.(n);
-        const delivery = deps.slack ? await send(deps, breakerMessage(n, deps.policy.limits.breaker.windowMinutes)) : undefined;
-        await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict), ...undeliveredAfter(r, delivery, `breaker open on ${arn}`, deps) }));
+        const message = deps.slack ? breakerMessage(n, deps.policy.limits.breaker.windowMinutes) : undefined;
+        await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict), ...(message && outboxWith(r, message, deps)) }));
       }
       return { ...base, breakerOpen: true, reason: `${seen.reason}; not repaired: repaired ${deps.policy.limits.breaker.maxRepairs} times within ${deps.policy.limits.breaker.windowMinutes} minutes, resumes ${verdict.until}` };
     }
 
-    const apply = coverage ? (_d: unknown, c: Carrier | undefined) => wasCarrier(before, c, seen.eventName!) : true;
-    const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], { ...runDeps(deps, record.clock), apply });
+    if (record.lastCheck && Date.parse(record.lastCheck.at) - Date.parse(at) >= COALESCE_MARGIN_MS)
+      return { ...base, coalesced: true, reason: [seen.reason, ...whose, `coalesced: the source was checked at ${record.lastCheck.at}, after this call; nothing read again`].join('; ') };
+
+    const checkedAt = deps.now().toISOString();
+    // A source whose Insights are on now (the call stopped something else) carries them whatever the ledger says.
+    const carries = (c: Carrier | undefined) => carrierBefore || c?.billed === true;
+    const apply = coverage ? (_d: unknown, c: Carrier | undefined) => carries(c) : true;
+    const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], {
+      ...runDeps(deps, record.clock),
+      apply,
+      // Write-ahead: a crash after CloudTrail took the writes leaves them, and the clock they restart, in the ledger.
+      beforeWrite: (source, actions, clock) => recordIntent(deps.ledger, { ...where, kind: source.kind }, actions, clock, deps.now().toISOString()),
+      ...(deps.ledger.mayAct && { mayAct: (a: string) => deps.ledger.mayAct!(a) }),
+    });
     const carrier = result.results.flatMap((r) => r.carriers).find((c) => c.arn === arn);
-    const applied = result.results.flatMap((r) => r.outcomes).filter((o) => o.status === 'applied');
+    const mine = result.results.flatMap((r) => r.outcomes).filter((o) => o.action.sourceArn === arn);
+    const applied = mine.filter((o) => o.status === 'applied');
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
-    const note = await messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
-    // One write for the repair, the clock, and the message's incident.
-    await updateRecord(deps.ledger, where, (r) => ({
+    const note = messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
+    // One write for the repair, the clock, the incident and its message (the outbox, sent once the lock is released).
+    await updateRecord(deps.ledger, where, ({ intent: _settled, ...r }) => ({
       ...r,
-      ...(update && { clock: update.facts }),
+      ...(update && { clock: mergeClockFacts(update.base, update.facts, r.clock) }),
       ...(applied.length > 0 && {
         lastRepair: { at: deps.now().toISOString(), operations: applied.map((o) => o.action.operation), writes: recordedWrites(applied, deps.now().toISOString()) },
         breaker: recordRepair(r.breaker, deps.now(), seen.actor, breakerPolicy(deps.policy)),
       }),
-      ...(note && { incident: note.incident, ...undeliveredAfter(r, note.delivery, note.text, deps) }),
-      ...(carrier && { carrier: carrierScopeOf(carrier) }),
+      ...(note && { incident: note.incident, ...(note.message && outboxWith(r, note.message, deps)) }),
+      // A write that failed leaves the source as it was before the call in the ledger's eyes: the retry of this event
+      // must still see it as the carrier it was (it is read as drifted now, not as what it carries).
+      ...(carrier && !mine.some((o) => o.status === 'failed') && { carrier: carrierScopeOf(carrier) }),
+      // A check whose write failed saw nothing settled: later events for earlier calls are not coalesced into it.
+      ...(!mine.some((o) => o.status === 'failed') && { lastCheck: { at: checkedAt } }),
     }));
-    const notNeeded = coverage && applied.length === 0 && !wasCarrier(before, carrier, seen.eventName!) && result.results.some((r) => r.decisions.some((d) => d.source.arn === arn && d.actions.length > 0));
+    const notNeeded = coverage && applied.length === 0 && !carries(carrier) && result.results.some((r) => r.decisions.some((d) => d.source.arn === arn && d.actions.length > 0));
     const reason = [seen.reason, ...whose, ...(lost ? [lost] : []), ...(notNeeded ? ['not a carrier of Insights before the call: not needed for coverage (the sweep judges its account-regions)'] : [])].join('; ');
-    return { ...base, reason, writes: applied.length, result, breakerOpen: false };
+    const refused = mine.filter((o) => o.status === 'failed' && !o.error.retryable).length;
+    return { ...base, reason, writes: applied.length, refusedWrites: refused, result, breakerOpen: false };
   });
+  await sendOutbox(deps, where);
+  return outcome;
 }
 
 /**
@@ -173,16 +214,16 @@ export function retryReason(out: Pick<EventOutcome, 'result' | 'target'>): strin
 }
 
 /**
- * One message per incident: a repair, a report-mode finding, or a finding a person must fix. Sends it unless it
- * repeats the last incident within the window, and returns what the ledger must remember.
+ * One message per incident: a repair, a repair AWS refused, a report-mode finding, or a finding a person must fix.
+ * Answers what the ledger must remember, and the message unless it repeats the last incident within the window.
  */
-async function messageFor(
+function messageFor(
   deps: EventHandlerDeps,
   incident: IncidentState | undefined,
   arn: string,
   result: RemediationResult,
   drift: { actor?: string; eventName: string; at: string },
-): Promise<{ incident: IncidentState; delivery?: DeliveryResult; text: string } | undefined> {
+): { incident: IncidentState; message?: SlackMessage } | undefined {
   if (!deps.slack) return undefined;
   const r = result.results[0];
   const d = r?.decisions.find((x) => x.source.arn === arn);
@@ -190,28 +231,50 @@ async function messageFor(
   const outcomes = r.outcomes.filter((o) => o.action.sourceArn === arn);
   const [kind, msg] = outcomes.some((o) => o.status === 'applied')
     ? (['repair', repairMessage(d, outcomes, drift)] as const)
-    : deps.policy.mode === 'report' && d.actions.length
-      ? (['report', reportFindingMessage(d)] as const)
-      : d.finding.status === 'not-remediable'
-        ? (['blocked', notRemediableMessage(d)] as const)
-        : [undefined, undefined];
+    : outcomes.some((o) => o.status === 'failed' && !o.error.retryable)
+      ? (['refused', repairFailedMessage(d, outcomes, drift)] as const)
+      : deps.policy.mode === 'report' && d.actions.length
+        ? (['report', reportFindingMessage(d)] as const)
+        : d.finding.status === 'not-remediable'
+          ? (['blocked', notRemediableMessage(d)] as const)
+          : [undefined, undefined];
   if (!kind || !msg) return undefined;
   const next = nextIncident(incident, incidentKey(d, kind), deps.now(), deps.incidentWindowMs ?? 6 * 3_600_000);
-  if (!next.send) return { incident: next.state, text: msg.text };
+  if (!next.send) return { incident: next.state };
   const withCount = next.suppressedBefore ? { ...msg, blocks: [...msg.blocks, { type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `${next.suppressedBefore} repeat(s) of this were not messaged` }] }] } : msg;
-  return { incident: next.state, delivery: await send(deps, withCount), text: msg.text };
+  return { incident: next.state, message: withCount };
+}
+
+/** The outbox entry for a message, written with the record it reports; at most 100 kept. */
+function outboxWith(r: SourceRecord, message: SlackMessage, deps: EventHandlerDeps): Pick<SourceRecord, 'undelivered'> {
+  const entry: OutboxEntry = { id: randomUUID(), at: deps.now().toISOString(), text: message.text, message };
+  return { undelivered: [...(r.undelivered ?? []), entry].slice(-100) };
+}
+
+/**
+ * Sends what the source's outbox holds unsent (this event's message, or one a crashed invocation left), outside the
+ * lock: Slack's retries never hold up the source's next event. An entry is claimed first (its message taken off in a
+ * versioned write) so two invocations never send it twice; it is removed once Slack took it, and otherwise keeps its
+ * text for the next digest.
+ */
+async function sendOutbox(deps: EventHandlerDeps, where: { arn: string; kind: SourceKind; accountId: string; region: string }): Promise<void> {
+  if (!deps.slack) return;
+  const current = await deps.ledger.get(where.arn);
+  if (!current?.undelivered?.some((u) => u.message)) return;
+  let claimed: OutboxEntry[] = [];
+  await updateRecord(deps.ledger, where, (r) => {
+    claimed = (r.undelivered ?? []).filter((u) => u.message);
+    return { ...r, undelivered: (r.undelivered ?? []).map(({ message: _claimed, ...u }) => u) };
+  });
+  const delivered = new Set<string>();
+  for (const u of claimed) if ((await send(deps, u.message as SlackMessage)).delivered) delivered.add(outboxKey(u));
+  if (delivered.size) await updateRecord(deps.ledger, where, (r) => ({ ...r, undelivered: (r.undelivered ?? []).filter((u) => !delivered.has(outboxKey(u))) }));
 }
 
 async function send(deps: EventHandlerDeps, message: SlackMessage): Promise<DeliveryResult> {
   const delivery = await deps.slack!.send(message);
   if (!delivery.delivered) deps.log?.('slack delivery failed', { error: delivery.error, attempts: delivery.attempts });
   return delivery;
-}
-
-/** A message Slack did not take stays in the ledger for the next digest: nothing is lost. */
-function undeliveredAfter(r: { undelivered?: { at: string; text: string }[] }, delivery: DeliveryResult | undefined, text: string, deps: EventHandlerDeps) {
-  if (!delivery || delivery.delivered) return {};
-  return { undelivered: [...(r.undelivered ?? []), { at: deps.now().toISOString(), text }].slice(-100) };
 }
 
 function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {
@@ -221,21 +284,21 @@ function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {
     managementAccountId: deps.managementAccountId,
     now: deps.now,
     // One event: the policy's sweep cap is not the limit here; the plan of one source is.
-    budget: { remaining: 10 },
+    // One event's plan is small; all events together stay within the policy's hourly cap, organization-wide.
+    budget: allBudgets(localBudget(10, 'the per-event bound of 10 writes'), ledgerBudget(deps.ledger, deps.policy.limits.maxEventWritesPerHour, deps.now())),
     ledger: { clockFacts: async (a: string) => (clock !== undefined ? clock : (await deps.ledger.get(a))?.clock) },
   };
 }
 
 /**
- * Whether the source carried Insights before the call: its Insights are on now (the call stopped something else), or
- * the ledger says it analyzed or had Insights; a source the ledger never saw had them if the call was the one that
- * changed them. A source just created carried nothing.
+ * Whether the source carried Insights before the call, from the ledger as it stood then: it analyzed or had Insights;
+ * a source the ledger never saw had them if the call was the one that changed them. A source just created carried
+ * nothing.
  */
-function wasCarrier(before: SourceRecord | undefined, now: Carrier | undefined, eventName: string): boolean {
+function formerCarrier(before: SourceRecord, eventName: string): boolean {
   if (eventName === 'CreateTrail' || eventName === 'CreateEventDataStore') return false;
-  if (now?.billed) return true;
-  if (before?.carrier) return before.carrier.analyzing;
-  if (before?.clock) return Object.keys(before.clock.channels).length > 0;
+  if (before.carrier) return before.carrier.analyzing;
+  if (before.clock) return Object.keys(before.clock.channels).length > 0;
   return eventName === 'PutInsightSelectors';
 }
 
@@ -274,11 +337,22 @@ async function coverageLost(loss: { arn: string; changes: readonly string[] }, e
   return `coverage lost in ${what}: sweep ${id} started for exactly those account-regions`;
 }
 
-/**
- * The ledger recorded this very write: the same operation with the same request, within a minute of the event's time
- * (CloudTrail's eventTime has whole seconds; the clocks agree to well under that).
- */
-function recordedWrite(r: SourceRecord, eventName: string, at: string, request: unknown): boolean {
-  const fingerprint = recordedRequestFingerprint(request ?? {});
-  return (r.lastRepair?.writes ?? []).some((w) => w.operation === eventName && w.request === fingerprint && Math.abs(Date.parse(at) - Date.parse(w.at)) <= 60_000);
+/** limits.maxEventWritesPerHour as a budget: one counter per clock hour in the ledger, shared by every invocation. */
+function ledgerBudget(ledger: Ledger, cap: number, now: Date): WriteBudget {
+  const hour = now.toISOString().slice(0, 13);
+  const counter = `event-writes#${hour}`;
+  const expires = new Date(Date.parse(`${hour}:00:00.000Z`) + 2 * 3_600_000);
+  return {
+    setting: 'limits.maxEventWritesPerHour',
+    reserve: (n) => ledger.reserve(counter, n, cap, expires),
+    release: (n) => ledger.release(counter, n),
+    left: () => undefined,
+  };
+}
+
+/** A deleted source's record is kept 35 days (its history), then forgotten; nothing else changes it meanwhile. */
+async function forget(arn: string, at: string, ledger: Ledger): Promise<void> {
+  if (!(await ledger.get(arn))) return;
+  const parsed = parseCloudTrailArn(arn)!;
+  await updateRecord(ledger, { arn, kind: parsed.resourceType === 'trail' ? 'trail' : 'eventDataStore', accountId: parsed.accountId, region: parsed.region }, (r) => ({ ...r, deletedAt: at }));
 }

@@ -12,9 +12,9 @@ import { carrierOf, type Carrier } from '../domain/carriers';
 import type { CoverageJudgement } from '../domain/coverage-plan';
 import { decide, type Decision } from '../domain/decide';
 import { applyClockEffect, type ClockFacts } from '../domain/insights-clock';
-import type { SourceKind } from '../domain/model';
+import type { SourceKind, SourceState } from '../domain/model';
 import type { Policy } from '../policy/schema';
-import { applyPlan, type Outcome, type WriteBudget } from '../aws/apply';
+import { applyPlan, localBudget, type Outcome, type WriteBudget } from '../aws/apply';
 import { classifyError, type ClassifiedError } from '../aws/classify-error';
 import type { AwsClients } from '../aws/clients';
 import { readAccountRegion, type AccountRegionRead, type NotSelected, type ShadowCopy } from '../aws/read';
@@ -43,12 +43,43 @@ export interface RemediateDeps {
    * decision and what they are as carriers before the write (the event path under the coverage objective). Default true.
    */
   apply?: boolean | ((decision: Decision, carrier: Carrier | undefined) => boolean);
+  /** Brackets each source's writes (lock, breaker, fresh read); absent: the caller already holds what it needs. */
+  gate?: SourceGate;
+  /**
+   * Told of a source's writes just before they are made (enforce mode): the ledger records them first, so a crash
+   * after CloudTrail took them loses neither the write nor its effect on the Insights clock.
+   */
+  /** Asked before every write: false when the source's lock lapsed (lib/ledger/ledger.ts `mayAct`). */
+  mayAct?: (sourceArn: string) => boolean;
+  beforeWrite?: (source: { arn: string; kind: SourceKind; accountId: string; region: string }, actions: readonly Action[], clock: { from: ClockFacts; to: ClockFacts }) => Promise<void>;
+}
+
+/**
+ * Brackets one source's writes (the sweep, which reads an account-region long before it writes): `write` runs while
+ * nothing else writes the source (its lock in the ledger), given the source's clock facts as they are now and whether
+ * the ledger saw the source change since it was read; the gate answers why not instead when the source must not be
+ * written now (its circuit breaker is open).
+ */
+export interface SourceGate {
+  hold(source: { arn: string; kind: SourceKind }, write: (now: { clock: ClockFacts | undefined; changed: boolean }) => Promise<GatedWrite>): Promise<GatedWrite | { refused: string }>;
+}
+
+export interface GatedWrite {
+  decision: Decision;
+  state: SourceState;
+  outcomes: Outcome[];
 }
 
 export interface ClockUpdate {
   arn: string;
   kind: SourceKind;
   facts: ClockFacts;
+  /**
+   * What `facts` were computed from, for a three-way merge with what the ledger holds by the time they are written
+   * (lib/domain/insights-clock.ts mergeClockFacts): the clock the run read, or the write-ahead clock it recorded
+   * before writing (so a write that failed after all takes its restart back).
+   */
+  base: ClockFacts | undefined;
 }
 
 export interface AccountRegionResult {
@@ -89,7 +120,7 @@ export interface RemediationResult {
 }
 
 export async function remediate(targets: readonly Target[], deps: RemediateDeps): Promise<RemediationResult> {
-  const budget = deps.budget ?? { remaining: deps.policy.limits.maxWritesPerSweep };
+  const budget = deps.budget ?? localBudget(deps.policy.limits.maxWritesPerSweep);
   const groups = new Map<string, { accountId: string; region: string; only: Set<string> | undefined }>();
   for (const t of targets) {
     const key = `${t.accountId}/${t.region}`;
@@ -110,7 +141,7 @@ export async function remediate(targets: readonly Target[], deps: RemediateDeps)
     mode: deps.policy.mode,
     results,
     writesApplied: results.reduce((n, r) => n + r.outcomes.filter((o) => o.status === 'applied').length, 0),
-    writeBudgetLeft: budget.remaining,
+    writeBudgetLeft: budget.left() ?? 0,
   };
 }
 
@@ -131,27 +162,66 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
 
   const now = deps.now();
   const context = { managementAccountId: deps.managementAccountId, eventDataStoresInAccount: read.eventDataStores, accountOuPath: deps.ouPath?.(g.accountId) };
-  const decisions = await Promise.all(read.sources.map(async (source) => decide({ policy: deps.policy, source, context, clockFacts: await deps.ledger?.clockFacts(source.arn), now })));
+  const bases = new Map<string, ClockFacts | undefined>();
+  const decisions = await Promise.all(
+    read.sources.map(async (source) => {
+      const clockFacts = await deps.ledger?.clockFacts(source.arn);
+      bases.set(source.arn, clockFacts);
+      return decide({ policy: deps.policy, source, context, clockFacts, now });
+    }),
+  );
   const carrierOfRead = (i: number) => carrierOf(deps.policy, read.sources[i]!, decisions[i]!, context);
   if (deps.apply === false) {
     const carriers = decisions.map((_, i) => carrierOfRead(i)).filter((c): c is Carrier => c !== undefined);
-    const clockUpdates = decisions.filter((d) => d.clockFactsChanged).map((d) => ({ arn: d.source.arn, kind: d.source.kind, facts: d.clockFacts }));
+    const clockUpdates = decisions.filter((d) => d.clockFactsChanged).map((d) => ({ arn: d.source.arn, kind: d.source.kind, facts: d.clockFacts, base: bases.get(d.source.arn) }));
     return { ...empty, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, clockUpdates, carriers };
   }
   const accepts = deps.apply;
-  const actions = typeof accepts === 'function' ? decisions.flatMap((d, i) => (accepts(d, carrierOfRead(i)) ? d.actions : [])) : decisions.flatMap((d) => d.actions);
-  const outcomes = await applyPlan((a, r) => deps.aws.cloudTrail(a, r), actions, { mode: deps.policy.mode, budget });
+  const sources = [...read.sources];
+  const accepted = (d: Decision, i: number) => d.actions.length > 0 && (typeof accepts !== 'function' || accepts(d, carrierOf(deps.policy, sources[i]!, d, context)));
+  const at = now.toISOString();
+  const announced = new Set<string>();
+  const write = async (d: Decision): Promise<Outcome[]> => {
+    if (deps.policy.mode === 'enforce' && deps.beforeWrite) {
+      const to = clockAfter(d.clockFacts, d.actions, at);
+      await deps.beforeWrite({ arn: d.source.arn, kind: d.source.kind, accountId: g.accountId, region: g.region }, d.actions, { from: d.clockFacts, to });
+      bases.set(d.source.arn, to);
+      announced.add(d.source.arn);
+    }
+    return applyPlan((a, r) => deps.aws.cloudTrail(a, r), d.actions, { mode: deps.policy.mode, budget, ...(deps.mayAct && { mayAct: deps.mayAct }) });
+  };
+  const outcomes: Outcome[] = [];
+  for (const [i, d] of decisions.entries()) {
+    if (!accepted(d, i)) continue;
+    if (!deps.gate || deps.policy.mode === 'report') {
+      outcomes.push(...(await write(d)));
+      continue;
+    }
+    const gated = await deps.gate
+      .hold(d.source, async ({ clock, changed }) => {
+        // Someone (an event) changed the source since it was read: decide again on what it is now.
+        const state = changed ? (await readAll(deps, where, new Set([d.source.arn]))).sources.find((x) => x.arn === d.source.arn) : sources[i]!;
+        if (!state) return { decision: d, state: sources[i]!, outcomes: d.actions.map((action) => ({ action, status: 'skipped' as const, reason: 'gone since the sweep read it' })) };
+        bases.set(d.source.arn, clock);
+        const fresh = changed ? decide({ policy: deps.policy, source: state, context, clockFacts: clock, now }) : d;
+        return { decision: fresh, state, outcomes: accepted(fresh, i) ? await write(fresh) : [] };
+      })
+      .catch((e: unknown) => ({ refused: `${classifyError(e).name}: ${classifyError(e).message}` }));
+    if ('refused' in gated) {
+      outcomes.push(...d.actions.map((action) => ({ action, status: 'skipped' as const, reason: gated.refused })));
+      continue;
+    }
+    decisions[i] = gated.decision;
+    sources[i] = gated.state;
+    outcomes.push(...gated.outcomes);
+  }
 
   const clockUpdates: ClockUpdate[] = [];
-  const at = now.toISOString();
   for (const d of decisions) {
-    let facts = d.clockFacts;
-    for (const o of outcomes) {
-      if (o.status !== 'applied' || o.action.sourceArn !== d.source.arn) continue;
-      const effect = clockEffectOfAction(o.action);
-      if (effect) facts = applyClockEffect(facts, effect, at);
-    }
-    if (d.clockFactsChanged || facts !== d.clockFacts) clockUpdates.push({ arn: d.source.arn, kind: d.source.kind, facts });
+    const applied = outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === d.source.arn).map((o) => o.action);
+    const facts = clockAfter(d.clockFacts, applied, at);
+    // A source whose writes were announced but not made has its write-ahead clock to take back.
+    if (d.clockFactsChanged || facts !== d.clockFacts || announced.has(d.source.arn)) clockUpdates.push({ arn: d.source.arn, kind: d.source.kind, facts, base: bases.get(d.source.arn) });
   }
 
   // Verify: read the written sources again and decide again with the clocks the writes set; a converged source has
@@ -177,7 +247,17 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
     }
   }
   const carriers = decisions
-    .map((d, i) => (after.has(d.source.arn) ? after.get(d.source.arn) : carrierOfRead(i)))
+    .map((d, i) => (after.has(d.source.arn) ? after.get(d.source.arn) : carrierOf(deps.policy, sources[i]!, d, context)))
     .filter((c): c is Carrier => c !== undefined);
   return { ...where, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, outcomes, verified, clockUpdates, carriers };
+}
+
+/** The clock facts after these writes, made at `at`. */
+function clockAfter(facts: ClockFacts, actions: readonly Action[], at: string): ClockFacts {
+  let out = facts;
+  for (const a of actions) {
+    const effect = clockEffectOfAction(a);
+    if (effect) out = applyClockEffect(out, effect, at);
+  }
+  return out;
 }

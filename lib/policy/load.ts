@@ -27,11 +27,13 @@ const MAX_ALIAS_COUNT = 100;
 export function parsePolicy(text: string, origin = 'policy'): Policy {
   if (text.length > MAX_POLICY_CHARS)
     throw new PolicyValidationError(origin, [{ path: '(policy)', message: `is ${text.length} characters long; a policy is at most ${MAX_POLICY_CHARS} (1 MiB): is this the right file?` }]);
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
+  // logLevel error: yaml would otherwise print a process warning for a key that is a list or a mapping, a second
+  // line on stderr next to the one-line problem (which names the key as unknown).
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, logLevel: 'error' });
   const location = locator(text);
   const syntax = doc.errors.map((e) => ({ path: location(e.pos[0]), message: firstLine(e.message) }));
   const problems = syntax.length > 0 ? syntax : duplicateKeys(doc, location);
-  if (problems.length > 0) throw new PolicyValidationError(origin, problems);
+  if (problems.length > 0) throw new PolicyValidationError(origin, firstProblems(problems));
   const data = toData(doc, origin);
   if (data === null || data === undefined) throw new PolicyValidationError(origin, [{ path: '(policy)', message: 'is empty: expected a mapping with version, mode and scope' }]);
   if (typeof data !== 'object' || Array.isArray(data))
@@ -51,7 +53,7 @@ function duplicateKeys(doc: Document, location: (offset: number) => string): Pol
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
         if (!isScalar(key)) continue;
-        if (seen.has(key.value)) problems.push({ path: location(key.range?.[0] ?? 0), message: 'Map keys must be unique' });
+        if (seen.has(key.value)) problems.push({ path: location(key.range![0]), message: 'Map keys must be unique' });
         seen.add(key.value);
       }
     },
@@ -81,7 +83,15 @@ export function validatePolicy(data: unknown, origin = 'policy'): Policy {
   if (structural) throw new PolicyValidationError(origin, [structural]);
   const result = policySchema.safeParse(data, { error: defaultMessage });
   if (result.success) return result.data;
-  throw new PolicyValidationError(origin, result.error.issues.flatMap(toProblems));
+  throw new PolicyValidationError(origin, firstProblems(result.error.issues.flatMap(toProblems)));
+}
+
+/** Problems listed at most; a file of garbage (800 KB of `- x` lines makes 600,000) would otherwise print megabytes. */
+export const MAX_PROBLEMS = 100;
+
+function firstProblems(problems: PolicyProblem[]): PolicyProblem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  return [...problems.slice(0, MAX_PROBLEMS), { path: '(policy)', message: `and ${problems.length - MAX_PROBLEMS} more problems, not listed` }];
 }
 
 /** The commented default policy shipped with the product (bundled as text). */
@@ -185,7 +195,7 @@ const KNOWN_KEYS = [
   'destination', 'strategy', 'stores', 'account', 'region', 'eventDataStore', 'accounts', 'organizationalUnits', 'regions',
   'include', 'exclude', 'eventSelectors', 'logging', 'match', 'kind', 'name', 'arn', 'reason', 'expires',
   'maxWritesPerSweep', 'requireInsightsInEveryAccountRegion', 'breaker', 'maxRepairs', 'windowMinutes',
-  'objective', 'managementEventsOnDataOnlyTrails', 'carrierPreference', 'pin', 'redundant',
+  'objective', 'managementEventsOnDataOnlyTrails', 'carrierPreference', 'pin', 'redundant', 'maxEventWritesPerHour',
 ];
 
 function suggestion(key: string): string {

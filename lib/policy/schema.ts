@@ -217,9 +217,16 @@ const limits = z
       .min(0, { error: 'must be 0 or more' })
       .max(100000, { error: 'must be at most 100000' })
       .default(100)
-      .meta({ description: 'Blast-radius cap: at most this many CloudTrail writes per sweep; further repairs are reported, not made.' }),
+      .meta({ description: 'Blast-radius cap: at most this many CloudTrail writes per sweep, across all its workers; further repairs are reported, not made.' }),
+    maxEventWritesPerHour: z
+      .number()
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must be 0 or more' })
+      .max(100000, { error: 'must be at most 100000' })
+      .default(100)
+      .meta({ description: 'Blast-radius cap of event-driven repair: at most this many CloudTrail writes per clock hour, organization-wide; further repairs are reported and left to the next sweep.' }),
   })
-  .default({ maxWritesPerSweep: 100, breaker: { maxRepairs: 3, windowMinutes: 60 } });
+  .default({ maxWritesPerSweep: 100, maxEventWritesPerHour: 100, breaker: { maxRepairs: 3, windowMinutes: 60 } });
 
 export const CARRIER_KINDS = [
   'organizationTrail',

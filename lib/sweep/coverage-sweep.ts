@@ -10,6 +10,7 @@
  * to count the repairs. The write cap is the plan's: carriers are repaired in the plan's order until the next one's
  * writes would pass limits.maxWritesPerSweep, whatever number of workers carries them out.
  */
+import { localBudget } from '../aws/apply';
 import { accountRegionKey } from '../domain/carriers';
 import type { CarrierRepair, CoveragePlan, Disabling } from '../domain/coverage-plan';
 import { carriersOf, finalJudgements, planRun, spendView, type CoverageFacts, type RunScope } from '../pipeline/coverage';
@@ -86,7 +87,7 @@ export async function planSweep(sweepId: string, deps: WorkerDeps): Promise<stri
 export async function repairAccountRegion(m: RepairMessage, deps: WorkerDeps): Promise<{ completed: boolean; report: AccountRegionReport }> {
   // The plan already fits the sweep's cap (sweepPlan); this bounds one message to its own carriers' writes: at most
   // three each (event selectors, logging or ingestion, Insights) and one per carrier turned off.
-  const budget = { remaining: m.arns.length * 3 + m.disable.length };
+  const budget = localBudget(m.arns.length * 3 + m.disable.length);
   const { result } = await sweepOne({ accountId: m.accountId, region: m.region, ouPath: m.ouPath, only: m.arns }, { ...deps, budget });
   let results = m.arns.length ? [result] : [];
   if (m.disable.length) {

@@ -9,6 +9,7 @@
 import type { DiscoveredTargets } from '../aws/organization';
 import type { CoveragePlan } from '../domain/coverage-plan';
 import type { Ledger } from '../ledger/ledger';
+import { localBudget } from '../aws/apply';
 import type { InsightsSpend } from '../aws/cost-explorer';
 import { carriersOf, mergeRepairs, planRun, planTargets, spendView, withCoverage, withCoverageRoles, type RunScope, type SpendView } from '../pipeline/coverage';
 import { disableRedundant } from '../pipeline/disable-redundant';
@@ -34,7 +35,7 @@ export interface OrganizationRun extends RemediationResult {
 
 export async function runOrganization(targets: DiscoveredTargets, deps: OrganizationRunDeps): Promise<OrganizationRun> {
   const { policy } = deps;
-  const budget = deps.budget ?? { remaining: policy.limits.maxWritesPerSweep };
+  const budget = deps.budget ?? localBudget(policy.limits.maxWritesPerSweep);
   const scope: RunScope = { judged: targets.accounts.flatMap((a) => targets.regions.map((region) => ({ accountId: a.id, region }))), organizationAccounts: targets.organizationAccounts };
   const coverage = policy.objective === 'coverage';
   const accounts = coverage && !targets.accounts.some((a) => a.id === targets.managementAccountId) ? [...targets.accounts, { id: targets.managementAccountId, name: targets.managementAccountId }] : targets.accounts;
@@ -73,7 +74,7 @@ export async function runOrganization(targets: DiscoveredTargets, deps: Organiza
     mode: policy.mode,
     results,
     writesApplied: results.reduce((n, r) => n + r.outcomes.filter((o) => o.status === 'applied').length, 0),
-    writeBudgetLeft: budget.remaining,
+    writeBudgetLeft: budget.left() ?? 0,
     scope,
     ...(plan && { plan }),
     ...(spend && { spend }),

@@ -7,6 +7,7 @@
  * repaired account-region, counted the same way. A port with an in-memory implementation (tests, demo, CLI); DynamoDB
  * in lib/aws.
  */
+import type { WriteBudget } from '../aws/apply';
 import type { InsightsSpend } from '../aws/cost-explorer';
 import type { AccountRegionReport, SweepSummary } from './summary';
 
@@ -41,6 +42,13 @@ export interface SweepStore {
    * after the one that completed the survey failed to plan gets to plan.
    */
   record(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean; unplanned: boolean }>;
+  /**
+   * The sweep's write cap, shared by every worker: takes n writes if at most `cap` are then taken in all (an atomic
+   * counter), else takes none and answers false.
+   */
+  reserveWrites(sweepId: string, n: number, cap: number): Promise<boolean>;
+  /** Gives back writes reserved and not made. */
+  releaseWrites(sweepId: string, n: number): Promise<void>;
   /** Stores the plan's repair account-regions unless a plan is stored already; returns the stored ones. */
   savePlan(sweepId: string, repairKeys: string[]): Promise<string[]>;
   /**
@@ -64,13 +72,25 @@ interface HeldSweep {
   scope?: SweepScope;
   repairsExpected?: string[];
   repairs: Map<string, AccountRegionReport>;
+  writesReserved: number;
 }
 
 export class InMemorySweepStore implements SweepStore {
   private readonly sweeps = new Map<string, HeldSweep>();
 
   async start(sweepId: string, expected: string[], startedAt: string, deadline: string, scope?: SweepScope): Promise<void> {
-    this.sweeps.set(sweepId, { expected, startedAt, deadline, reports: new Map(), repairs: new Map(), ...(scope && { scope }) });
+    this.sweeps.set(sweepId, { expected, startedAt, deadline, reports: new Map(), repairs: new Map(), writesReserved: 0, ...(scope && { scope }) });
+  }
+
+  async reserveWrites(sweepId: string, n: number, cap: number): Promise<boolean> {
+    const s = this.held(sweepId);
+    if (s.writesReserved + n > cap) return false;
+    s.writesReserved += n;
+    return true;
+  }
+
+  async releaseWrites(sweepId: string, n: number): Promise<void> {
+    this.held(sweepId).writesReserved -= n;
   }
 
   async savePlan(sweepId: string, repairKeys: string[]): Promise<string[]> {
@@ -128,4 +148,14 @@ export class InMemorySweepStore implements SweepStore {
     if (!s) throw new Error(`sweep ${sweepId} was never started`);
     return s;
   }
+}
+
+/** The sweep's write cap as a budget the pipeline draws on (lib/aws/apply.ts): one counter for all its workers. */
+export function sweepBudget(store: SweepStore, sweepId: string, cap: number): WriteBudget {
+  return {
+    setting: 'limits.maxWritesPerSweep, for the whole sweep',
+    reserve: (n) => store.reserveWrites(sweepId, n, cap),
+    release: (n) => store.releaseWrites(sweepId, n),
+    left: () => undefined,
+  };
 }

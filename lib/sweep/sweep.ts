@@ -14,7 +14,9 @@ import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
 import type { SweepTargets } from '../pipeline/coverage';
 import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
-import { carrierScopeOf, recordedWrites, sameScope, updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { carrierScopeOf, recordedWrites, recordIntent, sameScope, updateRecord, type Ledger, type SourceRecord } from '../ledger/ledger';
+import { mergeClockFacts } from '../domain/insights-clock';
+import { ledgerGate } from '../pipeline/source-gate';
 import { scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
 import { accountRegionKey, messageBatches } from './messages';
 import type { SweepRecord, SweepStore } from './store';
@@ -108,10 +110,17 @@ export async function sweepOne(
   const known = deps.ledger ? await deps.ledger.sourcesIn(accountId, region) : [];
   const byArn = new Map(known.map((k) => [k.arn, k]));
   const targets = where.only ? where.only.map((arn) => ({ kind: 'source' as const, accountId, region, arn })) : [{ kind: 'accountRegion' as const, accountId, region }];
+  const ledger = deps.ledger;
   const out = await remediate(targets, {
     ...deps,
     ledger: { clockFacts: async (arn) => byArn.get(arn)?.clock },
     ...(ouPath && { ouPath: () => ouPath }),
+    // Writes wait for the source's lock and honour its breaker, and are recorded before they are made.
+    ...(ledger && {
+      gate: ledgerGate(ledger, known, { maxRepairs: deps.policy.limits.breaker.maxRepairs, windowMs: deps.policy.limits.breaker.windowMinutes * 60_000 }, deps.now),
+      beforeWrite: (source, actions, clock) => recordIntent(ledger, source, actions, clock, deps.now().toISOString()),
+      ...(ledger.mayAct && { mayAct: (a: string) => ledger.mayAct!(a) }),
+    }),
   });
   const result = out.results[0]!;
   if (deps.ledger) await rememberClocks(deps.ledger, result, deps.now(), known);
@@ -133,9 +142,12 @@ export async function rememberClocks(ledger: Ledger, r: AccountRegionResult, now
     const applied = r.outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === arn);
     const operations = applied.map((o) => o.action.operation);
     const scope = scopes.get(arn);
-    await updateRecord(ledger, { arn, kind, accountId: r.accountId, region: r.region }, (x) => ({
+    const settled = r.outcomes.some((o) => o.action.sourceArn === arn && o.status !== 'planned');
+    await updateRecord(ledger, { arn, kind, accountId: r.accountId, region: r.region }, ({ deletedAt: _seen, intent, ...x }) => ({
       ...x,
-      ...(u && { clock: u.facts }),
+      // The intent recorded before this run's writes is settled by their outcome; another's stays.
+      ...(intent && !settled && { intent }),
+      ...(u && { clock: mergeClockFacts(u.base, u.facts, x.clock) }),
       ...(scope && { carrier: scope }),
       ...(operations.length && { lastRepair: { at: now.toISOString(), operations, writes: recordedWrites(applied, now.toISOString()) } }),
     }));

@@ -10,6 +10,7 @@ import { coverageSummary, planSweep, repairAccountRegion } from './coverage-swee
 import { finishSweep } from './finish';
 import { parseSweepMessage, SweepMessageError } from './messages';
 import { reportOf } from './summary';
+import { sweepBudget } from './store';
 import { startSweep, sweepOne, type WorkerDeps } from './sweep';
 
 /** Throws to have SQS redeliver the record. */
@@ -43,7 +44,9 @@ export async function sweepAccountRegion(body: string, workerDeps: WorkerDeps): 
     if (completed) await finish(message.sweepId, deps);
     return;
   }
-  const { result: r, known } = await sweepOne(message, { ...deps, apply: !coverage });
+  // everySource writes here, under the sweep's one cap; coverage only surveys (its plan holds the cap).
+  const budget = sweepBudget(deps.store, message.sweepId, deps.policy.limits.maxWritesPerSweep);
+  const { result: r, known } = await sweepOne(message, { ...deps, apply: !coverage, budget });
   const undelivered = known.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
   const { completed, unplanned } = await deps.store.record(message.sweepId, { ...reportOf(r, deps.now(), { survey: coverage }), ...(undelivered && { undelivered }) });
   if (completed || (coverage && unplanned)) {

@@ -1,14 +1,17 @@
 // `insights-remediator report --format html` opened in a real headless Chromium (test/helpers/browser.ts): what a
-// person sees of a stored enforce-mode sweep, and nothing fetched from anywhere. Saves a screenshot.
+// person sees of a stored enforce-mode sweep, and nothing fetched from anywhere. Saves a screenshot. Then a stored
+// result written by a hostile hand (built here, no sweep): no script of theirs runs, and their text shows as typed.
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { StoredSweepResult } from '../../../lib/report/sweep-result';
+import { renderHtml } from '../../../lib/report/render-html';
+import type { StoredAction, StoredSource, StoredSweepResult } from '../../../lib/report/sweep-result';
 import { Simulator } from '../../../sim/server';
 import { launchChromium } from '../../helpers/browser';
 import { parseWorld } from '../../../sim/world';
+import { aStoredAccountRegion, aStoredAction, aStoredResult, aStoredSource, aSummary } from '../../unit/report/stored-results';
 import { buildCli, isolatedEnv, root, runCli } from './cli-process';
 
 jest.setTimeout(120_000);
@@ -16,6 +19,7 @@ jest.setTimeout(120_000);
 const SCREENSHOT = join(tmpdir(), 'insights-remediator-report.png');
 const dir = mkdtempSync(join(tmpdir(), 'cli-report-'));
 
+let cli: string;
 let result: StoredSweepResult;
 let html: string;
 let context: BrowserContext;
@@ -23,7 +27,7 @@ let page: Page;
 const requests: string[] = [];
 
 beforeAll(async () => {
-  const cli = await buildCli();
+  cli = await buildCli();
   const sim = await Simulator.start({ world: parseWorld(readFileSync(join(root, 'sim/worlds/drifted-organization.yaml'), 'utf8')), throttling: { enabled: true }, transitionMs: 0 });
   const stored = join(dir, 'result.json');
   const pagePath = join(dir, 'report.html');
@@ -101,5 +105,140 @@ describe('the HTML report in Chromium', () => {
     expect(await page.locator('.verdict').innerText()).toMatch(/^Drift left \(3\)/);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
+  });
+});
+
+// Each payload sets window.__pwned (or opens a dialog) if it runs; the page must never run any.
+const PAYLOADS = {
+  accountName: '<script>window.__pwned=1</script>',
+  trailName: '<img src=x onerror="window.__pwned=2">',
+  summary: '<svg onload="window.__pwned=3"></svg>',
+  errorMessage: '"><script>window.__pwned=4</script>',
+  remedy: '<iframe src="javascript:parent.__pwned=5"></iframe>',
+  sweepId: '</title><script>window.__pwned=6</script>',
+  endpoint: '</style><script>window.__pwned=7</script><style>',
+  why: "' onmouseover='window.__pwned=8' x='",
+  storeName: '<details open ontoggle="window.__pwned=9">',
+};
+
+/** Opens a page in its own tab of the shared Chromium, refusing every request but the file itself. */
+async function open(path: string): Promise<{ page: Page; requests: string[]; dialogs: string[] }> {
+  const opened = await context.newPage();
+  const seen: string[] = [];
+  const dialogs: string[] = [];
+  opened.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
+  await opened.route('**/*', (route) => {
+    seen.push(route.request().url());
+    return route.request().url().startsWith('file://') ? route.continue() : route.abort();
+  });
+  await opened.goto(pathToFileURL(path).href);
+  return { page: opened, requests: seen, dialogs };
+}
+
+const pwned = (p: Page) => p.evaluate(() => (globalThis as { __pwned?: number }).__pwned);
+const handlerAttributes = (p: Page) => p.locator('*').evaluateAll((elements) => elements.flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on')));
+
+describe('the HTML report of a stored result written by a hostile hand, in Chromium', () => {
+  // What the file may hold and still be read by `report` (lib/report/sweep-result.ts checks its shape, not its text).
+  const hostile = aStoredResult({
+    sweepId: PAYLOADS.sweepId,
+    endpoint: PAYLOADS.endpoint,
+    summary: aSummary({ sweepId: PAYLOADS.sweepId }),
+    accountRegions: [
+      aStoredAccountRegion({
+        accountName: PAYLOADS.accountName,
+        sources: [
+          aStoredSource({
+            name: PAYLOADS.trailName,
+            arn: `arn:aws:cloudtrail:us-east-1:222222222222:trail/${PAYLOADS.trailName}`,
+            summary: PAYLOADS.summary,
+            status: 'not-remediable',
+            blockers: [{ code: 'destinationMissing', message: PAYLOADS.remedy, remedy: PAYLOADS.remedy, transient: false }],
+            actions: [aStoredAction({ why: PAYLOADS.why, outcome: 'failed', detail: PAYLOADS.errorMessage })],
+          }),
+          aStoredSource({ kind: 'eventDataStore', name: PAYLOADS.storeName, arn: `arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/${PAYLOADS.storeName}`, summary: PAYLOADS.summary }),
+        ],
+      }),
+      aStoredAccountRegion({ accountId: '333333333333', accountName: PAYLOADS.accountName, status: 'unreachable', error: { class: 'accessDenied', name: 'AccessDenied', message: PAYLOADS.errorMessage }, sources: [] }),
+    ],
+  });
+  let opened: Awaited<ReturnType<typeof open>>;
+
+  beforeAll(async () => {
+    const stored = join(dir, 'hostile.json');
+    const pagePath = join(dir, 'hostile.html');
+    writeFileSync(stored, JSON.stringify(hostile, null, 2));
+    const report = await runCli(cli, ['report', stored, '--format', 'html', '--output', pagePath], isolatedEnv());
+    expect([report.status, report.stderr]).toEqual([1, `report: wrote ${pagePath}\n`]);
+    opened = await open(pagePath);
+  });
+
+  afterAll(async () => {
+    await opened?.page.close();
+  });
+
+  it('runs no script of theirs: no handler, no dialog, no request but the file itself', async () => {
+    // A pointer over every row and call: an injected onmouseover would run now.
+    for (const target of await opened.page.locator('tr.source, .calls summary').all()) await target.hover();
+    expect(await pwned(opened.page)).toBeUndefined();
+    expect(opened.dialogs).toEqual([]);
+    expect(await opened.page.locator('script, img, svg, iframe, details[open]').count()).toBe(0);
+    expect(await handlerAttributes(opened.page)).toEqual([]);
+    expect(opened.requests).toEqual([pathToFileURL(join(dir, 'hostile.html')).href]);
+  });
+
+  it('shows the account name, the source names, the summaries, the remedy and the error as typed', async () => {
+    const p = opened.page;
+    expect(await p.title()).toBe(`Insights sweep ${PAYLOADS.sweepId}`);
+    expect(await p.locator('h1').innerText()).toBe(`CloudTrail Insights sweep ${PAYLOADS.sweepId}`);
+    expect(await p.locator('section.account-region h2').allInnerTexts()).toEqual([`222222222222 (${PAYLOADS.accountName}) us-east-1`, `333333333333 (${PAYLOADS.accountName}) us-east-1`]);
+    expect(await p.locator('tr.source td:first-child b').allInnerTexts()).toEqual([PAYLOADS.trailName, PAYLOADS.storeName]);
+    expect(await p.locator('tr.source').nth(1).getAttribute('data-arn')).toBe(`arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/${PAYLOADS.storeName}`);
+    expect(await p.locator('tr.source .finding').allInnerTexts()).toEqual(expect.arrayContaining([PAYLOADS.summary, `a person must: ${PAYLOADS.remedy}`]));
+    expect(await p.locator('section.account-region .note').last().innerText()).toBe(`unreachable: AccessDenied: ${PAYLOADS.errorMessage}`);
+    expect(await p.locator('.calls .why').first().textContent()).toBe(PAYLOADS.why);
+    expect(await p.locator('header p').innerText()).toContain(PAYLOADS.endpoint);
+  });
+});
+
+describe('the HTML report of a result whose statuses, outcomes, mode and counts are not known values, in Chromium', () => {
+  // A file `report` would refuse; the renderer must still hold if a reader some day lets one through.
+  const status = 'drifted" onmouseover="window.__pwned=10" x="' as StoredSource['status'];
+  const outcome = 'applied" onclick="window.__pwned=11' as StoredAction['outcome'];
+  const clockStatus = 'off" autofocus onfocus="window.__pwned=12" x="' as 'off';
+  const unknownValues = aStoredResult({
+    mode: '<script>window.__pwned=13</script>' as 'enforce',
+    writesApplied: '<img src=x onerror="window.__pwned=14">' as unknown as number,
+    accountRegions: [
+      aStoredAccountRegion({
+        accountId: '"><script>window.__pwned=15</script>',
+        sources: [aStoredSource({ status, actions: [aStoredAction({ outcome })], clockAfter: { status: clockStatus, channels: [] } })],
+      }),
+    ],
+  });
+  let opened: Awaited<ReturnType<typeof open>>;
+
+  beforeAll(async () => {
+    const pagePath = join(dir, 'unknown-values.html');
+    writeFileSync(pagePath, renderHtml(unknownValues));
+    opened = await open(pagePath);
+  });
+
+  afterAll(async () => {
+    await opened?.page.close();
+  });
+
+  it('runs no script of theirs, and gives each unknown status and outcome the class "unknown"', async () => {
+    const p = opened.page;
+    await p.locator('tr.source').hover();
+    expect(await pwned(p)).toBeUndefined();
+    expect(opened.dialogs).toEqual([]);
+    expect(await handlerAttributes(p)).toEqual([]);
+    expect(await p.locator('script, img').count()).toBe(0);
+    expect(await p.locator('tr.source .status').getAttribute('class')).toBe('status unknown');
+    expect(await p.locator('ul.calls li').getAttribute('class')).toBe('unknown');
+    expect(await p.locator('tr.source .status').innerText()).toBe(status.toUpperCase());
+    expect(await p.locator('.timeline').getAttribute('data-state')).toBe(clockStatus);
+    expect(await p.locator('section.account-region').getAttribute('data-account')).toBe('"><script>window.__pwned=15</script>');
   });
 });

@@ -137,6 +137,9 @@ describe('insights-remediator sweep against the simulator', () => {
       ['333333333333', 'unreachable'],
       ['444444444444', 'unreachable'],
     ]);
+    // Every member refused: the likely cause is a member role that does not trust whoever runs the sweep.
+    expect(r.stderr).toContain("sweep: no member account let arn:aws:iam::111111111111:user/admin assume NoSuchRole");
+    expect(r.stderr).toContain('OperatorRoleArn');
   });
 
   it('overrides the policy file\'s mode and regions with --mode and --regions', async () => {

@@ -5,7 +5,9 @@ import type { Context } from 'aws-lambda';
 import { depsFromConfig, sweepRequester, wire } from '../../../functions/on-cloudtrail-change/handler';
 import { parseSweepMessage } from '../../../lib/sweep/messages';
 import { AwsClients } from '../../../lib/aws/clients';
-import { DynamoDbLedger } from '../../../lib/aws/ledger-dynamodb';
+import { DynamoDbLedger, LEASE_MS, LeaseLostError } from '../../../lib/aws/ledger-dynamodb';
+import { updateRecord } from '../../../lib/ledger/ledger';
+import { loadTemplates } from '../../unit/infra/templates';
 import { loadConfig, ConfigError } from '../../../lib/config';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
@@ -53,6 +55,37 @@ describe('on-cloudtrail-change', () => {
     expect((await ledger.sourcesIn(PROD, 'us-east-1')).map((r) => r.arn)).toEqual([trailArn('audit')]);
   });
 
+  it('counts a repair AWS refused in the very metric RepairsFailedAlarm watches', async () => {
+    // The handler loaded afresh with metrics on (the tests' POWERTOOLS_DEV turns them off), printing EMF to the console.
+    let fresh!: typeof import('../../../functions/on-cloudtrail-change/handler');
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    jest.isolateModules(() => void (fresh = require('../../../functions/on-cloudtrail-change/handler')));
+    const config = loadConfig({ MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency', POLICY: 'version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1]}}\n' });
+    const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
+    const handler = fresh.wire(config, fresh.depsFromConfig(config, new DynamoDbLedger(db.doc, 'ledger'), aws), db.doc);
+    await new CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAALICE', secretAccessKey: 'x' } }).send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    sim.faults.add({ effect: 'accessDenied', service: 'cloudtrail', operation: 'PutInsightSelectors', account: PROD });
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    try {
+      await handler(events.shift()! as never, context);
+    } finally {
+      spy.mockRestore();
+      delete process.env.POWERTOOLS_METRICS_DISABLED;
+    }
+    type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
+    const emf = printed.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Emf);
+    const refused = emf.find((m) => m._aws.CloudWatchMetrics[0]!.Metrics.some((x) => x.Name === 'repairsFailed'));
+    expect(refused?.repairsFailed).toBe(1);
+    const alarm = loadTemplates('template.yaml')[0]!.Resources.RepairsFailedAlarm!.Properties as { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+    const metric = refused!._aws.CloudWatchMetrics[0]!;
+    expect(alarm.MetricName).toBe('repairsFailed');
+    expect(metric.Namespace).toBe(alarm.Namespace);
+    // CloudWatch matches an alarm to a metric only on exactly the same dimensions.
+    expect(metric.Dimensions).toEqual([alarm.Dimensions.map((d) => d.Name)]);
+    for (const d of alarm.Dimensions) expect(refused![d.Name]).toBe(d.Value);
+  });
+
   it('answers an event that is not an EventBridge event with the reason, without throwing or writing', async () => {
     const { handler } = build();
     const out = await handler({ id: 'not-eventbridge', hello: 'world' } as never, context);
@@ -96,6 +129,78 @@ describe('the DynamoDB ledger', () => {
     await Promise.all([a.withLock(where.arn, work('a')), b.withLock(where.arn, work('b'))]);
     // Whoever goes first finishes before the other starts.
     expect([['a>', '<a', 'b>', '<b'], ['b>', '<b', 'a>', '<a']]).toContainEqual(order);
+  });
+});
+
+describe('the lock on a source', () => {
+  const where = { arn: trailArn('audit'), kind: 'trail' as const, accountId: PROD, region: 'us-east-1' };
+  const quick = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5)));
+
+  it('lasts longer than the event function may run, so it never lapses under a live holder', () => {
+    const [main] = loadTemplates('template.yaml');
+    const timeouts = ['OnCloudTrailChangeFunction', 'SweepWorkerFunction'].map((id) => Number(main!.Resources[id]!.Properties.Timeout));
+    expect(timeouts[0]).toBeGreaterThan(0);
+    // The event function holds a lock for its whole run; the worker only around one source's writes (renewed).
+    expect(LEASE_MS).toBeGreaterThan(timeouts[0]! * 1000);
+  });
+
+  it('is renewed while its holder works: a second invocation waits even past the first lease', async () => {
+    const a = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, leaseMs: 300, renewEveryMs: 80 });
+    const b = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, leaseMs: 300, renewEveryMs: 80 });
+    const order: string[] = [];
+    const first = a.withLock(where.arn, async () => {
+      order.push('a>');
+      await new Promise((r) => setTimeout(r, 900)); // three leases long
+      order.push('<a');
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([first, b.withLock(where.arn, async () => void order.push('b'))]);
+    expect(order).toEqual(['a>', '<a', 'b']);
+  });
+
+  it('fences the record: a holder whose lease lapsed cannot overwrite what the next holder wrote', async () => {
+    let clock = 1_000_000;
+    const stale = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, now: () => clock, leaseMs: 1000, renewEveryMs: 3_600_000 });
+    const next = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, now: () => clock });
+    let release!: () => void;
+    const frozen = new Promise<void>((r) => (release = r));
+    const first = stale.withLock(where.arn, async () => {
+      await updateRecord(stale, where, (r) => ({ ...r, lastDrift: { at: '2026-12-02T10:00:00.000Z', eventName: 'StopLogging' } }));
+      await frozen; // the invocation is frozen past its lease
+      return updateRecord(stale, where, (r) => ({ ...r, lastDrift: { at: '2026-12-02T10:05:00.000Z', eventName: 'stale write' } }));
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    clock += 5000;
+    await next.withLock(where.arn, () => updateRecord(next, where, (r) => ({ ...r, lastDrift: { at: '2026-12-02T10:06:00.000Z', eventName: 'PutInsightSelectors' } })));
+    release();
+    await expect(first).rejects.toThrow(LeaseLostError);
+    expect((await next.get(where.arn))?.lastDrift?.eventName).toBe('PutInsightSelectors');
+  });
+
+  it('lets its holder act only while the lease it last took or renewed has a tenth left, on its own clock', async () => {
+    let clock = 5_000_000;
+    const ledger = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, now: () => clock, leaseMs: 10_000, renewEveryMs: 3_600_000 });
+    const seen: boolean[] = [];
+    await ledger.withLock(where.arn, async () => {
+      seen.push(ledger.mayAct(where.arn));
+      clock += 8_500;
+      seen.push(ledger.mayAct(where.arn));
+      clock += 1_000; // frozen: the lease is about to end
+      seen.push(ledger.mayAct(where.arn));
+    });
+    expect(seen).toEqual([true, true, false]);
+    expect(ledger.mayAct(where.arn)).toBe(true); // outside any lock nothing is held
+  });
+
+  it('keeps the record and its lease apart: locking and unlocking never touch what is recorded', async () => {
+    const ledger = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick });
+    await ledger.withLock(where.arn, () => updateRecord(ledger, where, (r) => ({ ...r, lastDrift: { at: '2026-12-02T10:00:00.000Z', eventName: 'StopLogging' } })));
+    await ledger.withLock(where.arn, async () => undefined);
+    expect(await ledger.get(where.arn)).toMatchObject({ version: 1, lastDrift: { eventName: 'StopLogging' } });
+    expect(await ledger.sourcesIn(PROD, 'us-east-1')).toHaveLength(1);
+    // A source locked but never recorded is no record.
+    await ledger.withLock(trailArn('never'), async () => undefined);
+    expect(await ledger.get(trailArn('never'))).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { AwsClients } from '../../../lib/aws/clients';
 import { decide } from '../../../lib/domain/decide';
 import { InMemoryLedger } from '../../../lib/ledger/ledger';
-import { handleEvent, type BreakerNotification, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
+import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
 import { readAccountRegion } from '../../../lib/aws/read';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
@@ -182,5 +182,121 @@ describe('handleEvent over the simulator\'s event stream', () => {
     expect(outs[2]!.reason).toMatch(/the product's own write \(recorded in the ledger\)/);
     expect(outs.reduce((n, o) => n + o.writes, 0)).toBe(1);
     expect((await deps.ledger.get(trailArn('audit')))?.lastDrift).toMatchObject({ eventName: 'PutInsightSelectors', actor: expect.stringContaining(`assumed-role/${ROLE}/`) });
+  });
+
+  it('holds limits.maxEventWritesPerHour organization-wide: a repair past it is skipped with the reason', async () => {
+    const deps = await setup();
+    deps.policy = { ...deps.policy, limits: { ...deps.policy.limits, maxEventWritesPerHour: 2 } };
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    await alice().send(new ct.StopEventDataStoreIngestionCommand({ EventDataStore: 'prod-stopped-store' })).catch(() => undefined);
+    await alice().send(new ct.StopEventDataStoreIngestionCommand({ EventDataStore: 'prod-mgmt-store' }));
+    const outs = [];
+    for (let e = events.shift(); e; e = events.shift()) outs.push(await handleEvent(e, deps));
+    const skipped = outs.flatMap((o) => o.result?.results.flatMap((r) => r.outcomes) ?? []).filter((o) => o.status === 'skipped');
+    expect(outs.reduce((n, o) => n + o.writes, 0)).toBe(2);
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped[0]).toMatchObject({ reason: expect.stringMatching(/^write cap reached \(the per-event bound of 10 writes and limits.maxEventWritesPerHour\)/) });
+  });
+
+  it('checks a burst of calls on one source once: events for calls made before the last check began read nothing', async () => {
+    const deps = await setup();
+    for (let i = 0; i < 5; i++) await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    sim.clock.advance(60_000); // EventBridge delivers them a minute later
+    const reads = () => sim.calls.filter((c) => c.service === 'cloudtrail' && /^(Get|List|Describe)/.test(c.operation)).length;
+    const outs = [];
+    for (let i = 0; i < 5; i++) {
+      const before = reads();
+      outs.push({ out: await handleEvent(events.shift()!, deps), reads: reads() - before });
+    }
+    expect(outs[0]!.out.writes).toBeGreaterThan(0);
+    expect(outs.slice(1).map((o) => o.out.writes)).toEqual([0, 0, 0, 0]);
+    expect(outs.slice(1).every((o) => o.out.coalesced && o.reads === 0)).toBe(true);
+    expect(outs[1]!.out.reason).toMatch(/coalesced: the source was checked at .*, after this call; nothing read again/);
+    // Every caller is still recorded; a call after the check is checked.
+    expect((await deps.ledger.get(trailArn('audit')))?.lastDrift?.actor).toBe(`arn:aws:iam::${PROD}:user/alice`);
+    events.length = 0;
+    sim.clock.advance(60_000);
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    expect((await handleEvent(events.shift()!, deps)).writes).toBe(1);
+  });
+
+  it('records its writes before it makes them: after a crash between CloudTrail and the ledger, the write is still its own and the clock counts from it', async () => {
+    const deps = await setup();
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    const drift = events.shift()!;
+    // The invocation dies right after CloudTrail took the repair: the ledger write after it never happens.
+    const crash = new Error('Lambda timed out');
+    const dying = { ...deps, ledger: Object.assign(Object.create(deps.ledger), { put: async (r: never) => ((r as { intent?: unknown; lastRepair?: unknown }).lastRepair ? Promise.reject(crash) : deps.ledger.put(r)) }) };
+    await expect(handleEvent(drift, dying)).rejects.toThrow('Lambda timed out');
+    expect(writesSoFar().filter((c) => c.operation === 'PutInsightSelectors')).toHaveLength(2);
+    const left = await deps.ledger.get(trailArn('audit'));
+    expect(left?.intent?.writes).toEqual([expect.objectContaining({ operation: 'PutInsightSelectors' })]);
+    // Alice's call turned the channels off; the repair's write-ahead turned them on from its own time.
+    expect(left?.clock?.channels['ApiCallRateInsight:Management']).toEqual({ basis: 'enabled', since: expect.any(String) });
+    expect(Date.parse(left!.clock!.channels['ApiCallRateInsight:Management']!.since!)).toBeGreaterThanOrEqual(Date.parse(drift.time));
+    // The repair's own event comes back: recognised, nothing repeated, no false "someone used its role".
+    const own = await handleEvent(events.shift()!, deps);
+    expect(own.reason).toMatch(/the product's own write \(recorded in the ledger\)/);
+    expect(own.writes).toBe(0);
+    expect((await deps.ledger.get(trailArn('audit')))?.intent).toBeUndefined();
+  });
+
+  it('keeps an Insights delivery observed while a repair of the same source was in flight', async () => {
+    const deps = await setup();
+    // Audit's error-rate channel is turned off; its call-rate window (long open) is left alone by the repair.
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] }));
+    const drift = events.shift()!;
+    // While the repair of audit's selectors runs, an Insights event for audit is observed by another invocation.
+    let injected = false;
+    const racing = {
+      ...deps,
+      ledger: Object.assign(Object.create(deps.ledger), {
+        put: async (r: Parameters<InMemoryLedger['put']>[0]) => {
+          if (!injected && r.intent) {
+            injected = true;
+            const ok = await deps.ledger.put(r);
+            await handleEvent(sim.injectInsightEvent({ account: PROD, region: 'us-east-1', insightType: 'ApiCallRateInsight' }), deps);
+            return ok;
+          }
+          return deps.ledger.put(r);
+        },
+      }),
+    };
+    events.length = 0;
+    const out = await handleEvent(drift, racing);
+    expect(out.writes).toBe(1);
+    expect(injected).toBe(true);
+    expect((await deps.ledger.get(trailArn('audit')))?.clock?.channels['ApiCallRateInsight:Management']?.deliveredAt).toBeDefined();
+  });
+
+  it('marks an Insights delivery only on the trails of its account-region whose clock it moves', async () => {
+    const deps = await setup();
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    await alice().send(new ct.StopEventDataStoreIngestionCommand({ EventDataStore: 'prod-mgmt-store' }));
+    await drain(deps);
+    sim.clock.advance(60_000);
+    const versions = async () => Object.fromEntries((await deps.ledger.sourcesIn(PROD, 'us-east-1')).map((r) => [r.kind, r.version]));
+    const v0 = await versions();
+    const first = await handleEvent(sim.injectInsightEvent({ account: PROD, region: 'us-east-1', insightType: 'ApiCallRateInsight' }), deps);
+    expect(first.reason).toMatch(/1 source\(s\) marked delivering$/);
+    const v1 = await versions();
+    expect(v1).toEqual({ ...v0, trail: v0.trail! + 1 });
+    events.length = 0;
+    const again = await handleEvent(sim.injectInsightEvent({ account: PROD, region: 'us-east-1', insightType: 'ApiCallRateInsight' }), deps);
+    expect(again.reason).toMatch(/0 source\(s\) marked delivering$/);
+    expect(await versions()).toEqual(v1);
+  });
+
+  it('under the coverage objective, still repairs a former carrier when the retry comes after a repair write failed', async () => {
+    const deps = await setup();
+    deps.policy = { ...deps.policy, objective: 'coverage' };
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    const drift = events.shift()!;
+    const remove = sim.faults.add({ effect: 'serverError', service: 'cloudtrail', operation: 'PutInsightSelectors' });
+    const first = await handleEvent(drift, deps);
+    remove();
+    expect(retryReason(first)).toMatch(/PutInsightSelectors/);
+    const again = await handleEvent(structuredClone(drift), deps);
+    expect(again.writes).toBe(1);
   });
 });

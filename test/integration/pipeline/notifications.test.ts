@@ -1,7 +1,7 @@
 // Slack from event-driven repair: one message per incident, repeats counted, nothing lost when Slack is down.
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../../../lib/aws/clients';
-import { InMemoryLedger } from '../../../lib/ledger/ledger';
+import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import type { SlackMessage } from '../../../lib/notify/slack-message';
 import { handleEvent, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
 import type { EventBridgeEvent } from '../../../sim/records';
@@ -88,6 +88,73 @@ describe('Slack from event-driven repair', () => {
     await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
     expect(await drain(deps)).toBe(1);
     const record = await deps.ledger.get(trailArn('audit'));
-    expect(record?.undelivered).toEqual([{ at: expect.any(String), text: expect.stringMatching(/^Insights repaired on trail `audit`/) }]);
+    expect(record?.undelivered).toEqual([{ id: expect.any(String), at: expect.any(String), text: expect.stringMatching(/^Insights repaired on trail `audit`/) }]);
+  });
+
+  it('messages a repair AWS refused, names what a person must do, and counts it', async () => {
+    const deps = await setup();
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    sim.faults.add({ effect: 'accessDenied', service: 'cloudtrail', operation: 'PutInsightSelectors', account: PROD });
+    const outcome = await handleEvent(events.pop()!, deps);
+    expect(outcome).toMatchObject({ writes: 0, refusedWrites: 1 });
+    expect(sent).toHaveLength(1);
+    const text = JSON.stringify(sent[0]);
+    expect(text).toContain(':x: Insights repair refused: audit');
+    expect(text).toContain('AccessDeniedException');
+    expect(text).toContain("Check the member role's permissions and any SCP");
+    expect(text).toContain(`arn:aws:iam::${PROD}:user/alice`);
+  });
+
+  it('sends the message only after the ledger recorded the repair, outside the lock: a slow Slack never holds the source', async () => {
+    const deps = await setup();
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const seenByLedger: (number | undefined)[] = [];
+    deps.slack = {
+      send: async (m) => {
+        // By the time Slack is asked, the repair is in the ledger with its message in the outbox.
+        const r = await deps.ledger.get(trailArn('audit'));
+        seenByLedger.push(r?.lastRepair?.writes?.length);
+        await slow;
+        sent.push(m);
+        return { delivered: true, attempts: 1 };
+      },
+    };
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    const first = handleEvent(events.shift()!, deps);
+    await new Promise((r) => setTimeout(r, 300));
+    // The repair's own event, handled while Slack still hangs: the lock is free.
+    const second = await Promise.race([handleEvent(events.shift()!, deps), new Promise((r) => setTimeout(() => r('blocked'), 2000))]);
+    expect(second).not.toBe('blocked');
+    release();
+    await first;
+    expect(seenByLedger).toEqual([1]);
+    expect(sent).toHaveLength(1);
+    expect((await deps.ledger.get(trailArn('audit')))?.undelivered).toEqual([]);
+  });
+
+  it('keeps a message whose sender died after claiming it for the digest, never sending it twice', async () => {
+    const deps = await setup();
+    const crashing = { ...deps, slack: { send: async (): Promise<never> => Promise.reject(new Error('the invocation died here')) } };
+    await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    await expect(handleEvent(events.shift()!, crashing)).rejects.toThrow('the invocation died here');
+    expect((await deps.ledger.get(trailArn('audit')))?.lastRepair).toBeDefined();
+    expect((await deps.ledger.get(trailArn('audit')))?.undelivered).toEqual([{ id: expect.any(String), at: expect.any(String), text: expect.stringMatching(/^Insights repaired/) }]);
+    await drain(deps);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('sends a message an invocation recorded but died before sending with the next event on the source, once', async () => {
+    const deps = await setup();
+    const left = { text: 'Insights repaired on trail `audit` (left by a crash)', blocks: [] };
+    await updateRecord(deps.ledger, { arn: trailArn('audit'), kind: 'trail', accountId: PROD, region: 'us-east-1' }, (r) => ({ ...r, undelivered: [{ id: 'left-1', at: '2026-11-20T10:00:00.000Z', text: left.text, message: left }] }));
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    await drain(deps);
+    expect(sent.map((m) => m.text)).toHaveLength(2);
+    expect(sent.map((m) => m.text)).toEqual(expect.arrayContaining([left.text, expect.stringMatching(/^Insights repaired on trail `audit` in /)]));
+    expect((await deps.ledger.get(trailArn('audit')))?.undelivered).toEqual([]);
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    await drain(deps);
+    expect(sent.filter((m) => m.text === left.text)).toHaveLength(1);
   });
 });

@@ -7,7 +7,8 @@ import { AwsClients } from '../../../lib/aws/clients';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { InMemorySweepStore } from '../../../lib/sweep/store';
 import type { SweepSummary } from '../../../lib/sweep/summary';
-import { startSweep, sweepSummary, type WorkerDeps } from '../../../lib/sweep/sweep';
+import { startSweep, sweepOne, sweepSummary, type WorkerDeps } from '../../../lib/sweep/sweep';
+import * as ct from '@aws-sdk/client-cloudtrail';
 import { SimulatedQueue, runEventSourceMapping } from '../../../sim/sqs-queue';
 import type { Simulator } from '../../../sim/server';
 import { accountId, generateCompliantWorld, generateWorld } from '../../../bench/generate-world';
@@ -35,6 +36,62 @@ function parts(policyOverrides: Record<string, unknown> = {}, managementAccountI
   };
   return { policy, aws, store, queue, runs, counted, deps };
 }
+
+describe('a sweep and the event path on the same source', () => {
+  const audit = { arn: trailArn('audit'), kind: 'trail' as const, accountId: PROD, region: 'us-east-1' };
+  const alice = () => new ct.CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAALICE', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const starts = () => sim.calls.filter((c) => c.operation === 'StartLogging' && c.account === PROD && c.status === 200).length;
+
+  it("leaves a source alone while its circuit breaker is open, saying so and naming who kept reverting it", async () => {
+    sim = await startSim();
+    const p = parts({ limits: { breaker: { maxRepairs: 3, windowMinutes: 60 } } });
+    const ledger = new InMemoryLedger();
+    const at = sim.clock.now().toISOString();
+    await updateRecord(ledger, audit, (r) => ({ ...r, breaker: { repairs: [1, 2, 3].map(() => ({ at, actor: `arn:aws:iam::${PROD}:user/mallory` })) } }));
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    const { result } = await sweepOne({ accountId: PROD, region: 'us-east-1' }, { ...p.deps, ledger });
+    expect(starts()).toBe(0);
+    const mine = result.outcomes.filter((o) => o.action.sourceArn === audit.arn);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const o of mine)
+      expect(o).toMatchObject({ status: 'skipped', reason: expect.stringMatching(new RegExp(`^circuit breaker open: repaired 3 times within 60 minutes and reverted by arn:aws:iam::${PROD}:user/mallory; left alone until `)) });
+    // Other sources of the account-region are repaired as usual.
+    expect(result.outcomes.some((o) => o.status === 'applied')).toBe(true);
+  });
+
+  it('waits for the lock an event repair holds, then reads the source again instead of repeating the repair', async () => {
+    sim = await startSim();
+    const p = parts();
+    const ledger = new InMemoryLedger();
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    let sweep!: ReturnType<typeof sweepOne>;
+    await ledger.withLock(audit.arn, async () => {
+      sweep = sweepOne({ accountId: PROD, region: 'us-east-1' }, { ...p.deps, ledger });
+      await new Promise((r) => setTimeout(r, 300)); // the sweep has read audit stopped, and waits for the lock
+      // Meanwhile the event path repairs audit and records it.
+      await new ct.CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: PROD, secretAccessKey: 'x' }, maxAttempts: 1 }).send(new ct.StartLoggingCommand({ Name: 'audit' }));
+      await updateRecord(ledger, audit, (r) => ({ ...r, lastRepair: { at: sim.clock.now().toISOString(), operations: ['StartLogging'] } }));
+    });
+    const { result } = await sweep;
+    expect(starts()).toBe(1);
+    expect(result.decisions.find((d) => d.source.arn === audit.arn)?.actions.map((a) => a.operation)).not.toContain('StartLogging');
+  });
+
+  it('records the writes it is about to make, so their events come back as its own after a crash', async () => {
+    sim = await startSim();
+    const p = parts();
+    const ledger = new InMemoryLedger();
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    const seen: (string[] | undefined)[] = [];
+    sim.onEvent((e) => void (e.detail.eventName === 'StartLogging' && ledger.get(audit.arn).then((r) => seen.push(r?.intent?.writes.map((w) => w.operation)))));
+    await sweepOne({ accountId: PROD, region: 'us-east-1' }, { ...p.deps, ledger });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen[0]).toContain('StartLogging');
+    // Settled once the outcome is recorded.
+    expect((await ledger.get(audit.arn))?.intent).toBeUndefined();
+    expect((await ledger.get(audit.arn))?.lastRepair?.operations).toContain('StartLogging');
+  });
+});
 
 describe('drift sweep', () => {
   it('fans out one message per in-scope ACTIVE account-region and summarizes every report', async () => {
@@ -122,6 +179,18 @@ describe('drift sweep', () => {
     expect(s).toMatchObject({ complete: true, expected: 40, reported: 40, neverReported: [] });
     expect(s.unreachable.sort()).toEqual([`${accountId(7)}/eu-west-1`, `${accountId(7)}/us-east-1`, `${accountId(13)}/eu-west-1`, `${accountId(13)}/us-east-1`]);
     expect(p.queue.deadLetters).toEqual([]);
+  }, 60_000);
+
+  it('holds limits.maxWritesPerSweep for the whole sweep, not per message: one counter for every worker', async () => {
+    const world = generateWorld(20, ['us-east-1', 'eu-west-1']);
+    sim = await startSim({ world });
+    const p = parts({ scope: { regions: { include: ['us-east-1', 'eu-west-1'] } }, limits: { maxWritesPerSweep: 7 } }, accountId(0));
+    await startSweep('capped', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+    await runEventSourceMapping(p.queue, sim.clock, p.counted, { batchSize: 3, concurrency: 4 });
+    const writes = sim.calls.filter((c) => c.service === 'cloudtrail' && c.status === 200 && /^(Put|Start|Update)/.test(c.operation)).length;
+    expect(writes).toBeLessThanOrEqual(7);
+    expect(writes).toBeGreaterThan(4); // the cap is reserved per source, whole: a source that does not fit is skipped
+    expect((await sweepSummary('capped', p.store, sim.clock.now()))!.writes).toBe(writes);
   }, 60_000);
 
   it('drops a malformed message with its reason instead of retrying it forever, and times out a sweep whose messages never report', async () => {

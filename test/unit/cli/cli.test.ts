@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCommandLine } from '../../../cli/options';
 
 const root = join(__dirname, '../../..');
 const cli = join(root, 'dist/cli.mjs');
@@ -204,5 +205,136 @@ describe('insights-remediator CLI', () => {
     expect(run('policy-schema', '--output', out).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, 'lib/policy/policy.schema.json'), 'utf8'));
     expect(JSON.parse(run('policy-schema').stdout)).toHaveProperty('title', 'cloudtrail-insights-remediator policy');
+  });
+});
+
+// Hostile or broken input gets one clear line and exit 2 (or a stored result's one-line refusal), never a stack
+// trace (exit 3) and never a hang.
+describe('insights-remediator CLI on hostile and broken input', () => {
+  const noStackTrace = (r: ReturnType<typeof run>) => {
+    expect(r.stderr).not.toMatch(/unexpected failure|^\s+at /m);
+    expect(r.status).toBe(2);
+  };
+  /** The classic "billion laughs": nine anchors, each nine aliases of the one before (9^9 strings once expanded). */
+  const aliasBomb = (head: string, use: string) => {
+    const lines = [head, 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 9; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    return `${lines.join('\n')}\n${use}\n`;
+  };
+  const policyHead = 'version: 1\nmode: report\nscope: {regions: {include: [us-east-1]}}';
+
+  it('refuses a policy that is a YAML alias bomb: validate-policy lists the one problem, a run names it in one line', () => {
+    const bomb = file('bomb-policy.yaml', aliasBomb(policyHead, 'trails: {select: {names: *l8}}'));
+    const validate = run('validate-policy', bomb);
+    noStackTrace(validate);
+    expect(validate.stderr).toBe(`${bomb} is not a valid policy:\n  (policy): its aliases (*name) expand to more than 100 copies: a YAML alias bomb? Write the values out instead\n`);
+    for (const command of ['sweep', 'demo']) {
+      const r = run(command, '--policy', bomb);
+      noStackTrace(r);
+      expect(r.stderr).toBe(`insights-remediator: ${bomb} is not a valid policy: (policy): its aliases (*name) expand to more than 100 copies: a YAML alias bomb? Write the values out instead\n`);
+    }
+  });
+
+  it('says nothing but the problem about a key that is a list (no process warning on stderr)', () => {
+    const listKey = file('list-key.yaml', `${policyHead}\n? [a, b]\n: 1\n`);
+    const r = run('validate-policy', listKey);
+    noStackTrace(r);
+    expect(r.stderr).toBe(`${listKey} is not a valid policy:\n  [ a, b ]: unknown key\n`);
+  });
+
+  it('refuses a policy over 1 MiB with one line', () => {
+    const huge = file('huge-policy.yaml', `${policyHead}\n# ${'x'.repeat(1024 * 1024)}\n`);
+    const r = run('validate-policy', huge);
+    noStackTrace(r);
+    expect(r.stderr).toMatch(/^.*huge-policy\.yaml is not a valid policy:\n {2}\(policy\): is 1048\d{3} characters long; a policy is at most 1048576 \(1 MiB\): is this the right file\?\n$/);
+  });
+
+  it('refuses a world file that is a YAML alias bomb with one line, instead of starting the simulator', () => {
+    const world = file('bomb-world.yaml', aliasBomb('version: 1', 'organization: *l8'));
+    const r = run('sim', '--world', world);
+    noStackTrace(r);
+    expect(r.stderr).toBe(`insights-remediator: ${world}: its aliases (*name) expand to more than 100 copies (a YAML alias bomb?)\n`);
+  });
+
+  describe('report FILE on a stored result that is truncated or garbled', () => {
+    // Parsed JSON, garbled on purpose: any shape goes.
+    type Stored = Record<string, any>;
+    let stored: Stored;
+    beforeAll(() => {
+      // The demo's report-mode sweep is what sweep --output writes. Up to three tries: on a loaded machine the
+      // demo's own StopLogging can meet the simulator's TPS quota (exit 3), which is not what these tests are about.
+      let demoJson = run('demo', '--format', 'json');
+      for (let tries = 1; demoJson.status !== 0 && tries < 3; tries++) demoJson = run('demo', '--format', 'json');
+      expect([demoJson.status, demoJson.stderr]).toEqual([0, '']);
+      stored = (JSON.parse(demoJson.stdout) as { reportSweep: Stored }).reportSweep;
+    });
+    const formats = ['table', 'json', 'markdown', 'html'];
+    const withSources = (r: Stored) => r.accountRegions.find((ar: Stored) => ar.sources.some((s: Stored) => s.actions.length > 0));
+
+    it('renders what sweep --output writes, in every format', () => {
+      const path = file('stored.json', JSON.stringify(stored));
+      for (const format of formats) expect([format, run('report', path, '--format', format).status]).toEqual([format, 1]);
+    });
+
+    const garbled: [string, (r: Stored) => void, string][] = [
+      ['a summary without its compliant count', (r) => delete r.summary.compliant, 'summary.compliant'],
+      ['a summary that is an empty object', (r) => (r.summary = {}), 'summary.sweepId'],
+      ['summary counts written as text', (r) => (r.summary.repaired = '1'), 'summary.repaired'],
+      ['a summary list that is not a list', (r) => (r.summary.unreachable = 0), 'summary.unreachable'],
+      ['writes written as text', (r) => (r.writesApplied = '1'), 'writesApplied'],
+      ['a finish time that is a number', (r) => (r.finishedAt = 1_764_000_000), 'finishedAt'],
+      ['no organization regions', (r) => delete r.organization.regions, 'organization.regions'],
+      ['a clock without its channels', (r) => delete withSources(r).sources[0].clockBefore.channels, 'accountRegions.2.sources.0.clockBefore.channels'],
+      ['a projected clock without its channels', (r) => delete withSources(r).sources[0].clockIfRepaired.channels, 'accountRegions.2.sources.0.clockIfRepaired.channels'],
+      ['a clock whose window end is not a time', (r) => (withSources(r).sources[0].clockIfRepaired.windowEnd = 42), 'accountRegions.2.sources.0.clockIfRepaired.windowEnd'],
+      ['a call without its outcome', (r) => delete withSources(r).sources[0].actions[0].outcome, 'accountRegions.2.sources.0.actions.0.outcome'],
+      ['a source that is null', (r) => (withSources(r).sources[0] = null), 'accountRegions.2.sources.0'],
+      ['a blocker without its remedy', (r) => withSources(r).sources[0].blockers.push({ code: 'x', message: 'm', transient: false }), 'accountRegions.2.sources.0.blockers.0.remedy'],
+      ['account-regions that are not a list', (r) => (r.accountRegions = {}), 'accountRegions'],
+      ['a coverage plan without its cost', (r) => delete r.coveragePlan.cost, 'coveragePlan.cost'],
+      ['a spend total written as text', (r) => (r.spend.total = '12.50'), 'spend.total'],
+      ['a summary spend without its total', (r) => (r.summary.spend = { status: 'known', period: { start: '2026-11-01', end: '2026-12-01' }, redundantTotal: 0, redundantAccountRegions: 0 }), 'summary.spend.total'],
+    ];
+
+    it.each(garbled)('refuses %s in one line naming where, in every format (exit 2)', (_what, garble, where) => {
+      const copy = JSON.parse(JSON.stringify(stored)) as Stored;
+      garble(copy);
+      const path = file(`garbled-${where}.json`, JSON.stringify(copy));
+      for (const format of formats) {
+        const r = run('report', path, '--format', format);
+        noStackTrace(r);
+        const refusal = `insights-remediator: ${path} is not a stored sweep result (insights-remediator sweep --output FILE): ${where}: `;
+        expect(r.stderr.slice(0, refusal.length)).toBe(refusal);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      }
+    });
+
+    it('refuses a file cut off half-way in every format (exit 2)', () => {
+      const text = JSON.stringify(stored, null, 2);
+      const path = file('truncated.json', text.slice(0, text.length / 2));
+      for (const format of formats) {
+        const r = run('report', path, '--format', format);
+        noStackTrace(r);
+        expect(r.stderr).toMatch(/^insights-remediator: .*truncated\.json is not JSON: .*\n$/);
+      }
+    });
+  });
+
+  it.each([
+    ['http://example.com:4566', 'example.com:4566'],
+    ['http://10.0.0.8', '10.0.0.8'],
+    ['http://127.0.0.1.nip.io:4566', '127.0.0.1.nip.io:4566'],
+    ['http://127.0.0.1@evil.example', 'evil.example'],
+    ['http://[::ffff:127.0.0.1]:4566', '[::ffff:7f00:1]:4566'],
+  ])('refuses --endpoint-url %s: signed requests in plain http to another machine (exit 2)', (url, host) => {
+    const r = run('sweep', '--endpoint-url', url);
+    noStackTrace(r);
+    expect(r.stderr).toBe(`insights-remediator: --endpoint-url: plain http:// only to this machine (127.0.0.1, ::1 or localhost, e.g. a simulator); signed AWS requests to ${host} need https://\n`);
+  });
+
+  it('accepts --endpoint-url over https anywhere, and plain http to this machine only', () => {
+    for (const url of ['https://cloudtrail.example.com', 'http://127.0.0.1:4566', 'http://127.9.8.7', 'http://localhost:4566', 'http://[::1]:4566', 'http://2130706433:4566']) {
+      expect(parseCommandLine(['sweep', '--endpoint-url', url]).endpointUrl).toBe(url);
+    }
   });
 });

@@ -186,14 +186,17 @@ describe('template.yaml roles', () => {
     }
   });
 
-  it('lets only the function roles that assume it be trusted by the member role', () => {
+  it('lets only the function roles that assume it, and the operator role when one is given, be trusted by the member role', () => {
     const assumers = rolesOf(main)
       .filter(([, r]) => grantsOf(r, { Enforce: true, HasSlack: true }).has('sts:AssumeRole'))
       .map(([id]) => `${id}.Arn`)
       .sort();
     const params = main.Resources.MemberStackSet!.Properties.Parameters as { ParameterKey: string; ParameterValue: Json }[];
-    const trusted = params.find((p) => p.ParameterKey === 'TrustedPrincipalArns')!.ParameterValue as { 'Fn::Join': [string, Json[]] };
-    expect(trusted['Fn::Join'][1].map(resourceText).sort()).toEqual(assumers);
+    const value = params.find((p) => p.ParameterKey === 'TrustedPrincipalArns')!.ParameterValue;
+    const trustedWith = (HasOperator: boolean) => ((resolveIfs(value, { HasOperator }) as { 'Fn::Join': [string, Json[]] })['Fn::Join'][1]).map(resourceText).sort();
+    expect(trustedWith(false)).toEqual(assumers);
+    expect(trustedWith(true)).toEqual([...assumers, 'Ref OperatorRoleArn'].sort());
+    expect(main.Parameters!.OperatorRoleArn).toMatchObject({ Default: '' });
   });
 });
 

@@ -126,9 +126,13 @@ describe('tables', () => {
     expect(table(id)).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, TimeToLiveSpecification: { AttributeName: ttl, Enabled: true } });
   });
 
-  it('keeps the ledger: on-demand, recoverable, retained on stack deletion, never expired by TTL', () => {
+  it('keeps the ledger: on-demand, recoverable, retained on stack deletion; only counters and deleted sources expire', () => {
     expect(table('LedgerTable')).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, GlobalSecondaryIndexes: [{ IndexName: 'byAccountRegion' }] });
-    expect(table('LedgerTable').TimeToLiveSpecification).toBeUndefined();
+    expect(table('LedgerTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    // The store sets expiresAt only on counters and on the record of a source reported deleted.
+    const ledger = readFileSync(join(root, 'lib/aws/ledger-dynamodb.ts'), 'utf8');
+    expect(ledger.match(/expiresAt/g)?.length).toBeGreaterThan(0);
+    expect(ledger).toMatch(/record\.deletedAt &&/);
     expect(main.Resources.LedgerTable).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
@@ -163,5 +167,43 @@ describe('member StackSet', () => {
     const needed = Object.entries(member.Parameters!).filter(([, p]) => (p as { Default?: unknown }).Default === undefined).map(([k]) => k);
     expect(passed).toEqual(expect.arrayContaining(needed));
     expect(passed.filter((k) => !(k in member.Parameters!))).toEqual([]);
+  });
+});
+
+describe('member role names', () => {
+  // IAM: "RoleName ... Maximum length of 64" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
+  // EventBridge: rule "Name ... Maximum length of 64" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html).
+  const NAME_MAX = 64;
+  type NameParameter = { AllowedPattern: string; MaxLength?: number; Default: string };
+  const parameterIn = (t: Template) => t.Parameters!.MemberRoleName as unknown as NameParameter;
+  const suffixOf = (n: Json | undefined) => (typeof n === 'object' && n !== null && 'Ref' in n ? '' : String((n as { 'Fn::Sub': string })['Fn::Sub']).replace('${MemberRoleName}', ''));
+  /** Every role and rule name the member template derives from MemberRoleName. */
+  const derivedSuffixes = [
+    ...Object.values(member.Resources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => suffixOf(r.Properties.RoleName)),
+    ...Object.values(member.Resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => suffixOf(r.Properties.Name)),
+  ];
+
+  it('derives the member role, its -events forwarding role and the two named forwarding rules from MemberRoleName', () => {
+    expect(derivedSuffixes.sort()).toEqual(['', '-calls', '-events', '-insights']);
+  });
+
+  it.each([
+    ['template.yaml', main],
+    ['infra/member-account.yaml', member],
+  ])('%s allows only names whose every derived role and rule name fits 64 characters', (_file, template) => {
+    const p = parameterIn(template);
+    const pattern = new RegExp(p.AllowedPattern);
+    const longestSuffix = Math.max(...derivedSuffixes.map((s) => s.length));
+    const longest = NAME_MAX - longestSuffix;
+    expect(p.MaxLength).toBe(longest);
+    expect(pattern.test('R'.repeat(longest))).toBe(true);
+    expect(pattern.test('R'.repeat(longest + 1))).toBe(false);
+    expect(pattern.test(p.Default)).toBe(true);
+    expect(pattern.test('bad role')).toBe(false);
+  });
+
+  it('constrains MemberRoleName the same way in both templates, which pass it from one to the other', () => {
+    const rule = (t: Template) => [parameterIn(t).AllowedPattern, parameterIn(t).MaxLength, parameterIn(t).Default];
+    expect(rule(main)).toEqual(rule(member));
   });
 });

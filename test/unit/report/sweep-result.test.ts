@@ -1,19 +1,12 @@
 import { parseStoredSweepResult, SweepResultFileError } from '../../../lib/report/sweep-result';
+import { aStoredResult } from './stored-results';
 
-const minimal = {
-  format: 'insights-remediator/sweep-result',
-  version: 1,
-  sweepId: 's',
-  mode: 'report',
-  finishedAt: '2026-11-21T12:00:00.000Z',
-  organization: { managementAccountId: '111111111111', regions: ['us-east-1'] },
-  summary: {},
-  accountRegions: [{ accountId: '111111111111', region: 'us-east-1', status: 'done', sources: [] }],
-};
+// A complete stored result: the reader checks every field the renderers read (lib/report/sweep-result.ts).
+const minimal = aStoredResult();
 
 describe('reading a stored sweep result', () => {
   it('accepts what sweep --output writes', () => {
-    expect(parseStoredSweepResult(JSON.stringify(minimal), 'r.json').sweepId).toBe('s');
+    expect(parseStoredSweepResult(JSON.stringify(minimal), 'r.json').sweepId).toBe('sweep-1');
   });
 
   it.each([

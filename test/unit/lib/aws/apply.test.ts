@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { Action } from '../../../../lib/domain/actions';
-import { applyPlan } from '../../../../lib/aws/apply';
+import { applyPlan, localBudget } from '../../../../lib/aws/apply';
 
 const ct = mockClient(CloudTrailClient);
 const client = new CloudTrailClient({ region: 'us-east-1' });
@@ -32,7 +32,7 @@ beforeEach(() => ct.reset());
 
 describe('applyPlan', () => {
   it('sends exactly one call per action, in order, with the planned input', async () => {
-    const out = await applyPlan(() => client, [...trailPlan, ...storePlan], { mode: 'enforce', budget: { remaining: 10 } });
+    const out = await applyPlan(() => client, [...trailPlan, ...storePlan], { mode: 'enforce', budget: localBudget(10) });
     expect(out.map((o) => o.status)).toEqual(Array(6).fill('applied'));
     expect(ct.calls().map((c) => c.args[0].constructor.name)).toEqual(['PutEventSelectorsCommand', 'StartLoggingCommand', 'PutInsightSelectorsCommand', 'UpdateEventDataStoreCommand', 'StartEventDataStoreIngestionCommand', 'PutInsightSelectorsCommand']);
     expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, { TrailName: T, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
@@ -45,30 +45,41 @@ describe('applyPlan', () => {
 
   it('sends advanced selectors as AdvancedEventSelectors', async () => {
     const adv: Action = { ...base, sourceArn: T, kind: 'putEventSelectors', operation: 'PutEventSelectors', input: { TrailName: T, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] } };
-    await applyPlan(() => client, [adv], { mode: 'enforce', budget: { remaining: 1 } });
+    await applyPlan(() => client, [adv], { mode: 'enforce', budget: localBudget(1) });
     expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, { TrailName: T, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] });
   });
 
   it('writes nothing in report mode and returns every call as planned', async () => {
-    const out = await applyPlan(() => client, trailPlan, { mode: 'report', budget: { remaining: 0 } });
+    const out = await applyPlan(() => client, trailPlan, { mode: 'report', budget: localBudget(0) });
     expect(ct.calls()).toHaveLength(0);
     expect(out).toEqual(trailPlan.map((action) => ({ action, status: 'planned' })));
   });
 
+  it('makes no write once the lock on its source lapsed, and asks for a retry instead', async () => {
+    let held = true;
+    ct.on(PutEventSelectorsCommand).callsFake(() => void (held = false)); // frozen past the lease during the first write
+    const budget = localBudget(10);
+    const out = await applyPlan(() => client, trailPlan, { mode: 'enforce', budget, mayAct: () => held });
+    expect(out.map((o) => o.status)).toEqual(['applied', 'failed', 'skipped']);
+    expect(out[1]).toMatchObject({ error: { name: 'LockLapsed', retryable: true } });
+    expect(ct.calls()).toHaveLength(1);
+    expect(budget.left()).toBe(9);
+  });
+
   it('reserves the cap per source: a source that does not fit is skipped whole', async () => {
-    const budget = { remaining: 4 };
+    const budget = localBudget(4);
     const out = await applyPlan(() => client, [...trailPlan, ...storePlan], { mode: 'enforce', budget });
     expect(out.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'skipped', 'skipped', 'skipped']);
-    expect(budget.remaining).toBe(1);
+    expect(budget.left()).toBe(1);
   });
 
   it('after a failure skips the source\'s later actions, classifies the error and gives back the unspent budget', async () => {
     ct.on(StartLoggingCommand).rejects(new TrailNotFoundException({ message: 'Unknown trail', $metadata: {} }));
-    const budget = { remaining: 3 };
+    const budget = localBudget(3);
     const out = await applyPlan(() => client, trailPlan, { mode: 'enforce', budget });
     expect(out.map((o) => o.status)).toEqual(['applied', 'failed', 'skipped']);
     expect(out[1]).toMatchObject({ error: { class: 'gone', name: 'TrailNotFoundException', retryable: false } });
     expect(out[2]).toMatchObject({ reason: 'an earlier action for this source failed' });
-    expect(budget.remaining).toBe(2);
+    expect(budget.left()).toBe(2);
   });
 });

@@ -4,6 +4,7 @@ import {
   DELIVERY_WINDOW_MS,
   emptyClockFacts,
   insightsClock,
+  mergeClockFacts,
   reconcileClockFacts,
   type ClockFacts,
 } from '../../../../lib/domain/insights-clock';
@@ -190,5 +191,59 @@ describe('clockEffectOfApiCall: which CloudTrail events touch the clock', () => 
 
   it.each(['PutEventSelectors', 'UpdateTrail', 'UpdateEventDataStore', 'CreateTrail', 'CreateEventDataStore', 'AddTags'])('%s does not touch the clock', (eventName) => {
     expect(clockEffectOfApiCall(eventName, {}, {})).toBeUndefined();
+  });
+});
+
+describe('mergeClockFacts: two writers, no lost facts', () => {
+  const T2 = '2026-11-22T00:00:00.000Z';
+  const CALL = 'ApiCallRateInsight:Management' as const;
+  const ERR = 'ApiErrorRateInsight:Management' as const;
+
+  it('keeps a delivery observed while a repair of another channel was in flight', () => {
+    const base = on('trail');
+    const delivered = applyClockEffect(base, { type: 'insightsDelivered', channels: [CALL] }, T1);
+    const ours = { ...base, channels: { ...base.channels, [ERR]: { since: T2, basis: 'restarted' as const } } };
+    const merged = mergeClockFacts(base, ours, delivered);
+    expect(merged.channels[CALL]).toEqual({ since: T0, basis: 'enabled', deliveredAt: T1 });
+    expect(merged.channels[ERR]).toEqual({ since: T2, basis: 'restarted' });
+  });
+
+  it('keeps a delivery observed in the very window the repair confirmed', () => {
+    const base = { ...on('trail'), channels: { [CALL]: { basis: 'inferred' as const } } };
+    const ours = { ...base, channels: { [CALL]: { basis: 'inferred' as const, since: T0 } } };
+    const current = { ...base, channels: { [CALL]: { basis: 'inferred' as const, since: T0, deliveredAt: T1 } } };
+    expect(mergeClockFacts(base, ours, current).channels[CALL]).toEqual({ basis: 'inferred', since: T0, deliveredAt: T1 });
+  });
+
+  it('lets a window the repair restarted start over: an older delivery does not count', () => {
+    const base = on('trail');
+    const current = applyClockEffect(base, { type: 'insightsDelivered' }, T1);
+    const ours = applyClockEffect(applyClockEffect(base, { type: 'loggingStopped' }, T2), { type: 'loggingStarted', alwaysRestarts: true }, T2);
+    const merged = mergeClockFacts(base, ours, current);
+    expect(merged.channels[CALL]).toEqual({ since: T2, basis: 'restarted' });
+    expect(insightsClock(merged, new Date(T2)).status).toBe('pending-first-delivery');
+  });
+
+  it("keeps another writer's logging stop the repair did not touch", () => {
+    const base = on('trail');
+    const current = applyClockEffect(base, { type: 'loggingStopped' }, T1);
+    const ours = { ...base, channels: { ...base.channels, [ERR]: { since: T2, basis: 'restarted' as const } } };
+    expect(mergeClockFacts(base, ours, current).logging).toBe('off');
+  });
+
+  it('turns off a channel the repair turned off, and keeps one the other writer added', () => {
+    const base = on('trail');
+    const ours = { ...base, channels: { [CALL]: base.channels[CALL]! } };
+    const current = { ...base, channels: { ...base.channels, 'ApiCallRateInsight:Data': { since: T1, basis: 'enabled' as const } } };
+    expect(Object.keys(mergeClockFacts(base, ours, current).channels)).toEqual([CALL, 'ApiCallRateInsight:Data']);
+  });
+
+  it('is ours when nobody else wrote, and the current facts when we changed nothing', () => {
+    const base = on('trail');
+    const ours = applyClockEffect(base, { type: 'insightsDelivered' }, T1);
+    expect(mergeClockFacts(base, ours, base)).toBe(ours);
+    expect(mergeClockFacts(undefined, ours, undefined)).toBe(ours);
+    const current = applyClockEffect(base, { type: 'loggingStopped' }, T2);
+    expect(mergeClockFacts(base, base, current)).toEqual(current);
   });
 });

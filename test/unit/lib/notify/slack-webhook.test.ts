@@ -52,6 +52,16 @@ describe('SlackSender', () => {
     expect(waits).toEqual([30_000]);
   });
 
+  it('gives up rather than wait past the time it is allowed, leaving the message for the outbox', async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    replies = [status(429, { 'Retry-After': '20' }), status(429, { 'Retry-After': '20' })];
+    const out = await new SlackSender({ url: async () => url, now: () => clock, sleep: async (ms) => void (waits.push(ms), (clock += ms)), maxRetryAfterSeconds: 30, totalMs: 30_000 }).send(message);
+    expect(waits).toEqual([20_000]);
+    expect(out).toMatchObject({ delivered: false, attempts: 2, error: expect.stringContaining('gave up: waiting 20 s more would pass the 30 s allowed') });
+    expect(out.error).not.toContain('SECRET');
+  });
+
   it('backs off and retries on 500s', async () => {
     const waits: number[] = [];
     replies = [status(500), status(503)];

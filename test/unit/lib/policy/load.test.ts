@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyValidationError } from '../../../../lib/errors';
-import { defaultPolicy, defaultPolicyText, MAX_POLICY_CHARS, parsePolicy, validatePolicy } from '../../../../lib/policy/load';
+import { defaultPolicy, defaultPolicyText, MAX_POLICY_CHARS, MAX_PROBLEMS, parsePolicy, validatePolicy } from '../../../../lib/policy/load';
 import { policyJsonSchema } from '../../../../lib/policy/schema';
 
 const minimal = `version: 1
@@ -48,6 +48,10 @@ describe('parsePolicy', () => {
     expect(p.prerequisites).toEqual({ eventSelectors: 'repair', logging: 'repair' });
     expect(p.limits.maxWritesPerSweep).toBe(100);
     expect(p.exemptions).toEqual([]);
+  });
+
+  it('accepts regions of every partition it runs in: China, GovCloud, the European Sovereign Cloud', () => {
+    for (const region of ['cn-north-1', 'us-gov-west-1', 'eusc-de-east-1']) expect(parsePolicy(minimal.replace('us-east-1', region)).scope.regions.include).toEqual([region]);
   });
 
   it('reads JSON as well as YAML', () => {
@@ -119,6 +123,8 @@ exemptions:
     ['a bare string', 'enforce everything\n', '(policy): must be a mapping (key: value), got text "enforce everything"'],
     ['broken YAML', 'version: 1\nmode: [enforce\n', /^line \d+, column \d+: /],
     ['a duplicated key', 'version: 1\nversion: 1\nmode: report\n', /^line 2, column 1: Map keys must be unique/],
+    ['a key that is a list', `${minimal}? [a, b]\n: 1\n`, '[ a, b ]: unknown key'],
+    ['a key given twice in a nested flow mapping', `${minimal}trails: {enabled: true, enabled: false}\n`, 'line 6, column 25: Map keys must be unique'],
   ];
 
   it.each(malformed)('rejects %s with a specific message', (_what, text, expected) => {
@@ -199,6 +205,12 @@ eventDataStores:
     const huge = `${minimal}# ${'x'.repeat(MAX_POLICY_CHARS)}\n`;
     expect(problemsOf(huge)).toEqual([`(policy): is ${huge.length} characters long; a policy is at most 1048576 (1 MiB): is this the right file?`]);
     expect(() => parsePolicy(`${minimal}# ${'x'.repeat(MAX_POLICY_CHARS - minimal.length - 10)}\n`)).not.toThrow();
+  });
+
+  it('lists at most 100 problems, and says how many more there are', () => {
+    const problems = problemsOf(`${minimal}${Array.from({ length: 250 }, (_, i) => `unknown${i}: 1`).join('\n')}\n`);
+    expect(problems).toHaveLength(MAX_PROBLEMS + 1);
+    expect(problems.at(-1)).toBe('(policy): and 150 more problems, not listed');
   });
 
   it('checks a large mapping for duplicate keys in linear time', () => {
