@@ -2,6 +2,8 @@
 // the result (table, JSON or Markdown) on stdout with progress on stderr, store it with --output, keep the Insights
 // clocks with --ledger, and exit 0 when nothing is left drifted, 1 otherwise.
 import { AwsClients } from '../lib/aws/clients';
+import { defaultHomeRegion } from '../lib/domain/partitions';
+import { regionsInScope } from '../lib/policy/scope';
 import { checkManagementSession, managementCredentials, PreflightError } from '../lib/aws/preflight';
 import { terminal } from '../lib/report/escape';
 import { exitCodeOf } from '../lib/report/sweep-result';
@@ -23,9 +25,11 @@ export async function sweepCommand(options: CliOptions, io: SweepIo): Promise<nu
   const policy = loadPolicy(options);
   const ledger = options.ledger ? loadFileLedger(options.ledger) : undefined;
   const credentials = managementCredentials(options.profile);
+  // The partition the sweep runs in: the shell's region, else the policy's first (lib/domain/partitions.ts).
+  const homeRegion = defaultHomeRegion(process.env.AWS_REGION, regionsInScope(policy));
   let session;
   try {
-    session = await checkManagementSession({ credentials, ...(options.endpointUrl && { endpoint: options.endpointUrl }), ...(options.profile && { profile: options.profile }) });
+    session = await checkManagementSession({ credentials, homeRegion, ...(options.endpointUrl && { endpoint: options.endpointUrl }), ...(options.profile && { profile: options.profile }) });
   } catch (e) {
     if (e instanceof PreflightError) throw new UsageError(e.message);
     throw e;
@@ -35,6 +39,7 @@ export async function sweepCommand(options: CliOptions, io: SweepIo): Promise<nu
     memberRoleName: options.roleName,
     credentials,
     roleSessionName: 'insights-remediator-cli',
+    homeRegion,
     ...(options.endpointUrl && { endpoint: options.endpointUrl }),
   });
   io.stderr(`sweep: ${policy.mode} mode, organization ${session.organizationId} as ${session.callerArn}${options.endpointUrl ? ` at ${options.endpointUrl}` : ''}\n`);

@@ -3,6 +3,7 @@
 import type { Context } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
 import { costExplorerClient, lastMonthInsightsSpend } from '../../lib/aws/cost-explorer';
+import { defaultHomeRegion } from '../../lib/domain/partitions';
 import { sweepInfrastructure } from '../../lib/aws/sweep-clients';
 import { logger } from '../../lib/observability';
 import { loadSweepConfig } from '../../lib/sweep/config';
@@ -22,7 +23,7 @@ export const handler = async (event: unknown, context: Context) => {
     const config = loadSweepConfig(process.env);
     const { queue, store } = sweepInfrastructure(config);
     const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
-    const costs = costExplorerClient({});
+    const costs = costExplorerClient({ homeRegion: defaultHomeRegion(process.env.AWS_REGION) });
     wired = makeSchedulerHandler({
       aws,
       policy: config.policy,

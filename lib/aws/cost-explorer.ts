@@ -111,13 +111,15 @@ const MAX_PAGES = 50;
 
 /**
  * The Cost Explorer client, built like lib/aws/clients.ts builds the others: the management account's credentials,
- * the endpoint override (the simulator), adaptive retries. Cost Explorer has one endpoint, ce.us-east-1.amazonaws.com,
- * signed for us-east-1 (the endpoint rules of `com.amazonaws.costexplorer#AWSInsightsIndexService`). Few attempts: the
- * API charges per request (pricing linked from the service's documentation), and the spend is only informational.
+ * the endpoint override (the simulator), adaptive retries. Cost Explorer has one endpoint per partition, which the
+ * endpoint rules of `com.amazonaws.costexplorer#AWSInsightsIndexService` pick from any region of it: ce.us-east-1
+ * (aws), ce.cn-northwest-1 (aws-cn), ce.us-gov-west-1 (aws-us-gov), ce.eusc-de-east-1 (aws-eusc); so the home region
+ * is given, not us-east-1. Few attempts: the API charges per request (pricing linked from the service's
+ * documentation), and the spend is only informational.
  */
-export function costExplorerClient(config: Pick<AwsConfig, 'credentials' | 'endpoint' | 'maxAttempts'>): CostExplorerClient {
+export function costExplorerClient(config: Pick<AwsConfig, 'credentials' | 'endpoint' | 'maxAttempts' | 'homeRegion'>): CostExplorerClient {
   return new CostExplorerClient({
-    region: 'us-east-1',
+    region: config.homeRegion ?? 'us-east-1',
     retryMode: 'adaptive',
     maxAttempts: Math.min(config.maxAttempts ?? 3, 3),
     ...(config.credentials && { credentials: config.credentials }),

@@ -9,6 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { partitionEndpoints } from '../domain/partitions';
 
 export type PreflightProblem = 'noCredentials' | 'unreachable' | 'notManagementAccount' | 'noOrganization' | 'denied';
 
@@ -43,7 +44,7 @@ function networkCode(e: unknown): string | undefined {
   return codes.find((c): c is string => c !== undefined && NETWORK_CODES.has(c));
 }
 
-export async function checkManagementSession(options: { credentials: AwsCredentialIdentityProvider; endpoint?: string; profile?: string }): Promise<ManagementSession> {
+export async function checkManagementSession(options: { credentials: AwsCredentialIdentityProvider; endpoint?: string; profile?: string; homeRegion?: string }): Promise<ManagementSession> {
   const where = options.endpoint ?? 'AWS';
   try {
     await options.credentials();
@@ -57,11 +58,19 @@ export async function checkManagementSession(options: { credentials: AwsCredenti
     );
   }
   // Few attempts and short timeouts: this is a question, not the sweep.
-  const common = { region: 'us-east-1', credentials: options.credentials, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 }, ...(options.endpoint && { endpoint: options.endpoint }) };
+  // STS in the home region and Organizations where its partition has it (lib/domain/partitions.ts): GovCloud, China
+  // and the European Sovereign Cloud have their own.
+  let endpoints;
+  try {
+    endpoints = partitionEndpoints(options.homeRegion ?? 'us-east-1');
+  } catch (e) {
+    throw new PreflightError('denied', (e as Error).message);
+  }
+  const common = { credentials: options.credentials, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 }, ...(options.endpoint && { endpoint: options.endpoint }) };
   let callerAccount: string;
   let callerArn: string;
   try {
-    const me = await new STSClient(common).send(new GetCallerIdentityCommand({}));
+    const me = await new STSClient({ ...common, region: endpoints.stsRegion }).send(new GetCallerIdentityCommand({}));
     callerAccount = me.Account!;
     callerArn = me.Arn!;
   } catch (e) {
@@ -70,7 +79,7 @@ export async function checkManagementSession(options: { credentials: AwsCredenti
     throw new PreflightError('denied', `${where} refused these credentials: ${(e as Error).name}: ${(e as Error).message}`);
   }
   try {
-    const org = (await new OrganizationsClient(common).send(new DescribeOrganizationCommand({}))).Organization!;
+    const org = (await new OrganizationsClient({ ...common, region: endpoints.organizationsRegion }).send(new DescribeOrganizationCommand({}))).Organization!;
     if (org.MasterAccountId !== callerAccount)
       throw new PreflightError('notManagementAccount', `these credentials are for account ${callerAccount} (${callerArn}); a sweep runs from the organization's management account ${org.MasterAccountId}`);
     return { credentials: options.credentials, managementAccountId: org.MasterAccountId!, organizationId: org.Id!, callerArn };

@@ -184,12 +184,23 @@ export class DynamoDbSweepStore implements SweepStore {
   }
 
   /** The sweep's expiry, read from its meta item once per sweep and container. */
+  async known(sweepId: string): Promise<boolean> {
+    if (this.expiry.has(sweepId)) return true;
+    try {
+      await this.expiryOf(sweepId);
+      return true;
+    } catch (e) {
+      if (e instanceof UnknownSweepError) return false;
+      throw e;
+    }
+  }
+
   private async expiryOf(sweepId: string): Promise<number> {
     const known = this.expiry.get(sweepId);
     if (known !== undefined) return known;
     const page = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :id AND sk = :meta', ExpressionAttributeValues: { ':id': sweepId, ':meta': '#meta' }, ProjectionExpression: 'deadline' }));
     const deadline = page.Items?.[0]?.deadline;
-    if (typeof deadline !== 'string') throw new Error(`sweep ${sweepId} was never started`);
+    if (typeof deadline !== 'string') throw new UnknownSweepError(sweepId);
     return this.expiresAt(sweepId, deadline);
   }
 }
@@ -199,4 +210,11 @@ function chunked(prefix: string, keys: readonly string[]): { sk: string; keys: s
   const out: { sk: string; keys: string[] }[] = [];
   for (let i = 0; i < keys.length; i += CHUNK) out.push({ sk: `${prefix}#${String(i / CHUNK).padStart(4, '0')}`, keys: keys.slice(i, i + CHUNK) });
   return out;
+}
+
+class UnknownSweepError extends Error {
+  constructor(sweepId: string) {
+    super(`sweep ${sweepId} was never started`);
+    this.name = 'UnknownSweepError';
+  }
 }

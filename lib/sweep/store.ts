@@ -57,6 +57,8 @@ export interface SweepStore {
    */
   recordRepair(sweepId: string, report: AccountRegionReport): Promise<{ completed: boolean }>;
   load(sweepId: string): Promise<SweepRecord | undefined>;
+  /** Whether the sweep was started (one small read): a message for another is dropped before it reads or writes. */
+  known(sweepId: string): Promise<boolean>;
   /** Stores the summary unless one is stored already; true when this call stored it. */
   saveSummary(sweepId: string, summary: SweepSummary): Promise<boolean>;
   markDigestSent(sweepId: string, at: string): Promise<void>;
@@ -112,6 +114,10 @@ export class InMemorySweepStore implements SweepStore {
     s.reports.set(report.key, report);
     const all = s.reports.size === s.expected.length;
     return { completed: first && all, unplanned: all && s.repairsExpected === undefined };
+  }
+
+  async known(sweepId: string): Promise<boolean> {
+    return this.sweeps.has(sweepId);
   }
 
   async load(sweepId: string): Promise<SweepRecord | undefined> {

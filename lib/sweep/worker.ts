@@ -39,6 +39,11 @@ export async function sweepAccountRegion(body: string, workerDeps: WorkerDeps): 
     deps.log?.('targeted sweep started', { sweepId, reason, enqueued: out.enqueued });
     return;
   }
+  // A message for a sweep that was never started (or has expired) would read, write and then fail five times.
+  if (!(await deps.store.known(message.sweepId))) {
+    deps.log?.('sweep message dropped', { reason: `sweep ${message.sweepId} was never started (or has expired): nothing read or written` });
+    return;
+  }
   if ('repair' in message) {
     const { completed } = await repairAccountRegion(message, deps);
     if (completed) await finish(message.sweepId, deps);

@@ -39,6 +39,13 @@ describe('DynamoDbSweepStore', () => {
     expect(await store.load('nope')).toBeUndefined();
   }, 60_000);
 
+  it('knows a started sweep from one never started, across store instances (two Lambdas)', async () => {
+    await new DynamoDbSweepStore(db.doc, 'sweeps').start('s-known', ['111111111111/us-east-1'], '2026-11-21T12:00:00.000Z', '2026-11-21T12:15:00.000Z');
+    const other = new DynamoDbSweepStore(db.doc, 'sweeps');
+    expect(await other.known('s-known')).toBe(true);
+    expect(await other.known('never-started')).toBe(false);
+  });
+
   it('tells exactly one report that it completed the sweep, however often each account-region reports', async () => {
     const store = new DynamoDbSweepStore(db.doc, 'sweeps');
     const expected = ['111111111111/us-east-1', '111111111111/eu-west-1', '222222222222/us-east-1'];

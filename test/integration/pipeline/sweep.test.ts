@@ -193,6 +193,18 @@ describe('drift sweep', () => {
     expect((await sweepSummary('capped', p.store, sim.clock.now()))!.writes).toBe(writes);
   }, 60_000);
 
+  it('drops a message for a sweep that was never started before reading or writing anything, instead of failing it five times', async () => {
+    sim = await startSim();
+    const p = parts();
+    const logged: string[] = [];
+    const worker = makeWorkerHandler({ ...p.deps, log: (m, f) => void logged.push(`${m}: ${String(f.reason)}`) });
+    const before = sim.calls.length;
+    const out = await worker({ Records: [{ messageId: 'm1', body: JSON.stringify({ sweepId: 'forged', accountId: PROD, region: 'us-east-1' }) }] } as unknown as SQSEvent);
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(sim.calls.length).toBe(before);
+    expect(logged).toContain('sweep message dropped: sweep forged was never started (or has expired): nothing read or written');
+  });
+
   it('drops a malformed message with its reason instead of retrying it forever, and times out a sweep whose messages never report', async () => {
     sim = await startSim();
     const p = parts();

@@ -174,3 +174,15 @@ describe('the client and the permission', () => {
     expect(COST_PERMISSIONS).toEqual({ GetCostAndUsage: { action: 'ce:GetCostAndUsage', scope: ['*'] } });
   });
 });
+
+describe('the Cost Explorer endpoint', () => {
+  it.each([
+    ['us-west-2', 'https://ce.us-east-1.amazonaws.com'],
+    ['us-gov-east-1', 'https://ce.us-gov-west-1.amazonaws.com'],
+    ['cn-north-1', 'https://ce.cn-northwest-1.amazonaws.com.cn'],
+  ])("is the home partition's own (home region %s: %s)", async (homeRegion, url) => {
+    const client = costExplorerClient({ homeRegion, credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) });
+    const resolved = client.config.endpointProvider({ Region: await client.config.region(), UseFIPS: false, UseDualStack: false });
+    expect(resolved.url.href.replace(/\/$/, '')).toBe(url);
+  });
+});
