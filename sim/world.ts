@@ -4,7 +4,7 @@
  * writes the live state back in the same format, so a world can be saved after a run and loaded again. Documented in
  * docs/simulator.md.
  */
-import { parseDocument, stringify } from 'yaml';
+import { isScalar, parseDocument, stringify, visit } from 'yaml';
 import * as z from 'zod';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
@@ -188,25 +188,64 @@ export class WorldError extends Error {
  */
 const MAX_ALIAS_COUNT = 100;
 
+/** A world is a description of an organization, not a dump: a bigger file is a mistake, refused before parsing. */
+const MAX_WORLD_CHARS = 8 * 1024 * 1024;
+
+/** One line a terminal shows as written: line breaks and control characters quoted from the file become escapes. */
+const oneLine = (text: string): string => text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
+/** A path for a problem line: plain keys joined with dots, any other key quoted. */
+const pathText = (path: readonly PropertyKey[]): string =>
+  path.map((k) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$-]*$/.test(String(k)) ? `.${String(k)}` : `[${oneLine(JSON.stringify(String(k)))}]`)).join('').replace(/^\./, '') || '(world)';
+
 export function parseWorld(text: string, origin = 'world'): World {
+  if (text.length > MAX_WORLD_CHARS) throw new WorldError(`${origin}: is ${text.length} characters long; a world file is at most ${MAX_WORLD_CHARS} (8 MiB)`);
   // logLevel error: no process warning on stderr (a key that is a list or a mapping) next to the one-line problem.
-  const doc = parseDocument(text, { uniqueKeys: true, logLevel: 'error' });
-  if (doc.errors.length) throw new WorldError(`${origin}: ${doc.errors[0]!.message.split('\n')[0]}`);
+  // uniqueKeys off: yaml's check compares each key with every earlier one (quadratic); the same check is made below
+  // with a Set.
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error' });
+  if (doc.errors.length) throw new WorldError(`${origin}: ${oneLine(doc.errors[0]!.message.split('\n')[0]!)}`);
+  let duplicate: string | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) duplicate ??= String(key.value);
+        seen.add(key.value);
+      }
+    },
+  });
+  if (duplicate !== undefined) throw new WorldError(`${origin}: the key ${oneLine(JSON.stringify(duplicate.slice(0, 100)))} is given twice in one mapping`);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     // yaml throws a ReferenceError while resolving aliases: too many expansions, or an alias before its anchor.
     const message = (e as Error).message.split('\n')[0]!;
-    throw new WorldError(/excessive alias count/i.test(message) ? `${origin}: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies (a YAML alias bomb?)` : `${origin}: ${message}`);
+    throw new WorldError(/excessive alias count/i.test(message) ? `${origin}: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies (a YAML alias bomb?)` : `${origin}: ${oneLine(message)}`);
   }
   return validateWorld(data, origin);
 }
 
+/** Where a `__proto__` key is: zod would drop it silently (a tag `__proto__: x` would vanish), so it is refused. */
+function protoKeyPath(data: unknown, path: PropertyKey[] = [], depth = 0): PropertyKey[] | undefined {
+  if (typeof data !== 'object' || data === null || depth > 64) return undefined;
+  if (!Array.isArray(data) && Object.hasOwn(data, '__proto__')) return [...path, '__proto__'];
+  for (const [k, v] of Object.entries(data)) {
+    const found = protoKeyPath(v, [...path, Array.isArray(data) ? Number(k) : k], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export function validateWorld(data: unknown, origin = 'world'): World {
+  const proto = protoKeyPath(data);
+  if (proto) throw new WorldError(`${origin} is not a valid world file:\n  ${pathText(proto)}: "__proto__" cannot be used as a key`);
   const r = worldSchema.safeParse(data);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(world)'}: ${i.message}`);
+    const lines = r.error.issues.slice(0, 100).map((i) => `  ${pathText(i.path)}: ${oneLine(i.message)}`);
+    if (r.error.issues.length > 100) lines.push(`  (world): and ${r.error.issues.length - 100} more problems, not listed`);
     throw new WorldError(`${origin} is not a valid world file:\n${lines.join('\n')}`);
   }
   const w = r.data;
@@ -220,7 +259,7 @@ export function validateWorld(data: unknown, origin = 'world'): World {
   for (const s of w.eventDataStores) if (!accounts.has(s.account)) problems.push(`event data store ${s.name}: account ${s.account} is not in the organization`);
   for (const [month, items] of Object.entries(w.costs?.months ?? {}))
     for (const i of items) if (!accounts.has(i.account)) problems.push(`costs.months.${month}: account ${i.account} is not in the organization`);
-  if (problems.length) throw new WorldError(`${origin} is not a valid world file:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length) throw new WorldError(`${origin} is not a valid world file:\n${problems.map((p) => `  ${oneLine(p)}`).join('\n')}`);
   return w;
 }
 

@@ -18,3 +18,24 @@ export const isReadOnlyOperation = (operation: string): boolean => /^(Get|List|D
 
 /** "2026-11-28 14:02 UTC". */
 export const utcMinute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/**
+ * Untrusted text quoted for a one-line message (an error, a reason, a log field): JSON-quoted, so line breaks and
+ * control characters are escapes, with the Unicode line and paragraph separators escaped too, and cut at `max`
+ * characters so a 300,000-character name cannot make a 300,000-character message.
+ */
+export function quoted(text: string, max = 200): string {
+  const cut = text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+  return JSON.stringify(cut).replace(/[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A property path for a one-line message: `a.b[2]`, with any key that is not a plain name quoted (`a["x\ny"]`). */
+export function propertyPath(path: readonly PropertyKey[], root: string): string {
+  if (path.length === 0) return root;
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    const name = String(key);
+    if (/^[A-Za-z_$][\w$-]*$/.test(name)) return out ? `${out}.${name}` : name;
+    return `${out}[${quoted(name, 60)}]`;
+  }, '');
+}

@@ -8,6 +8,7 @@ import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PolicyValidationError, type PolicyProblem } from '../errors';
 import { policySchema, type Policy } from './schema';
+import { propertyPath, quoted } from '../domain/names';
 import defaultPolicyYaml from './default-policy.yaml';
 
 /**
@@ -31,7 +32,9 @@ export function parsePolicy(text: string, origin = 'policy'): Policy {
   // line on stderr next to the one-line problem (which names the key as unknown).
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, logLevel: 'error' });
   const location = locator(text);
-  const syntax = doc.errors.map((e) => ({ path: location(e.pos[0]), message: firstLine(e.message) }));
+  // yaml reports a document nested past its parser's stack once per level reached: one problem says it.
+  const tooDeep = doc.errors.find((e) => /Maximum call stack size exceeded/.test(e.message));
+  const syntax = tooDeep ? [{ path: location(tooDeep.pos[0]), message: 'is nested too deeply to read: a policy is a few levels of mappings and lists' }] : doc.errors.map((e) => ({ path: location(e.pos[0]), message: firstLine(e.message) }));
   const problems = syntax.length > 0 ? syntax : duplicateKeys(doc, location);
   if (problems.length > 0) throw new PolicyValidationError(origin, firstProblems(problems));
   const data = toData(doc, origin);
@@ -73,14 +76,14 @@ function toData(doc: Document, origin: string): unknown {
     const problem = /excessive alias count/i.test(message)
       ? `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies: a YAML alias bomb? Write the values out instead`
       : `cannot be read: ${firstLine(message)}`;
-    throw new PolicyValidationError(origin, [{ path: '(policy)', message: problem }]);
+    throw new PolicyValidationError(origin, firstProblems([{ path: '(policy)', message: problem }]));
   }
 }
 
 /** Validates an already-parsed policy object. */
 export function validatePolicy(data: unknown, origin = 'policy'): Policy {
   const structural = structuralProblem(data);
-  if (structural) throw new PolicyValidationError(origin, [structural]);
+  if (structural) throw new PolicyValidationError(origin, firstProblems([structural]));
   const result = policySchema.safeParse(data, { error: defaultMessage });
   if (result.success) return result.data;
   throw new PolicyValidationError(origin, firstProblems(result.error.issues.flatMap(toProblems)));
@@ -90,9 +93,16 @@ export function validatePolicy(data: unknown, origin = 'policy'): Policy {
 export const MAX_PROBLEMS = 100;
 
 function firstProblems(problems: PolicyProblem[]): PolicyProblem[] {
-  if (problems.length <= MAX_PROBLEMS) return problems;
-  return [...problems.slice(0, MAX_PROBLEMS), { path: '(policy)', message: `and ${problems.length - MAX_PROBLEMS} more problems, not listed` }];
+  const listed = problems.slice(0, MAX_PROBLEMS).map((p) => ({ path: oneLine(p.path), message: oneLine(p.message) }));
+  if (problems.length <= MAX_PROBLEMS) return listed;
+  return [...listed, { path: '(policy)', message: `and ${problems.length - MAX_PROBLEMS} more problems, not listed` }];
 }
+
+/**
+ * Each problem is one line that a terminal shows as written: a line break or control character any message still
+ * carries (zod's or yaml's own wording quoting the file) becomes its escape.
+ */
+const oneLine = (text: string): string => text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 
 /** The commented default policy shipped with the product (bundled as text). */
 export function defaultPolicyText(): string {
@@ -145,12 +155,13 @@ function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(policy)';
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  return propertyPath(path, '(policy)');
 }
 
 function describe(value: unknown, bare = false): string {
-  if (typeof value === 'string') return bare ? `"${value}"` : `text "${value}"`;
+  if (typeof value === 'string') return bare ? quoted(value) : `text ${quoted(value)}`;
+  // String(), not JSON: JSON shows .inf, .nan and 1e400 as null.
+  if (typeof value === 'number') return bare ? String(value) : `number ${String(value)}`;
   if (bare) return JSON.stringify(value) ?? String(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';

@@ -5,11 +5,12 @@
  */
 import * as z from 'zod';
 import { INSIGHT_TYPES } from '../domain/model';
-import { ACCOUNT_ID, REGION_NAME } from '../domain/names';
+import { ACCOUNT_ID, quoted, REGION_NAME } from '../domain/names';
 
 export const POLICY_VERSION = 1;
 
-const show = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
+// One line whatever the policy says: text is quoted with its line breaks escaped and cut short.
+const show = (value: unknown): string => (typeof value === 'string' ? quoted(value) : (JSON.stringify(value) ?? String(value)));
 
 const accountId = z
   .string({ error: (i) => (i.input === undefined ? 'is required' : `${show(i.input)} must be a 12-digit account id`) })

@@ -7,9 +7,13 @@
  */
 import { parseCloudTrailArn, resolveCloudTrailArn } from '../domain/arn';
 import { clockEffectOfApiCall, type ClockEffect } from '../domain/insights-clock';
-import { ACCOUNT_ID, isReadOnlyOperation, REGION_NAME } from '../domain/names';
+import { ACCOUNT_ID, isReadOnlyOperation, quoted, REGION_NAME } from '../domain/names';
+import { partitionOf } from '../domain/partitions';
 import { regionScope, accountScope } from '../policy/scope';
 import type { Policy } from '../policy/schema';
+
+/** A trail name or event data store id as CloudTrail makes them. */
+const CLOUDTRAIL_ID = /^[A-Za-z0-9._-]+$/;
 
 export interface EventTarget {
   kind: 'trail' | 'eventDataStore' | 'accountRegion';
@@ -78,8 +82,13 @@ type Locate = (req: Rec, res: Rec) => { kind: 'trail' | 'eventDataStore' | 'acco
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** Untrusted values in reasons: objects from the wire may carry hostile toString / valueOf / toJSON members. */
+/** An identifier-like value as it is; anything else quoted (one line, cut short). */
+function shown(v: unknown): string {
+  return typeof v === 'string' && /^[\w.:/@+=,-]{1,128}$/.test(v) ? v : printable(v);
+}
+
 function printable(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}...` : v);
+  if (typeof v === 'string') return quoted(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
   return Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : typeof v;
 }
@@ -135,7 +144,7 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
     const source = str(detail.insightSource);
     const target: EventTarget = source && parseCloudTrailArn(source) ? { kind: 'eventDataStore', accountId, region, arn: source } : { kind: 'accountRegion', accountId, region };
     const details = isObject(detail.insightDetails) ? detail.insightDetails : detail;
-    return { decision: 'observe', reason: `Insights delivered (${str(details.insightType) ?? 'Insights'}, ${str(details.state) ?? str(detail.insightState) ?? 'Start'}): the delivery window of ${source ? 'the store' : 'the account-region'} is over`, eventName: null, target, restartsInsightsClock: false, ...base };
+    return { decision: 'observe', reason: `Insights delivered (${shown(str(details.insightType) ?? 'Insights')}, ${shown(str(details.state) ?? str(detail.insightState) ?? 'Start')}): the delivery window of ${source ? 'the store' : 'the account-region'} is over`, eventName: null, target, restartsInsightsClock: false, ...base };
   }
   if (detailType !== 'AWS API Call via CloudTrail') return ignore(`detail-type ${printable(detailType ?? null)} is not "AWS API Call via CloudTrail"`, base);
 
@@ -143,16 +152,16 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   const named = { ...base, eventName: eventName ?? null };
   if (!eventName) return ignore('the record has no eventName', named);
   if (detail.eventSource !== 'cloudtrail.amazonaws.com') return ignore(`eventSource ${printable(detail.eventSource ?? null)} is not cloudtrail.amazonaws.com`, named);
-  if (detail.errorCode !== undefined && detail.errorCode !== null) return ignore(`the call failed (${str(detail.errorCode) ?? printable(detail.errorCode)}): nothing changed`, named);
-  if (detail.readOnly === true || isReadOnlyOperation(eventName)) return ignore(`${eventName} is read-only`, named);
+  if (detail.errorCode !== undefined && detail.errorCode !== null) return ignore(`the call failed (${shown(detail.errorCode)}): nothing changed`, named);
+  if (detail.readOnly === true || isReadOnlyOperation(eventName)) return ignore(`${shown(eventName)} is read-only`, named);
   const locate = Object.hasOwn(TARGET_BY_EVENT, eventName) ? TARGET_BY_EVENT[eventName] : undefined;
-  if (!locate) return ignore(`${eventName} cannot affect Insights`, named);
+  if (!locate) return ignore(`${shown(eventName)} cannot affect Insights`, named);
   if (!accountId || !ACCOUNT_ID.test(accountId)) return ignore('the record has no valid recipientAccountId', named);
   if (!region || !REGION_NAME.test(region)) return ignore('the record has no valid awsRegion', named);
 
   const envelopeAccount = str(envelope?.account);
   if (envelopeAccount && str(detail.recipientAccountId) && envelopeAccount !== detail.recipientAccountId)
-    return ignore(`the envelope's account ${envelopeAccount} is not the record's recipientAccountId ${printable(detail.recipientAccountId)}: not trusted`, named);
+    return ignore(`the envelope's account ${shown(envelopeAccount)} is not the record's recipientAccountId ${shown(detail.recipientAccountId)}: not trusted`, named);
   const actor = actorOf(detail.userIdentity);
   const ownRole = options.ownRoles && ownRoleOf(detail.userIdentity, accountId, options.ownRoles);
 
@@ -167,7 +176,11 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
     if (id.length > MAX_ID_LENGTH) return ignore(`${eventName} names a ${where.kind === 'trail' ? 'trail' : 'event data store'} of ${id.length} characters: no CloudTrail identifier is that long`, { ...named, ...(actor && { actor }) });
     const arn = resolveCloudTrailArn(id, where.kind === 'trail' ? 'trail' : 'eventdatastore', { accountId, region });
     const parsed = parseCloudTrailArn(arn);
-    if (!parsed) return ignore(`${eventName} names ${printable(id)}, which is not a CloudTrail ${where.kind === 'trail' ? 'trail' : 'event data store'} ARN or name`, { ...named, ...(actor && { actor }) });
+    // Trail names and store ids are ASCII letters, digits, '.', '_' and '-' (CreateTrail's naming rules; store ids are
+    // generated so); and an ARN belongs to the partition of its region, which is the record's own.
+    if (!parsed || !CLOUDTRAIL_ID.test(parsed.resourceId)) return ignore(`${eventName} names ${printable(id)}, which is not a CloudTrail ${where.kind === 'trail' ? 'trail' : 'event data store'} ARN or name`, { ...named, ...(actor && { actor }) });
+    if (partitionOf(parsed.region) !== parsed.partition || partitionOf(parsed.region) !== partitionOf(region))
+      return ignore(`${eventName} names ${printable(arn)}: partition ${parsed.partition} and region ${printable(parsed.region)} do not go together with a call made in ${region}`, { ...named, ...(actor && { actor }) });
     // A name or id is the caller's; an ARN says whose and where (an organization source lives in the management account).
     target = { kind: where.kind, accountId: parsed.accountId, region: parsed.region, arn, ...(where.kind === 'trail' && { name: parsed.resourceId }) };
     // A call changes only its own account's sources, or the management account's (an organization source a delegated

@@ -37,7 +37,7 @@ describe('world files', () => {
     ['an account outside the organization', { trails: [{ account: '555555555555', name: 'x-trail', homeRegion: 'us-east-1' }] }, /trail x-trail: account 555555555555 is not in the organization/],
     ['a management account that is not a member', { organization: { ...testWorld().organization, managementAccount: '555555555555' } }, /managementAccount 555555555555 is not one of organization.accounts/],
     ['an account under an unknown parent', { organization: { ...testWorld().organization, accounts: [{ id: '111111111111', name: 'm', parent: 'ou-ab12-nowhere1' }] } }, /parent ou-ab12-nowhere1 is neither the root nor an OU/],
-    ['a malformed account id', { trails: [{ account: '12', name: 'x-trail', homeRegion: 'us-east-1' }] }, /trails.0.account: must be a 12-digit account id/],
+    ['a malformed account id', { trails: [{ account: '12', name: 'x-trail', homeRegion: 'us-east-1' }] }, /trails\[0\].account: must be a 12-digit account id/],
     ['both kinds of selectors on a trail', { trails: [{ account: PROD, name: 'x-trail', homeRegion: 'us-east-1', eventSelectors: [{}], advancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] }] }, /eventSelectors or advancedEventSelectors, not both/],
   ])('rejects %s with a message naming it', (_what, extra, message) => {
     expect(() => validateWorld(testWorld(extra as never), 'bad.yaml')).toThrow(message);
@@ -128,5 +128,33 @@ describe('the standalone simulator', () => {
       expect(err.status).toBe(2);
       expect(err.stderr.toString()).toBe('sim: usage: sim --world FILE [--port N] [--no-throttling]\n');
     }
+  });
+});
+
+describe('world files an operator mistyped or someone crafted', () => {
+  it('refuses a __proto__ key instead of dropping it silently', () => {
+    const world = { ...testWorld(), trails: [{ account: '222222222222', name: 'audit', homeRegion: 'us-east-1', tags: JSON.parse('{"__proto__": "x", "team": "sec"}') }] };
+    expect(() => validateWorld(world, 'w.yaml')).toThrow('w.yaml is not a valid world file:\n  trails[0].tags.__proto__: "__proto__" cannot be used as a key');
+  });
+
+  it('says each problem on one line, whatever a key or value quotes', () => {
+    const world = { ...testWorld(), 'bad\nkey': 1 } as unknown;
+    const message = (() => {
+      try {
+        validateWorld(world, 'w.yaml');
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(message.split('\n')).toHaveLength(2);
+    expect(message).toContain('\\n');
+  });
+
+  it('finds a key given twice in a mapping of 20,000 keys at once (the check is linear)', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: 1`).join('\n');
+    const started = performance.now();
+    expect(() => parseWorld(`version: 1\nbuckets:\n${keys}\n  k7: 2\n`, 'big.yaml')).toThrow('big.yaml: the key "k7" is given twice in one mapping');
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });

@@ -123,7 +123,7 @@ exemptions:
     ['a bare string', 'enforce everything\n', '(policy): must be a mapping (key: value), got text "enforce everything"'],
     ['broken YAML', 'version: 1\nmode: [enforce\n', /^line \d+, column \d+: /],
     ['a duplicated key', 'version: 1\nversion: 1\nmode: report\n', /^line 2, column 1: Map keys must be unique/],
-    ['a key that is a list', `${minimal}? [a, b]\n: 1\n`, '[ a, b ]: unknown key'],
+    ['a key that is a list', `${minimal}? [a, b]\n: 1\n`, '["[ a, b ]"]: unknown key'],
     ['a key given twice in a nested flow mapping', `${minimal}trails: {enabled: true, enabled: false}\n`, 'line 6, column 25: Map keys must be unique'],
   ];
 
@@ -233,5 +233,19 @@ describe('the JSON Schema for editors', () => {
     const schema = policyJsonSchema() as { required: string[]; properties: Record<string, { description?: string }> };
     expect(schema.required.sort()).toEqual(['mode', 'scope', 'version']);
     expect(schema.properties.mode?.description).toMatch(/dry run/);
+  });
+});
+
+describe('policies no person would write', () => {
+  it('says a document nested past the parser is nested too deeply, once', () => {
+    const problems = problemsOf(`version: 1\nmode: report\nscope: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    expect(problems).toEqual([expect.stringMatching(/^line 3, column \d+: is nested too deeply to read/)]);
+  });
+
+  it.each([
+    ['.inf', 'Infinity'],
+    ['.nan', 'NaN'],
+  ])('shows %s as the number it is, not as null', (yaml, shown) => {
+    expect(problemsOf(`version: 1\nmode: report\nlimits: {maxWritesPerSweep: ${yaml}}\n`).join('\n')).toContain(shown);
   });
 });
