@@ -21,13 +21,19 @@ export function channelsOf(selectors: readonly InsightSelector[]): Set<Channel> 
   return out;
 }
 
-/** The canonical, full-replacement selector list for a channel set: types and categories in a fixed order, categories explicit. */
+/**
+ * The canonical, full-replacement selector list for a channel set, types and categories in a fixed order, and the
+ * minimal request: `EventCategories` only where a type analyzes more than management events ("If EventCategories is
+ * not provided, the specified Insights types are enabled on management API calls by default",
+ * `com.amazonaws.cloudtrail#InsightSelector$EventCategories`; AWS's own examples omit it).
+ */
 export function selectorsOf(channels: Iterable<Channel>): InsightSelector[] {
   const set = new Set(channels);
   const out: InsightSelector[] = [];
   for (const type of INSIGHT_TYPES) {
     const cats = INSIGHT_EVENT_CATEGORIES.filter((c) => set.has(channel(type, c)));
-    if (cats.length > 0) out.push({ InsightType: type, EventCategories: [...cats] });
+    if (cats.length === 0) continue;
+    out.push(cats.length === 1 && cats[0] === 'Management' ? { InsightType: type } : { InsightType: type, EventCategories: [...cats] });
   }
   return out;
 }

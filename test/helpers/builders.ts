@@ -13,8 +13,8 @@ export const trailArn = (name: string, account = MEMBER, region = 'us-east-1') =
 export const storeArn = (id: string, account = MEMBER, region = 'us-east-1') => `arn:aws:cloudtrail:${region}:${account}:eventdatastore/${id}`;
 
 export const BOTH_INSIGHTS = [
-  { InsightType: 'ApiCallRateInsight' as const, EventCategories: ['Management' as const] },
-  { InsightType: 'ApiErrorRateInsight' as const, EventCategories: ['Management' as const] },
+  { InsightType: 'ApiCallRateInsight' as const },
+  { InsightType: 'ApiErrorRateInsight' as const },
 ];
 
 /** The identity fields of a home copy, owned and read by one account. */

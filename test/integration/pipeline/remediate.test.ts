@@ -117,7 +117,7 @@ describe('modes, caps and failures', () => {
       operation: 'PutInsightSelectors',
       accountId: PROD,
       region: 'us-east-1',
-      input: { TrailName: trailArn('audit'), InsightSelectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] }, { InsightType: 'ApiErrorRateInsight', EventCategories: ['Management'] }] },
+      input: { TrailName: trailArn('audit'), InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }, { InsightType: 'ApiErrorRateInsight' }] },
     });
     expect(out.writesApplied).toBe(0);
   });

@@ -211,8 +211,8 @@ describe('the world file\'s costs', () => {
 
   it.each([
     ['an account outside the organization', { months: { '2026-12': [{ account: '555555555555', usageType: 'USE1-InsightsEvents', region: 'us-east-1', amount: 1 }] } }, /costs\.months\.2026-12: account 555555555555 is not in the organization/],
-    ['a malformed month', { months: { '2026-13': [] } }, /costs\.months\.2026-13: Invalid key in record/],
-    ['a line item without its region', { months: { '2026-12': [{ account: MGMT, usageType: 'USE1-InsightsEvents', amount: 1 }] } }, /costs\.months\.2026-12\.0\.region/],
+    ['a malformed month', { months: { '2026-13': [] } }, /costs\.months\["2026-13"\]: Invalid key in record/],
+    ['a line item without its region', { months: { '2026-12': [{ account: MGMT, usageType: 'USE1-InsightsEvents', amount: 1 }] } }, /costs\.months\["2026-12"\]\[0\]\.region: Invalid input/],
   ])('rejects %s', (_what, costs, message) => {
     expect(() => validateWorld(testWorld({ costs } as never), 'bad.yaml')).toThrow(message);
   });

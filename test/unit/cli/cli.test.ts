@@ -239,7 +239,7 @@ describe('insights-remediator CLI on hostile and broken input', () => {
     const listKey = file('list-key.yaml', `${policyHead}\n? [a, b]\n: 1\n`);
     const r = run('validate-policy', listKey);
     noStackTrace(r);
-    expect(r.stderr).toBe(`${listKey} is not a valid policy:\n  [ a, b ]: unknown key\n`);
+    expect(r.stderr).toBe(`${listKey} is not a valid policy:\n  ["[ a, b ]"]: unknown key\n`);
   });
 
   it('refuses a policy over 1 MiB with one line', () => {

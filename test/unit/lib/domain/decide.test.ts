@@ -82,7 +82,7 @@ describe('decide: nothing is written when the state satisfies the policy', () =>
 });
 
 describe('decide: Insights on trails', () => {
-  it('enables both types, with categories explicit, on a trail with Insights off', () => {
+  it('enables both types on a trail with Insights off, in the minimal request (management is the default category)', () => {
     const d = decideTrail({ insightSelectors: [] });
     expect(d.finding.status).toBe('drifted');
     expect(codes(d)).toEqual(['insightsOff']);
@@ -110,7 +110,7 @@ describe('decide: Insights on trails', () => {
     const p = aPolicy({ trails: { insightTypes: ['ApiErrorRateInsight'] } });
     const d = decideTrail({ insightSelectors: [], eventSelectors: { kind: 'basic', selectors: [{ ReadWriteType: 'ReadOnly' }] } }, p);
     expect(operations(d)).toEqual(['PutInsightSelectors']);
-    expect(d.actions[0]?.input).toEqual({ TrailName: aTrail().arn, InsightSelectors: [{ InsightType: 'ApiErrorRateInsight', EventCategories: ['Management'] }] });
+    expect(d.actions[0]?.input).toEqual({ TrailName: aTrail().arn, InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] });
   });
 
   it('widens read-only selectors first when ApiCallRateInsight needs write management events, keeping data resources', () => {
@@ -176,7 +176,7 @@ describe('decide: prerequisites the policy only reports', () => {
     expect(d.finding.status).toBe('not-remediable');
     expect(blockerCodes(d)).toEqual(['prerequisiteRepairDisabled']);
     expect(d.finding.blockers[0]?.remedy).toMatch(/ReadWriteType ReadOnly -> All/);
-    expect(d.actions).toMatchObject([{ operation: 'PutInsightSelectors', input: { InsightSelectors: [{ InsightType: 'ApiErrorRateInsight', EventCategories: ['Management'] }] } }]);
+    expect(d.actions).toMatchObject([{ operation: 'PutInsightSelectors', input: { InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] } }]);
   });
 
   it('does not re-put an existing type its selectors no longer support', () => {

@@ -5,12 +5,13 @@ describe('Insights channels', () => {
     expect([...channelsOf([{ InsightType: 'ApiCallRateInsight' }])]).toEqual(['ApiCallRateInsight:Management']);
   });
 
-  it('builds the canonical full-replacement list, types and categories in a fixed order', () => {
+  it('builds the canonical full-replacement list, types and categories in a fixed order, categories only beyond Management', () => {
     expect(selectorsOf(['ApiErrorRateInsight:Data', 'ApiCallRateInsight:Management', 'ApiErrorRateInsight:Management'])).toEqual([
-      { InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] },
+      { InsightType: 'ApiCallRateInsight' },
       { InsightType: 'ApiErrorRateInsight', EventCategories: ['Management', 'Data'] },
     ]);
     expect(selectorsOf([])).toEqual([]);
+    expect(selectorsOf(['ApiCallRateInsight:Data'])).toEqual([{ InsightType: 'ApiCallRateInsight', EventCategories: ['Data'] }]);
   });
 
   it('compares lists as sets of channels', () => {
