@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { PolicyValidationError } from '../lib/errors';
 import { parsePolicy } from '../lib/policy/load';
 import { policyJsonSchema } from '../lib/policy/schema';
+import { runtimePolicyText } from '../lib/runtime-policy';
 import { interpretEvent } from '../lib/targets/from-cloudtrail-event';
 import { runDemo } from './demo';
 import { formatFor, loadPolicy, parseCommandLine, readText, UsageError, USAGE, VERSION, writeText, type CliOptions } from './options';
@@ -42,7 +43,9 @@ async function main(argv: string[]): Promise<number | 'running'> {
       const file = options.positionals[0];
       if (!file) throw new UsageError('validate-policy needs a policy file: insights-remediator validate-policy policy.yaml');
       const policy = parsePolicy(readText(file), file);
-      return print(`${file}: valid (version ${policy.version}, mode ${policy.mode}, ${policy.scope.regions.include.length} region(s), ${policy.exemptions.length} exemption(s))`);
+      // --output: the validated runtime form the Lambdas read from the POLICY parameter (lib/runtime-policy.ts).
+      if (options.output) writeText(options.output, runtimePolicyText(policy));
+      return print(`${file}: valid (version ${policy.version}, mode ${policy.mode}, ${policy.scope.regions.include.length} region(s), ${policy.exemptions.length} exemption(s))${options.output ? `; its validated form for POLICY written to ${options.output}` : ''}`);
     }
     case 'policy-schema': {
       const text = `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;

@@ -1,8 +1,8 @@
-// SQS -> one account-region of a drift sweep each, or the sweep's finalize message. Partial batch failures
-// (ReportBatchItemFailures) through the Powertools batch utility: only the failed account-regions come back.
+// SQS -> one account of a drift sweep per message (its regions on the container's lanes, one session), a coverage
+// repair, or the sweep's finalize message. Partial batch failures (ReportBatchItemFailures): only the failed records come
+// back, and an account's failed regions are retried as a message of their own (lib/sweep/worker.ts).
 // Composition root only.
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
 import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
 import { sweepInfrastructure } from '../../lib/aws/sweep-clients';
@@ -12,18 +12,21 @@ import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
 import { logger } from '../../lib/observability';
 import { loadSweepConfig } from '../../lib/sweep/config';
 import type { WorkerDeps } from '../../lib/sweep/sweep';
-import { sweepAccountRegion } from '../../lib/sweep/worker';
+import { sweepBatch } from '../../lib/sweep/worker';
 
-export const makeWorkerHandler = (deps: WorkerDeps) => {
-  const recordHandler = async (record: SQSRecord) => sweepAccountRegion(record.body, deps);
-  // One record after another: a duplicate of an account-region in the same batch then finds it already repaired, and
-  // the account-region's CloudTrail budget is not shared by parallel records.
-  return async (event: SQSEvent) => processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { processInParallel: false });
-};
+export const makeWorkerHandler =
+  (deps: WorkerDeps) =>
+  async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+    const failed = await sweepBatch(event.Records, deps, context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {});
+    // Every record failed: the invocation fails with their reasons (Lambda then returns the whole batch), as the
+    // Powertools batch utility did, so the error and its causes reach the logs and the error metric.
+    if (failed.length > 0 && failed.length === event.Records.length) throw new Error(`All records failed processing: ${failed.map((f) => f.reason).join('; ')}`);
+    return { batchItemFailures: failed.map((f) => ({ itemIdentifier: f.messageId })) };
+  };
 
 let wired: ReturnType<typeof makeWorkerHandler> | undefined;
 
-export const handler = async (event: SQSEvent) => {
+export const handler = async (event: SQSEvent, context: Context) => {
   if (!wired) {
     const config = loadSweepConfig(process.env);
     const { store, queue } = sweepInfrastructure(config);
@@ -34,6 +37,7 @@ export const handler = async (event: SQSEvent) => {
       policy: config.policy,
       aws,
       managementAccountId: config.managementAccountId,
+      regionLanes: config.sweepRegionLanes,
       now: () => new Date(),
       store,
       queue,
@@ -42,5 +46,5 @@ export const handler = async (event: SQSEvent) => {
       log: (m, f) => logger.info(m, f),
     });
   }
-  return wired(event);
+  return wired(event, context);
 };

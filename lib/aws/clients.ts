@@ -1,6 +1,6 @@
 /**
  * SDK v3 clients for the organization: the management account's own credentials, or a member role assumed once
- * per account and cached until near expiry (fromTemporaryCredentials); regional CloudTrail clients created lazily and
+ * per account and cached in memory until near expiry (fromTemporaryCredentials); regional CloudTrail clients created lazily and
  * reused, with adaptive retries; and every CloudTrail attempt, retries included, paced by the per account-region
  * budget (lib/rate-limiter.ts). The only place the product builds AWS clients.
  * A sweep worker meets thousands of account-regions in one container: the clients share one HTTP handler (one
@@ -72,6 +72,18 @@ export class AwsClients {
       this.credentialsByAccount.set(accountId, provider);
     }
     return provider;
+  }
+
+  /**
+   * The account's session, resolved now: one AssumeRole for a member account, kept in this object's memory only (never
+   * written anywhere) and shared by every region's client until 5 minutes before it expires; the management account
+   * has its own credentials. A sweep worker opens an account's session before handing its regions to concurrent lanes,
+   * so no lane waits on another's AssumeRole. A refused AssumeRole rejects here and is not cached: the regions' own
+   * calls then meet the same refusal and report the account unreachable.
+   */
+  async session(accountId: string): Promise<void> {
+    const credentials = this.credentialsFor(accountId);
+    if (typeof credentials === 'function') await credentials();
   }
 
   cloudTrail(accountId: string, region: string): CloudTrailClient {

@@ -1,8 +1,8 @@
 /**
  * The scheduled drift sweep on SQS fan-out. The scheduler enumerates the in-scope ACTIVE accounts x the policy's
- * regions and enqueues one message per account-region (SendMessageBatch, 10 at a time, retrying entries SQS
- * refused), then a finalize message delayed to the deadline; the worker runs the shared pipeline for its
- * account-region and records the report under the sweep id; the report that completes the sweep, or the finalize
+ * regions and enqueues one message per account, its regions in it (SendMessageBatch, 10 at a time, retrying entries
+ * SQS refused), then a finalize message delayed to the deadline; the worker opens the account's session once and runs
+ * the shared pipeline for each of its account-regions, recording each report under the sweep id; the report that completes the sweep, or the finalize
  * message, ends it (lib/sweep/finish.ts: summary stored once, digest sent).
  * A retryable failure (a read that failed, a throttled or 5xx write) fails the record so SQS redelivers it; an
  * unreachable account (its role missing or denied) is reported, not retried; a malformed message is reported and
@@ -90,7 +90,9 @@ export async function sendAll(queue: QueuePort, batches: readonly { Id: string; 
 export interface WorkerDeps extends Omit<RemediateDeps, 'ouPath' | 'ledger'>, Omit<FinishDeps, 'now' | 'queue'> {
   /** How long a sweep the worker starts (a targeted one) may take. Default 15 minutes. */
   sweepTimeoutMs?: number;
-  /** The sweep queue: the finalize message, and a coverage sweep's repair messages. */
+  /** Account-regions worked on at once in one container (lib/sweep/worker.ts); default 4. */
+  regionLanes?: number;
+  /** The sweep queue: the finalize message, a coverage sweep's repair messages, and account-regions to retry. */
   queue: QueuePort;
   /** The ledger: Insights clocks across sweeps, and the Slack messages a digest carries. */
   ledger?: Ledger;

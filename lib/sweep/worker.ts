@@ -1,32 +1,94 @@
 /**
- * The sweep worker's one SQS record: a survey or sweep of an account-region, a coverage repair, the sweep's finalize
- * message, or the start of a sweep of the account-regions an event took coverage from. everySource sweeps repair each account-region where it stands; coverage sweeps survey it, and the
- * report that completes the survey plans the repairs (lib/sweep/coverage-sweep.ts). A retryable failure (a read that
- * failed, a throttled or 5xx write) fails the record so SQS redelivers it; an unreachable account (its role missing or
+ * The sweep worker's SQS batch: account messages (a survey or sweep of an account's regions), coverage repairs, the
+ * sweep's finalize message, and the start of a sweep of the account-regions an event took coverage from.
+ * An account's regions are handled where its session is: the worker opens the account's session (one AssumeRole per
+ * member account per sweep, kept in memory only), then its regions run on the container's lanes alongside other
+ * accounts' regions, each account-region reporting on its own. everySource sweeps repair each account-region where it
+ * stands; coverage sweeps survey it, and the report that completes the survey plans the repairs
+ * (lib/sweep/coverage-sweep.ts).
+ * Retries stay per account-region: regions that failed for a retryable reason (a read that failed, a throttled or 5xx
+ * write) are sent again as a message of their own, delayed, at most MAX_ATTEMPTS times, and the account's record
+ * succeeds; after that, or when the re-send fails, the record fails and SQS redelivers it (its dead-letter queue sees
+ * what never succeeds). A redelivered or duplicate account message is harmless: every region reads before it decides,
+ * so nothing repaired is written again, and a report replaces its own. An unreachable account (its role missing or
  * denied) is reported, not retried; a malformed message is reported and dropped (it would fail forever).
+ * Lambda's timeout: an account is started only with RESERVE_MS of the invocation left; the records not started are
+ * sent again as they are, so a long batch never dies mid-account waiting for SQS's visibility timeout (1,800 s) to
+ * bring it back. A crash still loses nothing: the batch returns after the visibility timeout.
  */
 import { retryableFailure } from '../pipeline/remediate';
 import { coverageSummary, planSweep, repairAccountRegion } from './coverage-sweep';
 import { finishSweep } from './finish';
-import { parseSweepMessage, SweepMessageError } from './messages';
+import { parseSweepMessage, retryMessage, SweepMessageError, type AccountMessage } from './messages';
 import { reportOf } from './summary';
 import { sweepBudget } from './store';
 import { startSweep, sweepOne, type WorkerDeps } from './sweep';
 
-/** Throws to have SQS redeliver the record. */
-export async function sweepAccountRegion(body: string, workerDeps: WorkerDeps): Promise<void> {
+/** Re-sends of an account's failed regions before the record itself fails. */
+export const MAX_ATTEMPTS = 4;
+/** An account is started only with this much of the invocation left (a region takes seconds; retries add backoff). */
+export const RESERVE_MS = 60_000;
+/** Account-regions a container works on at once, by default (SWEEP_REGION_LANES). */
+export const DEFAULT_LANES = 4;
+
+export interface SweepRecordIn {
+  messageId: string;
+  body: string;
+}
+
+export interface BatchOptions {
+  /** Milliseconds left in the invocation (Lambda's context.getRemainingTimeInMillis); unlimited when absent. */
+  remainingMs?: () => number;
+}
+
+export interface RecordFailure {
+  messageId: string;
+  reason: string;
+}
+
+/** Handles one SQS batch; returns the records to report as batch item failures, with why. */
+export async function sweepBatch(records: readonly SweepRecordIn[], workerDeps: WorkerDeps, options: BatchOptions = {}): Promise<RecordFailure[]> {
   const coverage = workerDeps.policy.objective === 'coverage';
   const deps: WorkerDeps = coverage ? { ...workerDeps, summaryOf: (s, timedOut) => coverageSummary(workerDeps.policy, s, timedOut) } : workerDeps;
-  let message;
-  try {
-    message = parseSweepMessage(body);
-  } catch (e) {
-    if (e instanceof SweepMessageError) {
-      deps.log?.('sweep message dropped', { reason: e.message });
-      return;
+  const failed: RecordFailure[] = [];
+  // Duplicates of an account in one batch (a redelivery next to a retry) are swept once, their regions merged.
+  const accounts = new Map<string, { message: AccountMessage; ids: string[]; bodies: string[] }>();
+  for (const record of records) {
+    let message;
+    try {
+      message = parseSweepMessage(record.body);
+    } catch (e) {
+      if (e instanceof SweepMessageError) {
+        deps.log?.('sweep message dropped', { reason: e.message });
+        continue;
+      }
+      throw e;
     }
-    throw e;
+    if (isAccountMessage(message)) {
+      const key = `${message.sweepId}/${message.accountId}`;
+      const held = accounts.get(key);
+      if (held) {
+        held.message = { ...held.message, regions: [...new Set([...held.message.regions, ...message.regions])], ...(message.attempt !== undefined && { attempt: Math.max(message.attempt, held.message.attempt ?? 0) }) };
+        held.ids.push(record.messageId);
+        held.bodies.push(record.body);
+      } else accounts.set(key, { message, ids: [record.messageId], bodies: [record.body] });
+      continue;
+    }
+    try {
+      await otherMessage(message, deps);
+    } catch (e) {
+      const reason = `${(e as Error).name}: ${(e as Error).message}`;
+      deps.log?.('sweep record failed', { reason });
+      failed.push({ messageId: record.messageId, reason });
+    }
   }
+  failed.push(...(await sweepAccounts([...accounts.values()], deps, options)));
+  return failed;
+}
+
+const isAccountMessage = (m: ReturnType<typeof parseSweepMessage>): m is AccountMessage => 'accountId' in m && 'regions' in m;
+
+async function otherMessage(message: Exclude<ReturnType<typeof parseSweepMessage>, AccountMessage>, deps: WorkerDeps): Promise<void> {
   if ('finalize' in message) {
     const { outcome } = await finishSweep(message.sweepId, deps, 'deadline');
     deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
@@ -39,30 +101,111 @@ export async function sweepAccountRegion(body: string, workerDeps: WorkerDeps): 
     deps.log?.('targeted sweep started', { sweepId, reason, enqueued: out.enqueued });
     return;
   }
-  // A message for a sweep that was never started (or has expired) would read, write and then fail five times.
-  if (!(await deps.store.known(message.sweepId))) {
-    deps.log?.('sweep message dropped', { reason: `sweep ${message.sweepId} was never started (or has expired): nothing read or written` });
-    return;
+  if (!(await known(message.sweepId, deps))) return;
+  const { completed } = await repairAccountRegion(message, deps);
+  if (completed) await finish(message.sweepId, deps);
+}
+
+/** A message for a sweep that was never started (or has expired) would read, write and then fail five times. */
+async function known(sweepId: string, deps: WorkerDeps): Promise<boolean> {
+  if (await deps.store.known(sweepId)) return true;
+  deps.log?.('sweep message dropped', { reason: `sweep ${sweepId} was never started (or has expired): nothing read or written` });
+  return false;
+}
+
+type Held = { message: AccountMessage; ids: string[]; bodies: string[] };
+type Job = { kind: 'open'; held: Held } | { kind: 'region'; held: Held; region: string };
+
+/**
+ * The accounts' regions on `lanes` concurrent lanes. A lane that takes an account opens its session and puts the
+ * account's regions at the front of the queue, so its regions run next, each on whichever lane is free, and no lane
+ * waits on another's AssumeRole.
+ */
+async function sweepAccounts(accounts: Held[], deps: WorkerDeps, options: BatchOptions): Promise<RecordFailure[]> {
+  const failed: RecordFailure[] = [];
+  const fail = (held: Held, reason: string) => failed.push(...held.ids.map((messageId) => ({ messageId, reason })));
+  const retryRegions = new Map<Held, string[]>();
+  const reasons = new Map<Held, string>();
+  const queue: Job[] = accounts.map((held) => ({ kind: 'open', held }));
+  const lanes = Math.max(1, deps.regionLanes ?? DEFAULT_LANES);
+  let opening = 0;
+  let wake: () => void = () => undefined;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const job = queue.shift();
+      if (!job) {
+        // Another lane is opening an account whose regions are about to arrive: wait for them.
+        if (opening === 0) return;
+        await new Promise<void>((resolve) => (wake = chain(wake, resolve)));
+        continue;
+      }
+      const { held } = job;
+      if (job.kind === 'open') {
+        opening++;
+        const started = await openAccount(held, deps, options).catch((e: Error) => {
+          deps.log?.('sweep record failed', { reason: `${e.name}: ${e.message}` });
+          fail(held, `${e.name}: ${e.message}`);
+          return false;
+        });
+        if (started) queue.unshift(...held.message.regions.map((region): Job => ({ kind: 'region', held, region })));
+        opening--;
+        const waiting = wake;
+        wake = () => undefined;
+        waiting();
+        continue;
+      }
+      const retry = await sweepRegion(held.message, job.region, deps).catch((e: Error) => `${e.name}: ${e.message}`);
+      if (retry) {
+        deps.log?.('sweep account-region failed', { accountId: held.message.accountId, region: job.region, reason: retry });
+        retryRegions.set(held, [...(retryRegions.get(held) ?? []), job.region]);
+        reasons.set(held, retry);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  for (const [held, regions] of retryRegions) {
+    const attempt = held.message.attempt ?? 0;
+    if (attempt >= MAX_ATTEMPTS) {
+      fail(held, `${regions.length} region(s) still failing after ${attempt} retries: ${reasons.get(held)}`);
+      continue;
+    }
+    // 10 s, 20 s, 40 s, 80 s: past a throttling burst or a 5xx spell, well inside a sweep's deadline.
+    await deps.queue.send(retryMessage(held.message, regions), Math.min(900, 10 * 2 ** attempt)).catch((e: Error) => fail(held, `the retry of ${regions.join(', ')} was not sent: ${e.name}: ${e.message}`));
   }
-  if ('repair' in message) {
-    const { completed } = await repairAccountRegion(message, deps);
-    if (completed) await finish(message.sweepId, deps);
-    return;
+  return failed;
+}
+
+const chain = (a: () => void, b: () => void) => () => (a(), b());
+
+/** Whether the account's regions may start now; a record not started is sent again, as it is, for another invocation. */
+async function openAccount(held: Held, deps: WorkerDeps, options: BatchOptions): Promise<boolean> {
+  if (options.remainingMs && options.remainingMs() < RESERVE_MS) {
+    for (const body of held.bodies) await deps.queue.send(body, 0);
+    deps.log?.('sweep account deferred', { accountId: held.message.accountId, reason: `less than ${RESERVE_MS / 1000} s of the invocation left` });
+    return false;
   }
+  if (!(await known(held.message.sweepId, deps))) return false;
+  // Refused (a missing or denied role): each region's first call meets the refusal again and reports it unreachable.
+  await deps.aws.session(held.message.accountId).catch(() => undefined);
+  return true;
+}
+
+/** One account-region: sweep (or survey), report, and plan or finish the sweep if this report completed it. */
+async function sweepRegion(message: AccountMessage, region: string, deps: WorkerDeps): Promise<string | undefined> {
+  const coverage = deps.policy.objective === 'coverage';
   // everySource writes here, under the sweep's one cap; coverage only surveys (its plan holds the cap).
   const budget = sweepBudget(deps.store, message.sweepId, deps.policy.limits.maxWritesPerSweep);
-  const { result: r, known } = await sweepOne(message, { ...deps, apply: !coverage, budget });
-  const undelivered = known.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
+  const { result: r, known: records } = await sweepOne({ accountId: message.accountId, region, ouPath: message.ouPath }, { ...deps, apply: !coverage, budget });
+  const undelivered = records.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
   const { completed, unplanned } = await deps.store.record(message.sweepId, { ...reportOf(r, deps.now(), { survey: coverage }), ...(undelivered && { undelivered }) });
   if (completed || (coverage && unplanned)) {
     if (coverage) {
-      // The plan must be sent: a failure here fails this record, and SQS brings it back to plan again.
+      // The plan must be sent: a failure here fails this account-region, and its retry plans again.
       const outcome = await planSweep(message.sweepId, deps);
       deps.log?.('sweep surveyed', { sweepId: message.sweepId, outcome });
     } else await finish(message.sweepId, deps);
   }
-  const retry = retryableFailure(r);
-  if (retry) throw new Error(retry);
+  return retryableFailure(r);
 }
 
 /** The digest must not fail the record that completed the sweep (SQS would run it again): the deadline retries it. */

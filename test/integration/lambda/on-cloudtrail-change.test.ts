@@ -9,6 +9,8 @@ import { DynamoDbLedger, LEASE_MS, LeaseLostError } from '../../../lib/aws/ledge
 import { updateRecord } from '../../../lib/ledger/ledger';
 import { loadTemplates } from '../../unit/infra/templates';
 import { loadConfig, ConfigError } from '../../../lib/config';
+import { parsePolicy } from '../../../lib/policy/load';
+import { runtimePolicyText } from '../../../lib/runtime-policy';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
 import { startDynalite } from '../../helpers/dynalite';
@@ -32,7 +34,7 @@ afterEach(async () => {
 });
 
 function build() {
-  const config = loadConfig({ MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency', POLICY: 'version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n' });
+  const config = loadConfig({ MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency', POLICY: runtimePolicyText(parsePolicy('version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n')) });
   const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
   const ledger = new DynamoDbLedger(db.doc, 'ledger');
   return { handler: wire(config, depsFromConfig(config, ledger, aws), db.doc), ledger };
@@ -60,7 +62,7 @@ describe('on-cloudtrail-change', () => {
     let fresh!: typeof import('../../../functions/on-cloudtrail-change/handler');
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     jest.isolateModules(() => void (fresh = require('../../../functions/on-cloudtrail-change/handler')));
-    const config = loadConfig({ MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency', POLICY: 'version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1]}}\n' });
+    const config = loadConfig({ MANAGEMENT_ACCOUNT_ID: MGMT, MEMBER_ROLE_NAME: ROLE, LEDGER_TABLE: 'ledger', IDEMPOTENCY_TABLE: 'idempotency', POLICY: runtimePolicyText(parsePolicy('version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1]}}\n')) });
     const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
     const handler = fresh.wire(config, fresh.depsFromConfig(config, new DynamoDbLedger(db.doc, 'ledger'), aws), db.doc);
     await new CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAALICE', secretAccessKey: 'x' } }).send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));

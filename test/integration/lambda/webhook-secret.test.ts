@@ -33,6 +33,8 @@ import { startDynalite } from '../../helpers/dynalite';
 import { MGMT, PROD, ROLE, startSim, trailArn } from '../../helpers/sim';
 import { startXRayDaemon, type XRayDaemon } from '../../helpers/xray-daemon';
 import { loadTemplates } from '../../unit/infra/templates';
+import { parsePolicy } from '../../../lib/policy/load';
+import { runtimePolicyText } from '../../../lib/runtime-policy';
 
 const root = join(__dirname, '../../..');
 
@@ -135,7 +137,8 @@ const errorText = (e: unknown): string => {
 };
 
 const ENV = ['POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_LOG_LEVEL', 'AWS_LAMBDA_LOG_LEVEL', 'POWERTOOLS_DEV', 'POWERTOOLS_LOGGER_LOG_EVENT', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'] as const;
-const POLICY = 'version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n';
+// The validated runtime form the functions read (insights-remediator validate-policy FILE --output policy.json).
+const POLICY = runtimePolicyText(parsePolicy('version: 1\nmode: enforce\nscope: {regions: {include: [us-east-1, eu-west-1]}}\n'));
 const context = { functionName: 'insights-remediator', awsRequestId: 'req-webhook-secret', getRemainingTimeInMillis: () => 60_000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f' } as unknown as Context;
 
 type EventFunction = typeof import('../../../functions/on-cloudtrail-change/handler');

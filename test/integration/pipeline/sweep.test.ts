@@ -28,9 +28,10 @@ function parts(policyOverrides: Record<string, unknown> = {}, managementAccountI
   const worker = makeWorkerHandler(deps);
   const counted = async (event: { Records: { body: string }[] }) => {
     for (const r of event.Records) {
-      const m = JSON.parse(r.body) as { accountId: string; region: string; finalize?: true };
+      // One message per account (its regions in it); an account-region message counts as an account with one region.
+      const m = JSON.parse(r.body) as { accountId: string; region?: string; regions?: string[]; finalize?: true };
       if (m.finalize) continue;
-      runs.set(`${m.accountId}/${m.region}`, (runs.get(`${m.accountId}/${m.region}`) ?? 0) + 1);
+      for (const region of m.regions ?? [m.region!]) runs.set(`${m.accountId}/${region}`, (runs.get(`${m.accountId}/${region}`) ?? 0) + 1);
     }
     return worker(event as unknown as SQSEvent);
   };
@@ -94,11 +95,11 @@ describe('a sweep and the event path on the same source', () => {
 });
 
 describe('drift sweep', () => {
-  it('fans out one message per in-scope ACTIVE account-region and summarizes every report', async () => {
+  it('fans out one message per in-scope ACTIVE account, its regions in it, and summarizes every account-region\'s report', async () => {
     sim = await startSim();
     const p = parts();
     const started = await startSweep('sweep-1', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
-    expect(started).toMatchObject({ enqueued: 6, accounts: 3, regions: 2, skipped: [{ id: '444444444444', reason: 'account is SUSPENDED' }] });
+    expect(started).toMatchObject({ enqueued: 3, accounts: 3, regions: 2, skipped: [{ id: '444444444444', reason: 'account is SUSPENDED' }] });
     await runEventSourceMapping(p.queue, sim.clock, p.counted, { batchSize: 4, concurrency: 2 });
     const s = (await sweepSummary('sweep-1', p.store, sim.clock.now()))!;
     expect(s).toMatchObject({ complete: true, timedOut: false, expected: 6, reported: 6, neverReported: [], unreachable: [], failed: [] });
@@ -114,12 +115,12 @@ describe('drift sweep', () => {
     sim.clock.freeze(new Date('2026-11-21T03:00:00.000Z'));
     const p = parts();
     const out = await makeSchedulerHandler({ aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() })({}, { awsRequestId: 'abcdef12-3456' });
-    expect(out).toMatchObject({ sweepId: 'sweep-2026-11-21T03-00-00-000Z-abcdef12', enqueued: 6 });
-    expect(p.queue.depth).toBe(7);
-    expect(p.queue.visible).toBe(6); // the finalize message waits for the deadline
+    expect(out).toMatchObject({ sweepId: 'sweep-2026-11-21T03-00-00-000Z-abcdef12', enqueued: 3 });
+    expect(p.queue.depth).toBe(4);
+    expect(p.queue.visible).toBe(3); // the finalize message waits for the deadline
   });
 
-  it('retries only the account-region whose batch item failed', async () => {
+  it('retries only the account-region that failed, as a message of its own, not its account\'s other regions', async () => {
     sim = await startSim();
     const p = parts();
     // DEV us-east-1's reads fail with 5xx twice (both SDK attempts of the first delivery), then recover.
@@ -129,6 +130,37 @@ describe('drift sweep', () => {
     expect(p.runs.get(`${DEV}/us-east-1`)).toBe(2);
     expect([...p.runs].filter(([k]) => k !== `${DEV}/us-east-1`).every(([, n]) => n === 1)).toBe(true);
     expect((await sweepSummary('sweep-2', p.store, sim.clock.now()))).toMatchObject({ complete: true, failed: [] });
+  });
+
+  it('assumes each member account\'s role once per sweep, however many containers its messages could have reached', async () => {
+    sim = await startSim();
+    const p = parts();
+    // Three containers, each with its own clients (and so its own sessions), taking one message at a time in turn.
+    const containers = [0, 1, 2].map(() =>
+      makeWorkerHandler({ ...p.deps, aws: new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } }) }),
+    );
+    let next = 0;
+    await startSweep('sweep-sessions', { aws: p.aws, policy: p.policy, queue: p.queue, store: p.store, now: () => sim.clock.now() });
+    await runEventSourceMapping(p.queue, sim.clock, (event) => containers[next++ % 3]!(event as unknown as SQSEvent), { batchSize: 1, concurrency: 3 });
+    expect(await sweepSummary('sweep-sessions', p.store, sim.clock.now())).toMatchObject({ complete: true, reported: 6, failed: [] });
+    const assumed = sim.calls.filter((c) => c.operation === 'AssumeRole' && c.status === 200);
+    expect(assumed).toHaveLength(2); // PROD and DEV; the management account uses the function's own credentials
+    // Each member account's two regions were read with that one session.
+    expect(new Set(sim.calls.filter((c) => c.service === 'cloudtrail' && c.account === DEV).map((c) => c.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
+  });
+
+  it('starts no account with less than a minute of the invocation left: its message goes back as it is, nothing read', async () => {
+    sim = await startSim();
+    const p = parts();
+    const worker = makeWorkerHandler(p.deps);
+    await p.store.start('sweep-late', [`${DEV}/us-east-1`], sim.clock.now().toISOString(), new Date(sim.clock.nowMs() + 900_000).toISOString());
+    const body = JSON.stringify({ sweepId: 'sweep-late', accountId: DEV, regions: ['us-east-1'] });
+    const out = await worker({ Records: [{ messageId: 'm1', body }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 30_000 });
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(sim.calls.filter((c) => c.service !== 'organizations')).toHaveLength(0);
+    expect(p.queue.visible).toBe(1);
+    await runEventSourceMapping(p.queue, sim.clock, worker as never, { batchSize: 10, concurrency: 1 });
+    expect(await sweepSummary('sweep-late', p.store, sim.clock.now())).toMatchObject({ complete: true, reported: 1 });
   });
 
   it('loses nothing when a worker crashes mid-batch: the batch comes back after the visibility timeout', async () => {
@@ -153,7 +185,7 @@ describe('drift sweep', () => {
     sim = await startSim();
     const p = parts();
     await startSweep('sweep-4', { aws: p.aws, policy: p.policy, queue: { sendBatch: async (e) => (await p.queue.sendBatch(e), p.queue.sendBatch(e)), send: (b, d) => p.queue.send(b, d) }, store: p.store, now: () => sim.clock.now() });
-    expect(p.queue.depth).toBe(13); // 6 account-regions twice, and the finalize message
+    expect(p.queue.depth).toBe(7); // 3 accounts twice, and the finalize message
     await runEventSourceMapping(p.queue, sim.clock, p.counted, { batchSize: 10, concurrency: 1 });
     const s = (await sweepSummary('sweep-4', p.store, sim.clock.now()))!;
     expect(s).toMatchObject({ complete: true, reported: 6 });
@@ -257,13 +289,13 @@ describe('drift sweep', () => {
       expect((await p.store.load('sweep-d1'))!.digestSentAt).toBeDefined();
     });
 
-    it('ends a sweep whose account-region never reports at its deadline, naming it, even past SQS\'s 15-minute delay', async () => {
+    it('ends a sweep whose account never reports at its deadline, naming its account-regions, even past SQS\'s 15-minute delay', async () => {
       sim = await startSim();
       const p = parts();
       const d = digestSpy();
       const outcomes: string[] = [];
       const worker = makeWorkerHandler({ ...p.deps, digest: d.digest, log: (m, f) => void (m === 'sweep finalize' && outcomes.push(String(f.outcome))) });
-      // Every delivery of DEV eu-west-1 dies with its invocation until the message reaches the dead-letter queue.
+      // Every delivery of DEV's account message (its two regions) dies with its invocation until it reaches the dead-letter queue.
       const dying = async (event: { Records: { body: string }[] }) => {
         if (event.Records.some((r) => r.body.includes(`"${DEV}"`) && r.body.includes('eu-west-1'))) throw new Error('Task timed out after 300.00 seconds');
         return worker(event as unknown as SQSEvent);
@@ -274,7 +306,7 @@ describe('drift sweep', () => {
       expect(outcomes).toEqual(['rescheduled', 'rescheduled', 'digest sent']); // 15 + 15 + 10 minutes
       expect(sim.clock.nowMs() - started).toBeGreaterThanOrEqual(40 * 60_000);
       expect(d.sent).toHaveLength(1);
-      expect(d.sent[0]!.summary).toMatchObject({ complete: false, timedOut: true, expected: 6, reported: 5, neverReported: [`${DEV}/eu-west-1`] });
+      expect(d.sent[0]!.summary).toMatchObject({ complete: false, timedOut: true, expected: 6, reported: 4, neverReported: [`${DEV}/us-east-1`, `${DEV}/eu-west-1`] });
       expect(p.queue.deadLetters).toHaveLength(1);
     });
 

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine } from '../../../cli/options';
+import { defaultPolicy } from '../../../lib/policy/load';
+import { readRuntimePolicy } from '../../../lib/runtime-policy';
 
 const root = join(__dirname, '../../..');
 const cli = join(root, 'dist/cli.mjs');
@@ -131,6 +133,14 @@ describe('insights-remediator CLI', () => {
     const r = run('validate-policy', join(root, 'lib/policy/default-policy.yaml'));
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/default-policy\.yaml: valid \(version 1, mode report, 17 region\(s\), 0 exemption\(s\)\)/);
+  });
+
+  it('writes the validated form the functions read from POLICY with validate-policy --output', () => {
+    const out = join(dir, 'policy.json');
+    const r = run('validate-policy', join(root, 'lib/policy/default-policy.yaml'), '--output', out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/valid .*; its validated form for POLICY written to .*policy\.json/);
+    expect(readRuntimePolicy(readFileSync(out, 'utf8'))).toEqual(defaultPolicy());
   });
 
   it('rejects a bad policy with exit 2 and one line per problem', () => {
