@@ -1,6 +1,6 @@
 /**
- * Token buckets with a FIFO wait queue, and a registry of them per account and region: how the product stays inside
- * CloudTrail's per-account, per-region TPS quotas
+ * Token buckets with a FIFO wait queue, and a registry of them per account and region (writes per API too): how the
+ * product stays inside CloudTrail's per-account, per-region, per-API TPS quotas
  * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html) instead of provoking
  * throttling storms and leaning on retries. Time and sleeping are injectable for tests.
  */
@@ -63,15 +63,23 @@ export class RateLimiter {
 }
 
 export interface Budget {
+  /** Reads per second per account and region, all read APIs together. */
   readsPerSecond: number;
+  /** Writes per second per account, region and API. */
   writesPerSecond: number;
 }
 
 /**
- * Defaults a little under CloudTrail's published 10 reads and 1 write per second per account and region (earlier
- * versions of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html; the current
- * per-API values, listed at https://docs.aws.amazon.com/general/latest/gr/ct.html, are UNVERIFIED here), so network
- * jitter between our bucket and CloudTrail's never tips a request over.
+ * A little under CloudTrail's quotas, so network jitter between our bucket and CloudTrail's never tips a request over.
+ * Quotas in AWS CloudTrail (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html)
+ * lists them per API, per account and Region: "Get, describe, and list APIs: 10 transactions per second (TPS)",
+ * "LookupEvents API: 2 TPS", "ListInsightsMetricData API: 1 TPS", "All other APIs: 1 TPS", each "the maximum number
+ * of operation requests you can make per second without being throttled"; the current page moves the values to the
+ * General Reference (https://docs.aws.amazon.com/general/latest/gr/ct.html#limits_cloudtrail), where Service Quotas
+ * holds one quota code per API (PutInsightSelectors, StartLogging, PutEventSelectors, UpdateEventDataStore, ... each
+ * its own). So writes are paced per API: the repair's StartLogging does not wait for the second the user's StopLogging
+ * spent, only a repeat of the same API does. Reads stay one shared 8 per second, under every read API's 10 (the product
+ * reads a few APIs in turn; sharing keeps it simple and never above any one API's quota).
  */
 export const CLOUDTRAIL_BUDGET: Budget = { readsPerSecond: 8, writesPerSecond: 0.8 };
 
@@ -83,17 +91,18 @@ export class AccountRegionLimits {
     private readonly clock: RateLimiterClock = realTime,
   ) {}
 
-  take(accountId: string, region: string, write: boolean): Promise<void> {
-    return this.bucket(accountId, region, write).take();
+  /** Waits for the budget of one call: reads share the account-region's; a write spends its API's (`operation`). */
+  take(accountId: string, region: string, write: boolean, operation = ''): Promise<void> {
+    return this.bucket(accountId, region, write, operation).take();
   }
 
   /** A call made outside this process (seen in a CloudTrail event) `agoMs` ago counts against the same budget. */
-  spentElsewhere(accountId: string, region: string, write: boolean, agoMs: number): void {
-    this.bucket(accountId, region, write).spentElsewhere(agoMs);
+  spentElsewhere(accountId: string, region: string, write: boolean, agoMs: number, operation = ''): void {
+    this.bucket(accountId, region, write, operation).spentElsewhere(agoMs);
   }
 
-  private bucket(accountId: string, region: string, write: boolean): RateLimiter {
-    const key = `${accountId}/${region}/${write ? 'w' : 'r'}`;
+  private bucket(accountId: string, region: string, write: boolean, operation: string): RateLimiter {
+    const key = write ? `${accountId}/${region}/w/${operation}` : `${accountId}/${region}/r`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       const rate = write ? this.budget.writesPerSecond : this.budget.readsPerSecond;

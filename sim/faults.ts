@@ -1,9 +1,12 @@
 /**
  * Faults and load on demand, per service, operation, account or region: latency, ThrottlingException at a rate or above
- * a TPS budget (default: 10 reads and 1 write per second per account and region, the values earlier versions of
- * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html published; current ones
- * UNVERIFIED), 5xx, AccessDenied for an account, and dropped connections. Randomness is seeded, so a failing run
- * repeats.
+ * a TPS budget, 5xx, AccessDenied for an account, and dropped connections. Randomness is seeded, so a failing run
+ * repeats. The TPS budget is CloudTrail's, per account, Region and API, as "Quotas in AWS CloudTrail"
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html) lists it: "Get, describe,
+ * and list APIs: 10 transactions per second (TPS)", "LookupEvents API: 2 TPS", "ListInsightsMetricData API: 1 TPS",
+ * "All other APIs: 1 TPS", each "the maximum number of operation requests you can make per second"; the General
+ * Reference keeps one Service Quotas code per API (https://docs.aws.amazon.com/general/latest/gr/ct.html#limits_cloudtrail).
+ * Whether AWS's buckets hold a one-second burst is not documented: one second's worth is assumed.
  */
 
 export type FaultEffect = 'throttle' | 'serverError' | 'accessDenied' | 'drop' | 'latency';
@@ -24,9 +27,14 @@ export interface FaultRule {
 
 export interface ThrottlingBudget {
   enabled: boolean;
+  /** Per read API (Get, Describe, List), per account and region. */
   readsPerSecond: number;
+  /** Per write API, per account and region. */
   writesPerSecond: number;
 }
+
+/** The APIs whose quota the quotas page lists apart from their class (reads 10 TPS, writes 1 TPS). */
+const TPS_OF_API: Record<string, number> = { LookupEvents: 2, ListInsightsMetricData: 1 };
 
 export interface RequestFacts {
   service: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer';
@@ -104,10 +112,10 @@ export class Faults {
     return out;
   }
 
-  /** A token bucket per account, region and read/write class, refilled in wall-clock time with a one-second burst. */
+  /** A token bucket per account, region and API, refilled in wall-clock time with a one-second burst. */
   private take(req: RequestFacts): boolean {
-    const rate = req.write ? this.budget.writesPerSecond : this.budget.readsPerSecond;
-    const key = `${req.account}/${req.region}/${req.write ? 'w' : 'r'}`;
+    const rate = TPS_OF_API[req.operation] ?? (req.write ? this.budget.writesPerSecond : this.budget.readsPerSecond);
+    const key = `${req.account}/${req.region}/${req.operation}`;
     const now = performance.now();
     const b = this.buckets.get(key) ?? { tokens: rate, at: now };
     b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);

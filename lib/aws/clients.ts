@@ -1,8 +1,8 @@
 /**
  * SDK v3 clients for the organization: the management account's own credentials, or a member role assumed once
  * per account and cached in memory until near expiry (fromTemporaryCredentials); regional CloudTrail clients created lazily and
- * reused, with adaptive retries; and every CloudTrail attempt, retries included, paced by the per account-region
- * budget (lib/rate-limiter.ts). The only place the product builds AWS clients.
+ * reused, with adaptive retries; and every CloudTrail attempt, retries included, paced by the account-region's budget
+ * (writes per API: lib/rate-limiter.ts). The only place the product builds AWS clients.
  * A sweep worker meets thousands of account-regions in one container: the clients share one HTTP handler (one
  * keep-alive socket pool instead of one per client) and only the most recently used ones are kept, so memory stays
  * flat however many account-regions a container serves.
@@ -106,7 +106,8 @@ export class AwsClients {
       const limits = this.limits;
       client.middlewareStack.add(
         (next, context) => async (args) => {
-          await limits.take(accountId, region, !isReadOnlyOperation(String(context.commandName ?? '')));
+          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          await limits.take(accountId, region, !isReadOnlyOperation(operation), operation);
           return next(args);
         },
         // After the retry middleware, so that every attempt is paced.

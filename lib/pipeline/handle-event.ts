@@ -100,11 +100,12 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   }
 
   const target = seen.target;
-  // The drifting call itself spent the account-region's write budget: a repair in the same second would be throttled.
-  // CloudTrail's eventTime has whole seconds, so the call may have been made up to a second after it says.
+  // The drifting call itself spent its API's write budget in the account-region (CloudTrail's quotas are per API): a
+  // repair by the same API in the same second would be throttled. CloudTrail's eventTime has whole seconds, so the
+  // call may have been made up to a second after it says.
   if (seen.eventTime && !Number.isNaN(Date.parse(seen.eventTime))) {
     const precision = /\.\d+Z?$/.test(seen.eventTime) ? 0 : 999;
-    deps.aws.limits.spentElsewhere(target.accountId, target.region, true, Date.now() - Date.parse(seen.eventTime) - precision);
+    deps.aws.limits.spentElsewhere(target.accountId, target.region, true, Date.now() - Date.parse(seen.eventTime) - precision, seen.eventName ?? '');
   }
   const coverage = deps.policy.objective === 'coverage';
   const lost = coverage && seen.coverageLoss ? await coverageLost(seen.coverageLoss, seen.eventName!, deps) : undefined;

@@ -1,5 +1,5 @@
 // Faults and load on demand (issue 3, part 6), seen through the real SDK clients and their standard retry.
-import { DescribeTrailsCommand, GetTrailStatusCommand, ListTrailsCommand, PutInsightSelectorsCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeTrailsCommand, GetTrailStatusCommand, ListTrailsCommand, PutInsightSelectorsCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { Simulator } from '../../../sim/server';
@@ -79,9 +79,9 @@ describe('injected faults', () => {
   });
 });
 
-// Earlier versions of https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html; the
-// current per-API values are UNVERIFIED.
-describe('TPS budgets (about 10 reads and 1 write per second per account and region)', () => {
+// "Quotas in AWS CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html:
+// per account, Region and API (one Service Quotas code per API: https://docs.aws.amazon.com/general/latest/gr/ct.html).
+describe('TPS budgets (10 per read API, 1 per write API, per second per account and region)', () => {
   it('throttles a burst of writes above 1 per second, per account and region, and not reads below 10', async () => {
     await sim.stop();
     sim = await startSim({ throttling: { enabled: true } });
@@ -93,6 +93,17 @@ describe('TPS budgets (about 10 reads and 1 write per second per account and reg
     const reads = await Promise.all(Array.from({ length: 10 }, () => cloudtrail(sim, DEV).send(new ListTrailsCommand({}))));
     expect(reads).toHaveLength(10);
     expect((await rejection(cloudtrail(sim, DEV).send(new ListTrailsCommand({})))).name).toBe('ThrottlingException');
+  });
+
+  it('gives each API its own budget: another write API in the same second is not throttled, nor another read API', async () => {
+    await sim.stop();
+    sim = await startSim({ throttling: { enabled: true } });
+    const ct = cloudtrail(sim, PROD, 'us-east-1');
+    await ct.send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }));
+    await ct.send(new StartLoggingCommand({ Name: 'audit' }));
+    expect((await rejection(ct.send(new StartLoggingCommand({ Name: 'audit' })))).name).toBe('ThrottlingException');
+    await Promise.all(Array.from({ length: 10 }, () => ct.send(new ListTrailsCommand({}))));
+    await ct.send(new DescribeTrailsCommand({}));
   });
 });
 
@@ -121,12 +132,9 @@ describe('malformed requests never crash the server', () => {
           ? pick(['{', '[]', 'null', '"str"', '{"a":', '\u0000\u0001', '{}{}'])
           : JSON.stringify(Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(keys), pick(values)])));
       const target = pick(targets);
-      const res = await fetch(sim.endpoint, {
-        method: 'POST',
-        headers: { 'x-amz-target': target, authorization: `AWS4-HMAC-SHA256 Credential=${pick([PROD, MGMT, 'unknown'])}/20261121/us-east-1/cloudtrail/aws4_request` },
-        body,
-      });
-      const text = await res.text();
+      // Signed by the SDK's signer, so the junk reaches the body parser and the operations, not only the SigV4 check.
+      const res = await signedFetch(sim.endpoint, { ...(target && { target }), body, accessKeyId: pick([PROD, MGMT, 'unknown']), service: target === '' ? 'sts' : target.startsWith('AWSOrganizations') ? 'organizations' : 'cloudtrail' });
+      const text = res.body;
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       // Without a target the request is an STS (awsQuery) one, whose errors are XML.
       if (res.status !== 200) expect(target === '' ? /<Code>([A-Za-z]+)<\/Code>/.exec(text)?.[1] : JSON.parse(text).__type).toMatch(/^[A-Za-z]+$/);

@@ -49,6 +49,22 @@ describe('RateLimiter', () => {
 });
 
 describe('AccountRegionLimits', () => {
+  it('paces writes per API, as CloudTrail\'s quotas are: another API\'s write does not wait, the same API\'s does', async () => {
+    const clock = virtualClock();
+    const limits = new AccountRegionLimits({ readsPerSecond: 10, writesPerSecond: 1 }, clock);
+    limits.spentElsewhere('a', 'us-east-1', true, 0, 'StopLogging'); // the user's call, just now
+    await limits.take('a', 'us-east-1', true, 'StartLogging');
+    await limits.take('a', 'us-east-1', true, 'PutInsightSelectors');
+    expect(clock.t).toBe(0);
+    await limits.take('a', 'us-east-1', true, 'StopLogging');
+    expect(clock.t).toBe(1000);
+    await limits.take('a', 'us-east-1', true, 'PutInsightSelectors');
+    expect(clock.t).toBe(1000); // its second came while StopLogging waited
+    await limits.take('a', 'us-east-1', true, 'PutInsightSelectors');
+    expect(clock.t).toBe(2000);
+  });
+
+
   it('keeps separate read and write budgets per account and region', async () => {
     const clock = virtualClock();
     const limits = new AccountRegionLimits({ readsPerSecond: 10, writesPerSecond: 1 }, clock);
