@@ -198,7 +198,7 @@ async function main(): Promise<void> {
   sim.onEvent((e) => events.push(e));
   // everySource: each kind's repair of its own source is what is measured (coverage would leave a new trail alone).
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', objective: 'everySource', scope: { ...defaultPolicy().scope, regions: { include: [REGION], exclude: [] } } };
-  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
+  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'x' } });
   const deps: EventHandlerDeps = { policy, aws: clients(), managementAccountId: management, ledger: new InMemoryLedger(), now: () => new Date(), ownRoles: { functionRoleNames: [], memberRoleName: ROLE } };
   // The observer and the set-up have their own clients: their calls fall outside the handler's measured window.
   const observer = clients();
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     // calls, so they do not see each other's (CPU stays far from busy: the time is latency and quota).
     const runOne = async (i: number): Promise<void> => {
       const account = accountId(1 + k * runs + i);
-      const user = new ct.CloudTrailClient({ endpoint: sim.endpoint, region: REGION, credentials: { accessKeyId: driftUserKey(account), secretAccessKey: 'bench' }, maxAttempts: 8 });
+      const user = new ct.CloudTrailClient({ endpoint: sim.endpoint, region: REGION, credentials: { accessKeyId: driftUserKey(account), secretAccessKey: 'x' }, maxAttempts: 8 });
       // A warm container: the member role's session exists already.
       await (deps.aws.cloudTrail(account, REGION).config.credentials as () => Promise<unknown>)();
       await (observer.cloudTrail(account, REGION).config.credentials as () => Promise<unknown>)();

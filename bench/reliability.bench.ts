@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   // The breaker would stop repairs of sources drifted a dozen times in minutes and hide whether repairs happen; it has its own tests.
   // everySource: every drift is repaired where it happens, the hardest case for duplicates and loops.
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', objective: 'everySource', scope: { ...defaultPolicy().scope, regions: { include: regions, exclude: [] } }, limits: { ...defaultPolicy().limits, breaker: { maxRepairs: 1_000_000, windowMinutes: 60 } } };
-  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
+  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'x' } });
   const ledger = new InMemoryLedger();
   // Lambda containers: each keeps its own clients and budget between invocations; at most `concurrency` run at once.
   const containers: EventHandlerDeps[] = Array.from({ length: concurrency }, () => ({ policy, aws: clients(), managementAccountId: management, ledger, now: () => new Date(), ownRoles: { functionRoleNames: [], memberRoleName: ROLE } }));
@@ -294,7 +294,7 @@ async function main(): Promise<void> {
   const userClient = (account: string, region: string) => {
     const key = `${account}/${region}`;
     let c = userClients.get(key);
-    if (!c) userClients.set(key, (c = new ct.CloudTrailClient({ endpoint: sim.endpoint, region, credentials: { accessKeyId: driftUserKey(account), secretAccessKey: 'bench' }, maxAttempts: 10 })));
+    if (!c) userClients.set(key, (c = new ct.CloudTrailClient({ endpoint: sim.endpoint, region, credentials: { accessKeyId: driftUserKey(account), secretAccessKey: 'x' }, maxAttempts: 10 })));
     return c;
   };
   const weights = ACTIONS.reduce((a, x) => a + x.weight, 0);

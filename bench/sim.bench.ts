@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator } from '../sim/server';
 import { validateWorld } from '../sim/world';
+import { signedHeaders } from '../test/helpers/signed-request';
 import { accountId, generateWorld } from './generate-world';
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 1000);
@@ -93,13 +94,15 @@ async function main(): Promise<void> {
     figures[`sdkConcurrency${concurrency}`] = { requestsPerSecond: Math.round(r.rate), p50Ms: Number(r.p50.toFixed(1)), p99Ms: Number(r.p99.toFixed(1)), errors: r.errors };
     console.log(`SDK v3 clients, concurrency ${String(concurrency).padStart(2)}: ${r.rate.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
   }
+  // Raw requests are signed once per account-region (the simulator verifies SigV4; a signature stays valid 15 minutes).
+  const signed = new Map<string, Promise<Record<string, string>>>();
   const rawCall = async (i: number) => {
     const { account, region } = pick(i);
-    const res = await fetch(sim.endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CloudTrail_20131101.GetTrailStatus', authorization: `AWS4-HMAC-SHA256 Credential=${account}/20261121/${region}/cloudtrail/aws4_request` },
-      body: JSON.stringify({ Name: `regional-${region}` }),
-    });
+    const body = JSON.stringify({ Name: `regional-${region}` });
+    const key = `${account}/${region}`;
+    if (!signed.has(key)) signed.set(key, signedHeaders(sim.endpoint, { target: 'CloudTrail_20131101.GetTrailStatus', body, accessKeyId: account, region }));
+    const { host: _host, ...headers } = await signed.get(key)!;
+    const res = await fetch(sim.endpoint, { method: 'POST', headers, body });
     if (res.status !== 200) throw new Error(String(res.status));
     await res.text();
   };

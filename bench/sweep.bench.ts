@@ -99,7 +99,7 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
   const loadMs = await sim.rpc<number>('loadMs');
   const management = accountId(0);
   const policy: Policy = { ...defaultPolicy(), mode: 'enforce', scope: { ...defaultPolicy().scope, regions: { include: params.regions, exclude: [] } } };
-  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: 'InsightsRemediatorRole', endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'bench' } });
+  const clients = () => new AwsClients({ managementAccountId: management, memberRoleName: 'InsightsRemediatorRole', endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'x' } });
   const clock = new SimClock();
   const queue = new SimulatedQueue(clock, { visibilityTimeoutMs: 1_800_000, maxReceiveCount: 5 });
   const store = new InMemorySweepStore();

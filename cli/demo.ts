@@ -19,6 +19,7 @@ import { actionText, clockChangeText, clockText, coverageText, planLines, summar
 import { driftLeft, exitCodeOf, type StoredSource, type StoredSweepResult } from '../lib/report/sweep-result';
 import type { EventBridgeEvent } from '../sim/records';
 import { Simulator } from '../sim/server';
+import { DEFAULT_SECRET_ACCESS_KEY } from '../sim/state';
 import { parseWorld } from '../sim/world';
 import demoWorldText from '../sim/worlds/drifted-organization.yaml';
 import { runSweep } from './run-sweep';
@@ -61,7 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const now = () => sim.clock.now();
     const basePolicy = options.policy ?? demoPolicy(now());
     const management = world.organization.managementAccount;
-    const aws = new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'demo' } });
+    const aws = new AwsClients({ managementAccountId: management, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY } });
     const ledger = new InMemoryLedger();
     const slack: SlackMessage[] = [];
     const sweep = (mode: Policy['mode'], sweepId: string) => runSweep({ aws, policy: { ...basePolicy, mode }, managementAccountId: management, now, endpoint: sim.endpoint, ledger, sweepId });
@@ -75,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const events: EventBridgeEvent[] = [];
     const unsubscribe = sim.onEvent((e) => events.push(e));
     const userCallAt = now();
-    await stopLogging({ credentials: { accessKeyId: USER.accessKeyId, secretAccessKey: 'demo' }, region: USER.region, endpoint: sim.endpoint }, USER.trail);
+    await stopLogging({ credentials: { accessKeyId: USER.accessKeyId, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY }, region: USER.region, endpoint: sim.endpoint }, USER.trail);
     const handled: { event: EventBridgeEvent; outcome: EventOutcome }[] = [];
     const deps = {
       policy: { ...basePolicy, mode: 'enforce' as const },

@@ -75,7 +75,7 @@ async function main() {
   const role = await new STSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } }).send(
     new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/InsightsRemediatorRole', RoleSessionName: 'insights-remediator' }),
   );
-  const product = new CloudTrailClient({ ...cfg('x'), credentials: { accessKeyId: role.Credentials!.AccessKeyId!, secretAccessKey: 'x', sessionToken: 'x' } });
+  const product = new CloudTrailClient({ ...cfg('x'), credentials: { accessKeyId: role.Credentials!.AccessKeyId!, secretAccessKey: role.Credentials!.SecretAccessKey!, sessionToken: role.Credentials!.SessionToken! } });
   await product.send(new ct.PutEventSelectorsCommand({ TrailName: T, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] }));
   save('own-role-write');
   sim.injectInsightEvent({ account: '222222222222', region: 'us-east-1', insightType: 'ApiCallRateInsight', eventSource: 'iam.amazonaws.com', eventName: 'CreateAccessKey' });

@@ -4,7 +4,8 @@
  * its access key (an assumed-role session belongs to the role's account), the region from the SigV4 credential scope,
  * so one server hosts a whole organization (credential scope:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html; an account id as the
- * access key is this simulator's convention). Every request is validated against the Smithy model, may meet injected
+ * access key is this simulator's convention) once its SigV4 signature is verified with the key's secret (sim/sigv4.ts,
+ * Simulator.authenticate). Every request is validated against the Smithy model, may meet injected
  * faults, is logged, and every CloudTrail write emits its CloudTrail record.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,10 +24,11 @@ import organizationsModel from './model/organizations.json';
 import stsModel from './model/sts.json';
 import { organizationsOperations } from './organizations';
 import { cloudTrailRecord, envelope, insightRecord, type EventBridgeEvent, type InsightEventInput } from './records';
+import { basicIso, expectedSignature, parseAuthorization, requestDate, sameSignature } from './sigv4';
 import { SimState, type Caller } from './state';
 import { assumeRole, getCallerIdentity, stsError } from './sts';
 import { validateShape, validationError, type ServiceModel } from './validate';
-import { validateWorld, type World, type WorldInput } from './world';
+import { REGION_PATTERN, validateWorld, type World, type WorldInput } from './world';
 
 const MODELS: Record<'cloudtrail' | 'organizations' | 'sts' | 'costexplorer', ServiceModel> = {
   cloudtrail: cloudtrailModel as ServiceModel,
@@ -52,6 +54,12 @@ const TARGETS: Record<string, 'cloudtrail' | 'organizations' | 'costexplorer'> =
 const IAM_PREFIX: Record<string, string> = { costexplorer: 'ce' };
 
 const MAX_BODY = 1024 * 1024;
+
+/** SigV4 signing names (the `aws.auth#sigv4` trait's `name` in each model; Cost Explorer signs as `ce`). */
+const SIGNING_NAME: Record<'cloudtrail' | 'organizations' | 'sts' | 'costexplorer', string> = { cloudtrail: 'cloudtrail', organizations: 'organizations', sts: 'sts', costexplorer: 'ce' };
+
+/** How far a request's date may be from the server's clock, either way (RequestExpired, Common Errors). */
+const CLOCK_SKEW_MS = 15 * 60_000;
 
 export interface SimulatorOptions {
   world: World | WorldInput;
@@ -202,23 +210,19 @@ export class Simulator {
       sendJson(e.status, { __type: e.code, Message: e.message, ...e.members }, { 'x-amzn-errortype': e.code });
     };
 
-    let body: string;
+    let rawBody: Buffer;
     try {
-      body = await readBody(req);
+      rawBody = await readBody(req);
     } catch {
       return sendError(new SimError('SerializationException', 'Request body too large or unreadable.'));
     }
     if (!service) return sendError(new SimError('UnknownOperationException', `Unknown target: ${target}`));
+    const body = rawBody.toString('utf8');
 
-    // Caller and region from SigV4: Credential=<AKID>/<date>/<region>/<service>/aws4_request
-    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
-    const scope = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
-    if (!scope) return sendError(new SimError(service === 'sts' ? 'MissingAuthenticationToken' : 'MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
-    const [, accessKeyId, region] = scope as unknown as [string, string, string];
-    const found = this.state.callerForAccessKey(accessKeyId);
-    if (found === 'expired') return sendError(new SimError('ExpiredTokenException', 'The security token included in the request is expired', 400), '', region);
-    if (!found) return sendError(new SimError(service === 'sts' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.', service === 'sts' ? 403 : 400), '', region);
-    const caller: Caller = found;
+    // Caller and region from SigV4, after the signature is verified (sim/sigv4.ts).
+    const authenticated = this.authenticate(req, rawBody, service);
+    if (authenticated instanceof SimError) return sendError(authenticated, '', parseAuthorization(String(req.headers.authorization ?? ''))?.region ?? '');
+    const { caller, region } = authenticated;
 
     let input: Record<string, unknown>;
     let stsParams: Record<string, string> = {};
@@ -320,6 +324,65 @@ export class Simulator {
   }
 
   /**
+   * SigV4 verification (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html),
+   * each refusal as AWS answers it in the service's protocol: the awsJson services (CloudTrail, Organizations, Cost
+   * Explorer) answer with the `...Exception` codes of AWS's JSON services, STS (awsQuery) with the codes of its Common
+   * Errors page (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html). In order:
+   * - no Authorization header: MissingAuthenticationToken(Exception), "Missing Authentication Token"
+   *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html);
+   * - an Authorization header that is not SigV4's form: IncompleteSignature(Exception) (Common Errors);
+   * - a key nobody issued, a session key without the session token STS gave with it or with another token, or a
+   *   long-term key sent with a token: InvalidClientTokenId (STS, 403) / UnrecognizedClientException (JSON), "The
+   *   security token included in the request is invalid." (Common Errors: "The X.509 certificate or AWS access key ID
+   *   provided does not exist in our records");
+   * - a session past its expiry (the simulated clock): ExpiredToken (STS, 403) / ExpiredTokenException (JSON), "The
+   *   security token included in the request is expired";
+   * - a credential scope naming another service, or no Region of any partition: SignatureDoesNotMatch (STS, 403) /
+   *   InvalidSignatureException (JSON), "Credential should be scoped to correct service" / "to a valid region";
+   * - a request dated more than 15 minutes from now, either way ("The request reached the service more than 15
+   *   minutes after the date stamp on the request ... or the date stamp on the request is more than 15 minutes in the
+   *   future", RequestExpired on the Common Errors page; the services answer it as their signature error with
+   *   "Signature expired: ... is now earlier than ... (... - 15 min.)", which is what the SDKs' clock-skew correction
+   *   looks for): measured on the machine's clock, not the simulated one, since clients sign with real time;
+   * - a scope date other than the request date's day, or a signature other than the one the secret gives:
+   *   SignatureDoesNotMatch (STS, 403) / InvalidSignatureException (JSON), "The request signature we calculated does
+   *   not match the signature you provided. Check your AWS Secret Access Key and signing method."
+   */
+  private authenticate(req: IncomingMessage, body: Buffer, service: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer'): { caller: Caller; region: string } | SimError {
+    const query = service === 'sts';
+    const error = (queryCode: string, jsonCode: string, message: string, queryStatus = 403, jsonStatus = 400) => (query ? new SimError(queryCode, message, queryStatus) : new SimError(jsonCode, message, jsonStatus));
+    const header = req.headers.authorization;
+    if (!header) return error('MissingAuthenticationToken', 'MissingAuthenticationTokenException', 'Missing Authentication Token', 403, 403);
+    const auth = parseAuthorization(String(header));
+    if (!auth) return error('IncompleteSignature', 'IncompleteSignatureException', `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters, signed with AWS4-HMAC-SHA256.`, 400);
+    const key = this.state.credentialsFor(auth.accessKeyId);
+    const invalidToken = () => error('InvalidClientTokenId', 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (!key) return invalidToken();
+    const tokenHeader = req.headers['x-amz-security-token'];
+    const token = Array.isArray(tokenHeader) ? tokenHeader[0] : tokenHeader;
+    if (key.sessionToken !== undefined ? token !== key.sessionToken : token !== undefined) return invalidToken();
+    if (key.expiresAt !== undefined && key.expiresAt <= this.clock.nowMs()) return error('ExpiredToken', 'ExpiredTokenException', 'The security token included in the request is expired');
+    const signingName = SIGNING_NAME[service];
+    if (auth.service !== signingName) return error('SignatureDoesNotMatch', 'InvalidSignatureException', `Credential should be scoped to correct service: '${signingName}'. `);
+    if (!REGION_PATTERN.test(auth.region)) return error('SignatureDoesNotMatch', 'InvalidSignatureException', `Credential should be scoped to a valid region. `);
+    const { amzDate, signedAt } = requestDate(req);
+    if (amzDate === undefined || signedAt === undefined || !auth.signedHeaders.includes('host'))
+      return error('IncompleteSignature', 'IncompleteSignatureException', 'Authorization header requires a signed host header and an X-Amz-Date or Date header.', 400);
+    const now = Date.now();
+    if (Math.abs(now - signedAt) > CLOCK_SKEW_MS) {
+      const message =
+        signedAt < now
+          ? `Signature expired: ${amzDate} is now earlier than ${basicIso(now - CLOCK_SKEW_MS)} (${basicIso(now)} - 15 min.)`
+          : `Signature not yet current: ${amzDate} is still later than ${basicIso(now + CLOCK_SKEW_MS)} (${basicIso(now)} + 15 min.)`;
+      return error('SignatureDoesNotMatch', 'InvalidSignatureException', message);
+    }
+    const mismatch = () => error('SignatureDoesNotMatch', 'InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+    if (auth.date !== amzDate.slice(0, 8)) return mismatch();
+    if (!sameSignature(expectedSignature(req, body, auth, amzDate, key.secretAccessKey), auth.signature)) return mismatch();
+    return { caller: key.caller, region: auth.region };
+  }
+
+  /**
    * A logging trail of the account (homed here, or multi-region), or the organization's, covers the account-region
    * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html).
    */
@@ -373,7 +436,7 @@ export class Simulator {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -384,7 +447,7 @@ function readBody(req: IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

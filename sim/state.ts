@@ -3,7 +3,7 @@
  * the visibility and ownership rules CloudTrail applies when an account looks at them from a region. Loaded from a
  * World and dumped back to one.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SimClock } from './clock';
 import type { World, WorldInput } from './world';
 
@@ -83,7 +83,28 @@ export interface Caller {
 
 interface Session extends Caller {
   expiresAt: number;
+  secretAccessKey: string;
+  sessionToken: string;
 }
+
+/**
+ * What SigV4 verification needs for an access key: who it is, its secret, and for an AssumeRole session the token and
+ * expiry STS handed out with it.
+ */
+export interface KeyCredentials {
+  caller: Caller;
+  secretAccessKey: string;
+  /** Session credentials only: the token every request must carry (X-Amz-Security-Token). */
+  sessionToken?: string;
+  expiresAt?: number;
+}
+
+/**
+ * The secret of every long-term key the world gives none: a world principal without `secretAccessKey`, and the implicit
+ * key of each account (a 12-digit access key id is that account's IAM user "admin"). Documented in docs/simulator.md;
+ * it is the `AWS_SECRET_ACCESS_KEY=x` the README and `insights-remediator sim` print.
+ */
+export const DEFAULT_SECRET_ACCESS_KEY = 'x';
 
 export const DEFAULT_MANAGEMENT_SELECTORS: Selector[] = [{ Name: 'Default management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
 export const PENDING_DELETION_MS = 7 * 24 * 3_600_000;
@@ -113,7 +134,7 @@ export class SimState {
   ) {
     const now = clock.nowMs();
     for (const t of world.trails) {
-      const arn = `arn:aws:cloudtrail:${t.homeRegion}:${t.account}:trail/${t.name}`;
+      const arn = `arn:${partitionOf(t.homeRegion)}:cloudtrail:${t.homeRegion}:${t.account}:trail/${t.name}`;
       this.addTrail({
         arn,
         name: t.name,
@@ -141,7 +162,7 @@ export class SimState {
     for (const t of this.trails.values()) this.reindexTrail(t);
     for (const s of world.eventDataStores) {
       const id = s.id ?? storeId(s.account, s.region, s.name);
-      const arn = `arn:aws:cloudtrail:${s.region}:${s.account}:eventdatastore/${id}`;
+      const arn = `arn:${partitionOf(s.region)}:cloudtrail:${s.region}:${s.account}:eventdatastore/${id}`;
       const created = s.createdTimestamp ? Date.parse(s.createdTimestamp) : now - 90 * 86_400_000;
       this.addStore({
         arn,
@@ -167,7 +188,7 @@ export class SimState {
     // Destinations may be written as ids: resolve them in the store's account and region.
     for (const s of this.stores.values()) {
       const raw = world.eventDataStores.find((w) => (w.id ?? storeId(w.account, w.region, w.name)) === s.id && w.account === s.account)?.insightsDestination;
-      if (raw) s.insightsDestination = raw.startsWith('arn:') ? raw : `arn:aws:cloudtrail:${s.region}:${s.account}:eventdatastore/${raw}`;
+      if (raw) s.insightsDestination = raw.startsWith('arn:') ? raw : `arn:${partitionOf(s.region)}:cloudtrail:${s.region}:${s.account}:eventdatastore/${raw}`;
     }
   }
 
@@ -237,23 +258,35 @@ export class SimState {
 
   // ---- callers --------------------------------------------------------------------------------------------------
 
-  /** A long-term access key: a world principal, or a 12-digit key meaning that account's IAM user "admin". */
-  callerForAccessKey(accessKeyId: string): Caller | 'expired' | undefined {
+  /**
+   * An access key's identity and secret: an AssumeRole session (its secret, token and expiry), a world principal (its
+   * `secretAccessKey`, else the default), or a 12-digit key meaning that account's IAM user "admin" (the default
+   * secret). Undefined: no such key.
+   */
+  credentialsFor(accessKeyId: string): KeyCredentials | undefined {
     const session = this.sessions.get(accessKeyId);
-    if (session) return session.expiresAt <= this.clock.nowMs() ? 'expired' : session;
+    if (session) {
+      const { expiresAt, secretAccessKey, sessionToken, ...caller } = session;
+      return { caller, secretAccessKey, sessionToken, expiresAt };
+    }
     const p = this.world.principals.find((x) => x.accessKeyId === accessKeyId);
     const account = p?.account ?? (/^\d{12}$/.test(accessKeyId) ? accessKeyId : undefined);
     if (!account || !this.account(account)) return undefined;
     const name = p?.userName ?? 'admin';
-    return { account, accessKeyId, kind: 'user', name, arn: `arn:aws:iam::${account}:user/${name}`, userId: `AIDA${hash(`${account}/${name}`, 17)}` };
+    const partition = partitionOfAccountHome(this.world);
+    return {
+      caller: { account, accessKeyId, kind: 'user', name, arn: `arn:${partition}:iam::${account}:user/${name}`, userId: `AIDA${hash(`${account}/${name}`, 17)}` },
+      secretAccessKey: p?.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
+    };
   }
 
-  roleExists(account: string, name: string): { trustedAccounts: string[] } | undefined {
+  /** The role of this name in the account, with whom it trusts and its maximum session duration (seconds). */
+  roleExists(account: string, name: string): { trustedAccounts: string[]; maxSessionDuration: number } | undefined {
     const role = this.world.roles.find((r) => r.name === name && (r.accounts === 'all' || r.accounts.includes(account)));
-    return role && this.account(account) ? { trustedAccounts: role.trustedAccounts } : undefined;
+    return role && this.account(account) ? { trustedAccounts: role.trustedAccounts, maxSessionDuration: role.maxSessionDuration } : undefined;
   }
 
-  openSession(account: string, roleName: string, sessionName: string, durationSeconds: number): Session & { secretAccessKey: string; sessionToken: string } {
+  openSession(account: string, roleName: string, sessionName: string, durationSeconds: number): Session {
     const accessKeyId = `ASIA${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
     const roleId = `AROA${hash(`${account}/${roleName}`, 17)}`;
     const session: Session = {
@@ -262,12 +295,14 @@ export class SimState {
       kind: 'role',
       name: roleName,
       sessionName,
-      arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+      arn: `arn:${partitionOfAccountHome(this.world)}:sts::${account}:assumed-role/${roleName}/${sessionName}`,
       userId: `${roleId}:${sessionName}`,
       expiresAt: this.clock.nowMs() + durationSeconds * 1000,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: `${Buffer.from(`sim-session/${accessKeyId}/`).toString('base64')}${randomBytes(48).toString('base64')}`,
     };
     this.sessions.set(accessKeyId, session);
-    return { ...session, secretAccessKey: randomUUID().replace(/-/g, ''), sessionToken: Buffer.from(`sim-session/${accessKeyId}`).toString('base64') };
+    return session;
   }
 
   // ---- trails ---------------------------------------------------------------------------------------------------
@@ -366,6 +401,27 @@ export class SimState {
         })),
     } as WorldInput;
   }
+}
+
+/**
+ * The partition of a Region, as the AWS SDKs' partition table defines them by `regionRegex`
+ * (https://github.com/aws/aws-sdk-js-v3/blob/main/packages/util-endpoints/src/lib/aws/partitions.json): `cn-` aws-cn,
+ * `us-gov-` aws-us-gov, `us-iso-` aws-iso, `us-isob-` aws-iso-b, `eusc-` aws-eusc (the AWS European Sovereign Cloud,
+ * `^eusc\-(de)\-\w+\-\d+$`, Region eusc-de-east-1), else aws.
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
+/** An organization lives in one partition: the one of the Regions its world places trails and stores in. */
+function partitionOfAccountHome(world: World): string {
+  const region = world.trails[0]?.homeRegion ?? world.eventDataStores[0]?.region;
+  return region ? partitionOf(region) : 'aws';
 }
 
 function hash(text: string, length: number): string {

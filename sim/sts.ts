@@ -33,7 +33,12 @@ export function assumeRole(params: Record<string, string>, caller: Caller, state
   // The role must exist and trust the caller's account; anything else is the same AccessDenied (UNVERIFIED exact code:
   // `com.amazonaws.sts#AssumeRole` models no authorization error).
   if (!role || !role.trustedAccounts.includes(caller.account)) throw denied();
+  // "If you specify a value higher than this setting [the role's maximum session duration], the operation fails"
+  // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, DurationSeconds): a ValidationError,
+  // the STS error for a request that does not satisfy its constraints (Common Errors). The default is 3600 seconds.
   const duration = params.DurationSeconds ? Number(params.DurationSeconds) : 3600;
+  if (duration > role.maxSessionDuration)
+    throw new SimError('ValidationError', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);
   const s = state.openSession(account, roleName, sessionName, duration);
   return stsResponse(
     'AssumeRole',

@@ -8,7 +8,13 @@ import { isScalar, parseDocument, stringify, visit } from 'yaml';
 import * as z from 'zod';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be a region name');
+/**
+ * Region names of every partition the SDKs' partition table lists (`regionRegex` in
+ * https://github.com/aws/aws-sdk-js-v3/blob/main/packages/util-endpoints/src/lib/aws/partitions.json), the European
+ * Sovereign Cloud's `eusc-de-east-1` among them.
+ */
+export const REGION_PATTERN = /^([a-z]{2}(-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/;
+const region = z.string().regex(REGION_PATTERN, 'must be a region name');
 const parentId = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'must be a root or OU id');
 const tags = z.record(z.string(), z.string()).default({});
 
@@ -157,10 +163,25 @@ const worldSchema = z.strictObject({
   }),
   /** IAM roles that can be assumed; `accounts: all` puts the role in every account. */
   roles: z
-    .array(z.strictObject({ name: z.string(), accounts: z.union([z.literal('all'), z.array(accountId)]).default('all'), trustedAccounts: z.array(accountId) }))
+    .array(
+      z.strictObject({
+        name: z.string(),
+        accounts: z.union([z.literal('all'), z.array(accountId)]).default('all'),
+        trustedAccounts: z.array(accountId),
+        /**
+         * The role's maximum session duration in seconds, 3600 (the default) to 43200
+         * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html, MaxSessionDuration): AssumeRole
+         * refuses a longer DurationSeconds.
+         */
+        maxSessionDuration: z.number().int().min(3600).max(43200).default(3600),
+      }),
+    )
     .default([]),
-  /** Long-term callers: an access key id maps to an IAM user. A 12-digit access key id is that account's user "admin". */
-  principals: z.array(z.strictObject({ accessKeyId: z.string().min(3), account: accountId, userName: z.string() })).default([]),
+  /**
+   * Long-term callers: an access key id maps to an IAM user. A 12-digit access key id is that account's user "admin".
+   * Requests are verified with SigV4 against `secretAccessKey`; absent, the key's secret is `x` (docs/simulator.md).
+   */
+  principals: z.array(z.strictObject({ accessKeyId: z.string().min(3), account: accountId, userName: z.string(), secretAccessKey: z.string().min(1).optional() })).default([]),
   /** S3 buckets whose health is not "ok" (CreateTrail / UpdateTrail consult this; absent = exists and accepts writes). */
   buckets: z.record(z.string(), z.enum(['ok', 'accessDenied', 'missing'])).default({}),
   trails: z.array(trail).default([]),

@@ -54,7 +54,7 @@ export async function checkManagementSession(options: { credentials: AwsCredenti
       'noCredentials',
       options.profile
         ? `no AWS credentials for profile "${options.profile}": ${why}`
-        : `no AWS credentials found (environment, shared config files, SSO, container or instance role): use --profile NAME, or AWS_ACCESS_KEY_ID=<management account id> AWS_SECRET_ACCESS_KEY=any with --endpoint-url for the simulator`,
+        : `no AWS credentials found (environment, shared config files, SSO, container or instance role): use --profile NAME, or AWS_ACCESS_KEY_ID=<management account id> AWS_SECRET_ACCESS_KEY=x with --endpoint-url for the simulator`,
     );
   }
   // Few attempts and short timeouts: this is a question, not the sweep.

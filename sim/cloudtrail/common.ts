@@ -7,7 +7,7 @@
  */
 import type { SimClock } from '../clock';
 import { fail } from '../errors';
-import type { Caller, EdsRec, Selector, SimState, TrailRec } from '../state';
+import { partitionOf, type Caller, type EdsRec, type Selector, type SimState, type TrailRec } from '../state';
 
 export interface CallContext {
   state: SimState;
@@ -38,7 +38,7 @@ export function checkTrailName(name: string): void {
 }
 
 const unknownTrail = (ctx: CallContext, id: string): never =>
-  fail('TrailNotFoundException', `Unknown trail: ${id.startsWith('arn:') ? id : `arn:aws:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${id}`} for the user: ${ctx.caller.account}`);
+  fail('TrailNotFoundException', `Unknown trail: ${id.startsWith('arn:') ? id : `arn:${partitionOf(ctx.region)}:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${id}`} for the user: ${ctx.caller.account}`);
 
 /**
  * Finds a trail by name or ARN (`com.amazonaws.cloudtrail#DescribeTrailsRequest$trailNameList`). A name means the

@@ -8,7 +8,7 @@
  */
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
-import { DEFAULT_MANAGEMENT_SELECTORS, type EdsRec, type EdsStatus, type Selector, type SimState } from '../state';
+import { DEFAULT_MANAGEMENT_SELECTORS, partitionOf, type EdsRec, type EdsStatus, type Selector, type SimState } from '../state';
 import { findStore, logged, writableStore, type Operation } from './common';
 import { decodeToken, encodeToken } from './trails';
 
@@ -86,7 +86,7 @@ export const createEventDataStore: Operation = (input, ctx) => {
   const id = crypto.randomUUID();
   const selectors = (input.AdvancedEventSelectors as Selector[] | undefined) ?? DEFAULT_MANAGEMENT_SELECTORS;
   const store: EdsRec = {
-    arn: `arn:aws:cloudtrail:${region}:${caller.account}:eventdatastore/${id}`,
+    arn: `arn:${partitionOf(region)}:cloudtrail:${region}:${caller.account}:eventdatastore/${id}`,
     id,
     name,
     account: caller.account,

@@ -5,7 +5,7 @@
  */
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
-import type { Selector, TrailRec } from '../state';
+import { partitionOf, type Selector, type TrailRec } from '../state';
 import { checkTrailName, findTrail, writableTrail, type CallContext, type Input, type Operation } from './common';
 
 /**
@@ -127,7 +127,7 @@ export const getTrailStatus: Operation = (input, ctx) => {
 export const createTrail: Operation = (input, ctx) => {
   const name = input.Name as string;
   checkTrailName(name);
-  const arn = `arn:aws:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${name}`;
+  const arn = `arn:${partitionOf(ctx.region)}:cloudtrail:${ctx.region}:${ctx.caller.account}:trail/${name}`;
   if (ctx.state.trails.has(arn)) fail('TrailAlreadyExistsException', `Trail ${name} already exists for customer: ${ctx.caller.account}`);
   const homed = ctx.state.trailsOf(ctx.caller.account).filter((t) => t.homeRegion === ctx.region);
   if (homed.length >= MAX_TRAILS_PER_REGION) fail('MaximumNumberOfTrailsExceededException', `User: ${ctx.caller.account} already has ${MAX_TRAILS_PER_REGION} trails in ${ctx.region}.`);

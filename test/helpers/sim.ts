@@ -4,6 +4,7 @@ import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Simulator, type SimulatorOptions } from '../../sim/server';
+import { DEFAULT_SECRET_ACCESS_KEY } from '../../sim/state';
 import type { WorldInput } from '../../sim/world';
 
 export const MGMT = '111111111111';
@@ -55,7 +56,12 @@ export async function startSim(options: Partial<SimulatorOptions> = {}): Promise
   return Simulator.start({ world: testWorld(), throttling: { enabled: false }, transitionMs: 0, ...options });
 }
 
-const creds = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: 'sim-secret' });
+/**
+ * Long-term credentials for the simulator: the key's secret is the world's `secretAccessKey` for it, else the
+ * simulator's documented default (DEFAULT_SECRET_ACCESS_KEY); every request is verified with SigV4.
+ */
+export const simCredentials = (accessKeyId: string, secretAccessKey = DEFAULT_SECRET_ACCESS_KEY) => ({ accessKeyId, secretAccessKey });
+const creds = (accessKeyId: string) => simCredentials(accessKeyId);
 
 export const cloudtrail = (sim: Simulator, account: string, region = 'us-east-1', maxAttempts = 1) =>
   new CloudTrailClient({ endpoint: sim.endpoint, region, credentials: creds(account), maxAttempts });

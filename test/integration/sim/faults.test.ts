@@ -4,6 +4,7 @@ import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { Simulator } from '../../../sim/server';
 import { cloudtrail, DEV, MGMT, organizations, PROD, rejection, ROLE, startSim, sts } from '../../helpers/sim';
+import { signedFetch } from '../../helpers/signed-request';
 
 let sim: Simulator;
 beforeEach(async () => {

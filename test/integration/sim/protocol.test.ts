@@ -14,6 +14,7 @@ import { DescribeOrganizationCommand, ListAccountsCommand, paginateListAccounts,
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Simulator } from '../../../sim/server';
 import { cloudtrail, DEV, MGMT, organizations, OUTSIDER, PROD, rejection, ROLE, startSim, storeArn, sts } from '../../helpers/sim';
+import { signedFetch } from '../../helpers/signed-request';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -21,19 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
-/** A raw awsJson1_1 request, signed only as far as the simulator reads (the credential scope). */
+/** A raw awsJson1_1 request, signed by the SDK's signer with the key's secret. */
 async function raw(target: string, body: string, account = PROD, region = 'us-east-1', headers: Record<string, string> = {}) {
-  const res = await fetch(sim.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': target,
-      authorization: `AWS4-HMAC-SHA256 Credential=${account}/20261121/${region}/cloudtrail/aws4_request, SignedHeaders=host, Signature=0`,
-      ...headers,
-    },
-    body,
-  });
-  return { status: res.status, headers: res.headers, body: (await res.text()) as string };
+  return signedFetch(sim.endpoint, { target, body, accessKeyId: account, region, headers });
 }
 
 // https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html (requests, timestamps, error serialization);
@@ -154,7 +145,7 @@ describe('STS awsQuery', () => {
     const out = await sts(sim, MGMT).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${DEV}:role/${ROLE}`, RoleSessionName: 'short', DurationSeconds: 900 }));
     sim.clock.advance(901_000);
     const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
-    const client = new CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: 'x', sessionToken: 'y' } });
+    const client = new CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! } });
     expect((await rejection(client.send(new ListTrailsCommand({})))).name).toBe('ExpiredTokenException');
   });
 });
