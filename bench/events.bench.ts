@@ -34,6 +34,7 @@
 // writes bench/results/events.json.
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { describeLoad, measureLoad } from './machine-load';
 import { join } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { localBudget } from '../lib/aws/apply';
@@ -291,17 +292,19 @@ async function main(): Promise<void> {
       // Leave nothing drifted behind (a run the event did not repair): the set-up clients repair it, off the record.
       if (convergedMs === null) await restore(setup, policy, account, arn);
     };
+    const load = measureLoad();
     for (let i = 0; i < runs; i += parallel) await Promise.all(Array.from({ length: Math.min(parallel, runs - i) }, (_, j) => runOne(i + j)));
-    const r = summarize(kind, list);
+    const r = { ...summarize(kind, list), load: load() };
     results.push(r);
     printRow(r);
+    console.log(`${''.padEnd(4)}measured under: ${describeLoad(r.load)}`);
   }
   await sim.stop();
 
   mkdirSync(join(process.cwd(), 'bench/results'), { recursive: true });
   writeFileSync(
     join(process.cwd(), 'bench/results/events.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, runsPerKind: runs, latencyMs, transitionMs, budget: 'default (8 reads, 0.8 writes per second per account-region)', minimumFormula: MINIMUM_FORMULA, kinds: results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, runsPerKind: runs, latencyMs, transitionMs, budget: 'default (8 reads per second per account-region, 0.8 writes per second per account-region and API)', minimumFormula: MINIMUM_FORMULA, kinds: results }, null, 2)}\n`,
   );
   const above = results.filter((r) => r.readsAboveMinimumRuns > 0 || r.writesAboveMinimumRuns > 0 || r.unconverged > 0 || r.loops > 0);
   console.log(`\nminimum: ${MINIMUM_FORMULA}`);
