@@ -149,3 +149,32 @@ export function generateCarrierWorld(accounts: number, regions: string[], option
     eventDataStores: [],
   };
 }
+
+/**
+ * The name an adversarial member admin gives a role of their own so that it looks like the product's event function
+ * role (the real one, with this very name, lives in the management account; the name is readable there).
+ */
+export const LOOKALIKE_FUNCTION_ROLE = 'insights-remediator-OnCloudTrailChangeRole-1A2B3C4D';
+
+/** The long-term key of an adversarial member admin (IAM user `eve` of the account). */
+export const adversaryUserKey = (account: string) => `AKIAEVE${account}`;
+
+/**
+ * A drift world (generateDriftWorld) with adversarial member admins in `adversaries`: in each of those accounts the
+ * product's member role also trusts the account itself (its admin edited the trust policy, so their own callers can
+ * assume it), a role named like the product's event function role (LOOKALIKE_FUNCTION_ROLE) exists there, trusting
+ * only the account, and the admin `eve` has a key of her own (adversaryUserKey).
+ */
+export function withAdversaries(world: WorldInput, adversaries: readonly string[], memberRoleName: string): WorldInput {
+  const management = world.organization.managementAccount;
+  return {
+    ...world,
+    // The simulator takes the first role of a name that exists in the account: the edited trust comes first.
+    roles: [
+      ...adversaries.map((account) => ({ name: memberRoleName, accounts: [account], trustedAccounts: [management, account] })),
+      ...adversaries.map((account) => ({ name: LOOKALIKE_FUNCTION_ROLE, accounts: [account], trustedAccounts: [account] })),
+      ...(world.roles ?? []),
+    ],
+    principals: [...(world.principals ?? []), ...adversaries.map((account) => ({ accessKeyId: adversaryUserKey(account), account, userName: 'eve' }))],
+  };
+}

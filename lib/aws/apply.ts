@@ -91,8 +91,9 @@ export function commandFor(action: Action) {
 export async function applyPlan(
   client: (accountId: string, region: string) => CloudTrailClient,
   actions: readonly Action[],
-  options: { mode: 'enforce' | 'report'; budget: WriteBudget; mayAct?: (sourceArn: string) => boolean },
+  options: { mode: 'enforce' | 'report'; budget: WriteBudget; mayAct?: (sourceArn: string) => boolean; now?: () => Date },
 ): Promise<Outcome[]> {
+  const now = options.now ?? (() => new Date());
   if (options.mode === 'report') return actions.map((action) => ({ action, status: 'planned' }));
   const outcomes: Outcome[] = [];
   const bySource = new Map<string, Action[]>();
@@ -119,7 +120,7 @@ export async function applyPlan(
       }
       try {
         await client(action.accountId, action.region).send(commandFor(action) as never);
-        outcomes.push({ action, status: 'applied', at: new Date().toISOString() });
+        outcomes.push({ action, status: 'applied', at: now().toISOString() });
       } catch (e) {
         failed = true;
         await options.budget.release(1);

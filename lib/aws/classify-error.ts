@@ -1,10 +1,12 @@
 /**
- * What an AWS error means for the pipeline (issue 4, part 3): gone (deleted meanwhile: no retry), access denied (the member
- * role is missing or refused: reported, no retry), throttled or a server fault (retryable, after the SDK's own
- * retries gave up), conflict (a store between states: retry later), validation (reported with AWS's message).
+ * What an AWS error means for the pipeline: gone (deleted meanwhile: no retry), access denied (the member role is
+ * missing or refused: reported, no retry), blocked by an organization policy (an SCP's explicit deny: reported with
+ * its remedy, no retry, the account is not unreachable), a delivery prerequisite (the trail's bucket or key policy:
+ * not remediable), throttled or a server fault (retryable, after the SDK's own retries gave up), conflict (a store
+ * between states: retry later), validation (reported with AWS's message).
  */
 
-export type ErrorClass = 'gone' | 'accessDenied' | 'throttled' | 'serverFault' | 'conflict' | 'validation' | 'unknown';
+export type ErrorClass = 'gone' | 'accessDenied' | 'blockedByPolicy' | 'deliveryPrerequisite' | 'throttled' | 'serverFault' | 'conflict' | 'validation' | 'unknown';
 
 export interface ClassifiedError {
   class: ErrorClass;
@@ -17,13 +19,26 @@ const GONE = new Set(['TrailNotFoundException', 'EventDataStoreNotFoundException
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'NotOrganizationMasterAccountException', 'OperationNotPermittedException']);
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
 const CONFLICT = new Set(['ConflictException']);
+/**
+ * What PutInsightSelectors / StartLogging refuse when the trail cannot deliver to its bucket or key
+ * (`com.amazonaws.cloudtrail#PutInsightSelectors` errors): the bucket or key policy needs a person, not a retry.
+ */
+const DELIVERY = new Set(['InsufficientS3BucketPolicyException', 'InsufficientEncryptionPolicyException', 'S3BucketDoesNotExistException', 'KmsException', 'KmsKeyNotFoundException']);
+/**
+ * An explicit deny from an organization policy: AWS's AccessDenied message names "an explicit deny in a service
+ * control policy" (or resource control policy)
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html). A Control Tower landing zone
+ * denies CloudTrail writes on its `aws-controltower-*` trails this way: the account is reachable, the write is forbidden.
+ */
+const ORGANIZATION_POLICY = /explicit deny in an? (service|resource) control policy/i;
 
 export function classifyError(error: unknown): ClassifiedError {
   const e = error as { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; code?: string };
   const name = e?.name ?? 'Error';
   const message = e?.message ?? String(error);
   if (GONE.has(name)) return { class: 'gone', name, message, retryable: false };
-  if (DENIED.has(name)) return { class: 'accessDenied', name, message, retryable: false };
+  if (DENIED.has(name)) return { class: ORGANIZATION_POLICY.test(message) ? 'blockedByPolicy' : 'accessDenied', name, message, retryable: false };
+  if (DELIVERY.has(name)) return { class: 'deliveryPrerequisite', name, message, retryable: false };
   if (THROTTLED.has(name)) return { class: 'throttled', name, message, retryable: true };
   if (CONFLICT.has(name)) return { class: 'conflict', name, message, retryable: true };
   const status = e?.$metadata?.httpStatusCode;

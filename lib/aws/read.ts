@@ -54,13 +54,20 @@ export interface AccountRegionRead {
   sources: (TrailState | EventDataStoreState)[];
   shadows: ShadowCopy[];
   notSelected: NotSelected[];
-  /** Every store of the account seen in this region: candidates and checks for Insights destinations. */
+  /**
+   * Every store of the account seen in this region, and the Insights destinations of its sources found in other regions
+   * (read by ARN): candidates and checks for Insights destinations.
+   */
   eventDataStores: EventDataStoreSummary[];
+  /** Destinations of this region's sources that could not be read (denied, throttled): never judged, never moved. */
+  unreadDestinations?: string[];
 }
 
 export interface ReadOptions {
   /** Read only these sources in detail (an event names one; verification the written ones); the rest is listed, not read. */
   only?: ReadonlySet<string>;
+  /** A client of the same account in another region, for an Insights destination homed there. */
+  clientFor?: (region: string) => CloudTrailClient;
 }
 
 /**
@@ -121,8 +128,37 @@ export async function readAccountRegion(client: CloudTrailClient, policy: Policy
   const wanted = (arn: string) => only === undefined || only.has(arn);
   const kinds = only && new Set([...only].map((arn) => parseCloudTrailArn(arn)?.resourceType));
   if (policy.trails.enabled && (!kinds || kinds.has('trail'))) await readTrails(client, policy, where, wanted, result);
-  if (policy.eventDataStores.enabled && (!kinds || kinds.has('eventdatastore'))) await readStores(client, policy, where, wanted, result);
+  if (policy.eventDataStores.enabled && (!kinds || kinds.has('eventdatastore'))) {
+    await readStores(client, policy, where, wanted, result);
+    await readDestinationsElsewhere(options.clientFor ?? (() => client), result);
+  }
   return result;
+}
+
+/**
+ * A source's Insights destination may be a store of the same account in another region (AWS requires only the same
+ * account: `com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`). ListEventDataStores is regional,
+ * so such a destination is read by its ARN, in its region: one GetEventDataStore settles whether it is valid. One that
+ * cannot be read is never called invalid (moving it would restart the 7-day window for nothing).
+ */
+async function readDestinationsElsewhere(clientFor: (region: string) => CloudTrailClient, result: AccountRegionRead): Promise<void> {
+  const known = new Set(result.eventDataStores.map((s) => s.arn));
+  const elsewhere = new Set<string>();
+  for (const s of result.sources) {
+    if (s.kind !== 'eventDataStore' || s.insightsDestination === undefined || known.has(s.insightsDestination)) continue;
+    const parsed = parseCloudTrailArn(s.insightsDestination);
+    if (parsed && parsed.accountId === result.accountId && parsed.region !== result.region && parsed.resourceType === 'eventdatastore') elsewhere.add(s.insightsDestination);
+  }
+  for (const arn of elsewhere) {
+    const region = parseCloudTrailArn(arn)!.region;
+    try {
+      const s = await clientFor(region).send(new GetEventDataStoreCommand({ EventDataStore: arn }));
+      result.eventDataStores.push({ arn, name: s.Name!, accountId: result.accountId, region, status: s.Status as EventDataStoreStatus, eventCategories: advancedCoverage(toAdvanced(s.AdvancedEventSelectors)).categories });
+    } catch (e) {
+      if ((e as Error).name === 'EventDataStoreNotFoundException') continue; // gone: invalid, as AWS would say
+      result.unreadDestinations = [...(result.unreadDestinations ?? []), arn];
+    }
+  }
 }
 
 async function readTrails(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, wanted: (arn: string) => boolean, result: AccountRegionRead): Promise<void> {

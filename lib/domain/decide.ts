@@ -20,8 +20,8 @@ import { clockEffectOfAction, type Action } from './actions';
 import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
 import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed, type SelectorRepair } from './event-selectors';
 import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
-import { applyClockEffect, insightsClock, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
-import { utcMinute } from './names';
+import { applyClockEffect, insightsClock, isLoggingOn, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
+import { quoted, utcMinute } from './names';
 import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState } from './model';
 import type { Policy } from '../policy/schema';
 import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
@@ -42,8 +42,7 @@ export type DriftCode =
   | 'ingestionTransitioning'
   | 'destinationInvalid'
   | 'destinationMismatch'
-  | 'destinationMissing'
-  | 'deliveryFailing';
+  | 'destinationMissing';
 
 export interface DriftReason {
   code: DriftCode;
@@ -57,8 +56,11 @@ export type BlockerCode =
   | 'dataEventsNotLogged'
   | 'destinationMissing'
   | 'destinationInvalid'
-  | 'deliveryFailing'
   | 'notOwnedByManagementAccount'
+  /** AWS refused the write: an SCP's explicit deny (lib/aws/classify-error.ts). */
+  | 'blockedByOrganizationPolicy'
+  /** AWS refused the write: the trail's bucket or key policy (PutInsightSelectors' modeled errors). */
+  | 'deliveryRefused'
   | 'transitional';
 
 /** Why (part of) the drift cannot be repaired by the product, and what a person must do. */
@@ -83,6 +85,8 @@ export interface Finding {
   expiredExemptions: { reason: string; expiresAt: string }[];
   /** For shadow copies: where the source is evaluated and repaired instead. */
   managedFrom?: { accountId: string; region: string };
+  /** Worth a person's look without being drift (a trail's LatestDeliveryError). */
+  warnings?: string[];
 }
 
 
@@ -149,7 +153,10 @@ export function decide(input: DecisionInput): Decision {
     });
   }
 
-  const expiredNote = exemptions.expired.length ? ` (exemption expired ${exemptions.expired[0]!.expires}: ${exemptions.expired[0]!.reason})` : '';
+  const expiredNote =
+    (exemptions.expired.length ? ` (exemption expired ${exemptions.expired[0]!.expires}: ${exemptions.expired[0]!.reason})` : '') +
+    analysis.warnings.map((w) => `; warning: ${w}`).join('');
+  const warned = analysis.warnings.length ? { warnings: analysis.warnings } : {};
   if (analysis.reasons.length === 0) {
     if (clock.status === 'pending-first-delivery') {
       return result({
@@ -159,18 +166,24 @@ export function decide(input: DecisionInput): Decision {
         blockers: [],
         pendingUntil: clock.windowEnd!,
         expiredExemptions,
+        ...warned,
       });
     }
-    return result({ status: 'compliant', summary: `Insights on (${describeChannels(channelsOf(source.insightSelectors))})${expiredNote}`, reasons: [], blockers: [], expiredExemptions });
+    return result({ status: 'compliant', summary: `Insights on (${describeChannels(channelsOf(source.insightSelectors))})${expiredNote}`, reasons: [], blockers: [], expiredExemptions, ...warned });
   }
   const remediable = analysis.blockers.every((b) => b.transient);
+  // A not-remediable finding never carries a write: where part of the repair still serves the objective (Management
+  // Insights on a trail whose Data channel needs a person, ApiErrorRateInsight on read-only selectors) the finding is
+  // drifted, says what will be left for a person, and the next check finds only that.
+  const partly = !remediable && analysis.actions.length > 0;
   return result(
     {
-      status: remediable ? 'drifted' : 'not-remediable',
-      summary: joinMessages(analysis.reasons) + (remediable ? '' : notRemediableNote(analysis)) + expiredNote,
+      status: remediable || partly ? 'drifted' : 'not-remediable',
+      summary: joinMessages(analysis.reasons) + (remediable ? '' : partly ? partlyNote(analysis) : notRemediableNote(analysis)) + expiredNote,
       reasons: analysis.reasons,
       blockers: analysis.blockers,
       expiredExemptions,
+      ...warned,
     },
     analysis.actions,
   );
@@ -182,6 +195,11 @@ function notRemediableNote(a: Analysis): string {
   const said = new Set(a.reasons.map((r) => r.message));
   const extra = a.blockers.filter((b) => !b.transient && !said.has(b.message));
   return `; not remediable by the product${extra.length ? `: ${joinMessages(extra)}` : ''}`;
+}
+
+function partlyNote(a: Analysis): string {
+  const rest = a.blockers.filter((b) => !b.transient);
+  return `; the product repairs what it can, then a person must: ${rest.map((b) => b.remedy).join('; ')}`;
 }
 
 function refOf(s: SourceState): SourceRef {
@@ -236,6 +254,8 @@ interface Analysis {
   reasons: DriftReason[];
   blockers: Blocker[];
   actions: Action[];
+  /** Worth a person's look, but no drift: nothing is planned or withheld for them. */
+  warnings: string[];
 }
 
 /**
@@ -245,7 +265,7 @@ interface Analysis {
 export const driftReasons = (policy: Policy, source: SourceState, context: DecisionContext): DriftReason[] => analyze(policy, source, context).reasons;
 
 function analyze(policy: Policy, source: SourceState, context: DecisionContext): Analysis {
-  const a: Analysis = { reasons: [], blockers: [], actions: [] };
+  const a: Analysis = { reasons: [], blockers: [], actions: [], warnings: [] };
   const current = channelsOf(source.insightSelectors);
   const coverage = source.kind === 'trail' ? trailCoverage(source.eventSelectors) : advancedCoverage(source.advancedEventSelectors);
   const required = requiredChannels(policy, source, coverage);
@@ -314,13 +334,11 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
     destinationChange = d.arn !== undefined && d.arn !== source.insightsDestination;
   }
 
-  let insightsBlocked = false;
-  if (source.kind === 'trail' && source.latestDeliveryError) {
-    const message = `the trail cannot deliver to its S3 bucket (LatestDeliveryError: ${source.latestDeliveryError}), so Insights cannot be delivered either`;
-    a.reasons.push({ code: 'deliveryFailing', message });
-    a.blockers.push({ code: 'deliveryFailing', message, remedy: "fix the trail's S3 bucket policy or KMS key policy so CloudTrail can write to it", transient: false });
-    insightsBlocked = true;
-  }
+  // Whether CloudTrail clears LatestDeliveryError once the bucket is fixed is undocumented, so it only warns:
+  // PutInsightSelectors' own modeled errors (InsufficientS3BucketPolicyException, ...) decide "not remediable"
+  // (lib/aws/classify-error.ts deliveryPrerequisite).
+  if (source.kind === 'trail' && source.latestDeliveryError)
+    a.warnings.push(`the trail's latest delivery to its S3 bucket failed (LatestDeliveryError: ${quoted(source.latestDeliveryError, 120)}); Insights are delivered there too`);
 
 
   // The full replacement list keeps every channel already on (never a disable) and adds what can be added.
@@ -328,7 +346,7 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
   const addsChannels = [...put].some((c) => !current.has(c));
   const dropsExisting = [...current].some((c) => unsatisfiable.has(c));
   const eds = source.kind === 'eventDataStore';
-  if ((addsChannels || destinationChange) && !dropsExisting && !insightsBlocked && !(eds && destination === undefined)) {
+  if ((addsChannels || destinationChange) && !dropsExisting && !(eds && destination === undefined)) {
     const insightSelectors = selectorsOf(put);
     a.actions.push({
       ...actionBase,
@@ -346,6 +364,9 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
   // organization sources are written only from the management account
   // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
   if (transitional) a.actions = [];
+  // Insights on a source that stays stopped (prerequisites.logging: report) analyze nothing and their window restarts
+  // when logging does: no write until a person starts it.
+  if (!isLoggingOn(source) && policy.prerequisites.logging !== 'repair') a.actions = a.actions.filter((x) => x.kind !== 'putInsightSelectors');
   if (source.organizationOwned && source.accountId !== context.managementAccountId && a.reasons.length > 0) {
     a.actions = [];
     a.blockers.push({
@@ -480,7 +501,8 @@ function chooseDestination(policy: Policy, source: EventDataStoreState, context:
     return out;
   }
 
-  if (current !== undefined && currentProblem === undefined) {
+  // A current destination that could not be read (denied, throttled) is kept: moving it restarts the 7-day window.
+  if (current !== undefined && (currentProblem === undefined || context.unreadDestinations?.includes(current))) {
     out.arn = current;
     return out;
   }

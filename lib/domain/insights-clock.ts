@@ -34,8 +34,18 @@ export interface ClockFacts {
   channels: Partial<Record<Channel, ChannelFact>>;
   /** Whether the trail is logging / the store is ingesting, as last known. Nothing is delivered while off. */
   logging?: 'on' | 'off';
+  /**
+   * When `logging` last changed, as seen (a call's event time, our write's time): events arrive late and out of order,
+   * and a stop or start older than this changes nothing.
+   */
+  loggingAt?: string;
   /** Event data stores: the Insights destination the windows belong to. */
   destination?: string;
+  /**
+   * Since when the channel set has been tracked (first observed): a channel found on that the facts do not hold was
+   * turned on since, unseen, so its window is dated when it is found (the conservative bound), not inferred as old.
+   */
+  trackedSince?: string;
 }
 
 export type ClockEffect =
@@ -62,13 +72,21 @@ export function applyClockEffect(facts: ClockFacts, effect: ClockEffect, at: str
         const prior = facts.channels[c];
         channels[c] = prior && !destinationChanged ? prior : { since: at, basis: prior ? 'restarted' : 'enabled' };
       }
-      return { ...facts, channels, destination: effect.destination ?? facts.destination };
+      // Events arrive late and out of order: a call older than a window the ledger saw begin (our own write, a later
+      // event handled first) cannot have turned that window off.
+      for (const c of Object.keys(facts.channels) as Channel[]) {
+        const newer = facts.channels[c]!;
+        if (!(c in channels) && !destinationChanged && newer.basis !== 'inferred' && newer.since !== undefined && newer.since > at) channels[c] = newer;
+      }
+      return { ...facts, channels: sortedChannels(channels), destination: effect.destination ?? facts.destination };
     }
     case 'loggingStopped':
-      return { ...facts, logging: 'off' };
+      if (facts.loggingAt !== undefined && facts.loggingAt > at) return facts;
+      return { ...facts, logging: 'off', loggingAt: at };
     case 'loggingStarted': {
+      if (facts.loggingAt !== undefined && facts.loggingAt > at) return facts;
       if (!effect.alwaysRestarts && facts.logging === 'on') return facts;
-      return { ...facts, logging: 'on', channels: restartAll(facts.channels, at) };
+      return { ...facts, logging: 'on', loggingAt: at, channels: restartAll(facts.channels, at) };
     }
     case 'insightsDelivered': {
       const channels = { ...facts.channels };
@@ -83,9 +101,13 @@ export function applyClockEffect(facts: ClockFacts, effect: ClockEffect, at: str
   }
 }
 
+/** Every window restarts at `at`, but one seen beginning later (enabled after that restart) keeps its later start. */
 function restartAll(channels: ClockFacts['channels'], at: string): ClockFacts['channels'] {
   const out: ClockFacts['channels'] = {};
-  for (const c of Object.keys(channels) as Channel[]) out[c] = { since: at, basis: 'restarted' };
+  for (const c of Object.keys(channels) as Channel[]) {
+    const f = channels[c]!;
+    out[c] = f.basis !== 'inferred' && f.since !== undefined && f.since > at ? f : { since: at, basis: 'restarted' };
+  }
   return out;
 }
 
@@ -109,7 +131,10 @@ export function reconcileClockFacts(stored: ClockFacts | undefined, state: Sourc
   if (facts.logging === 'off' && observedOn) {
     // Restarted while we were not looking: the trail tells when; a store does not, so assume now (the later bound).
     const when = state.kind === 'trail' && state.startLoggingTime ? state.startLoggingTime : at;
-    facts = { ...facts, logging: 'on', channels: restartAll(facts.channels, when) };
+    facts = { ...facts, logging: 'on', loggingAt: when, channels: restartAll(facts.channels, when) };
+  } else if (facts.logging === 'on' && !observedOn) {
+    const when = state.kind === 'trail' && state.stopLoggingTime ? state.stopLoggingTime : at;
+    facts = { ...facts, logging: 'off', loggingAt: when };
   } else {
     facts.logging = observedOn ? 'on' : 'off';
   }
@@ -121,8 +146,9 @@ export function reconcileClockFacts(stored: ClockFacts | undefined, state: Sourc
     facts.destination = state.insightsDestination;
   }
   const channels: ClockFacts['channels'] = {};
-  for (const c of sortChannels(observed)) channels[c] = facts.channels[c] ?? inferredWindow(state, now);
+  for (const c of sortChannels(observed)) channels[c] = facts.channels[c] ?? (facts.trackedSince !== undefined ? { since: at, basis: 'inferred' } : inferredWindow(state, now));
   facts.channels = channels;
+  facts.trackedSince ??= at;
   return { facts, changed: JSON.stringify(facts) !== JSON.stringify(stored) };
 }
 
@@ -238,7 +264,7 @@ const sameFact = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON
 export function mergeClockFacts(base: ClockFacts | undefined, ours: ClockFacts, current: ClockFacts | undefined): ClockFacts {
   if (current === undefined || sameFact(base, current)) return ours;
   const b = base ?? emptyClockFacts(ours.kind);
-  const pick = <K extends 'logging' | 'destination'>(k: K): ClockFacts[K] => (sameFact(ours[k], b[k]) ? current[k] : ours[k]);
+  const pick = <K extends 'destination'>(k: K): ClockFacts[K] => (sameFact(ours[k], b[k]) ? current[k] : ours[k]);
   const channels: ClockFacts['channels'] = {};
   for (const c of new Set([...Object.keys(b.channels), ...Object.keys(ours.channels), ...Object.keys(current.channels)]) as Set<Channel>) {
     const [o, was, now] = [ours.channels[c], b.channels[c], current.channels[c]];
@@ -254,9 +280,19 @@ export function mergeClockFacts(base: ClockFacts | undefined, ours: ClockFacts, 
     }
     if (fact) channels[c] = fact;
   }
-  const logging = pick('logging');
+  // The logging state and the time it changed travel together.
+  const loggingFrom = sameFact(ours.logging, b.logging) && sameFact(ours.loggingAt, b.loggingAt) ? current : ours;
+  const { logging, loggingAt } = loggingFrom;
   const destination = pick('destination');
-  return { kind: ours.kind, channels: sortedChannels(channels), ...(logging !== undefined && { logging }), ...(destination !== undefined && { destination }) };
+  const trackedSince = [b.trackedSince, ours.trackedSince, current.trackedSince].filter((x): x is string => x !== undefined).sort()[0];
+  return {
+    kind: ours.kind,
+    channels: sortedChannels(channels),
+    ...(logging !== undefined && { logging }),
+    ...(loggingAt !== undefined && { loggingAt }),
+    ...(destination !== undefined && { destination }),
+    ...(trackedSince !== undefined && { trackedSince }),
+  };
 }
 
 const latest = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : a > b ? a : b);

@@ -156,6 +156,8 @@ export interface DecisionContext {
   managementAccountId: string;
   /** Event data stores of the source's owner account, in every region read; used to pick and check destinations. */
   eventDataStoresInAccount: EventDataStoreSummary[];
+  /** Destinations that could not be read: kept as they are, never judged invalid. */
+  unreadDestinations?: readonly string[];
   /** The organization path of the owner account (root id, then OU ids), for OU scoping. */
   accountOuPath?: string[];
 }

@@ -50,17 +50,40 @@ const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(slackText(text), LIMITS.text) } });
 const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(slackText(text), LIMITS.text) }] });
 
-/** At most `max` lines, then "and N more"; the whole fits one text block. */
-export function listWithMore(lines: readonly string[], max = 10): string {
-  const shown: string[] = [];
+/** How many of `lines` (at most `max`) fit one text block with room for an "and N more" line. */
+export function fittingLines(lines: readonly string[], max = 10): number {
+  let n = 0;
   let length = 0;
   for (const line of lines.slice(0, max)) {
-    if (length + line.length + 1 > LIMITS.text - 40) break;
-    shown.push(line);
+    if (length + line.length + 1 > LIMITS.text - 60) break;
+    n++;
     length += line.length + 1;
   }
+  return n;
+}
+
+/** At most `max` lines, then "and N more"; the whole fits one text block. */
+export function listWithMore(lines: readonly string[], max = 10): string {
+  const shown = lines.slice(0, fittingLines(lines, max));
   const rest = lines.length - shown.length;
   return rest > 0 ? `${shown.join('\n')}\nand ${rest} more` : shown.join('\n');
+}
+
+/** Sections of a digest that carry undelivered messages: at most this many, each one text block. */
+export const DIGEST_CARRY_SECTIONS = 4;
+const DIGEST_LINES_PER_SECTION = 15;
+
+/**
+ * Which undelivered messages a digest carries: as many as fit its sections, oldest first. Only those leave the outbox
+ * when the digest is delivered; the rest wait for the next digest (the digest says how many).
+ */
+export function carriedByDigest(texts: readonly string[]): number {
+  let carried = 0;
+  for (let i = 0; i < DIGEST_CARRY_SECTIONS && carried < texts.length; i++) {
+    // A line longer than a block is clipped by section(), never skipped: the same count carrySectionsOf shows.
+    carried += Math.max(1, fittingLines(texts.slice(carried).map((t) => `• ${t}`), DIGEST_LINES_PER_SECTION));
+  }
+  return carried;
 }
 
 function finalize(text: string, blocks: Block[]): SlackMessage {
@@ -104,6 +127,9 @@ export function repairMessage(d: Decision, outcomes: readonly Outcome[], drift: 
 /** What a person does about a write AWS refused, by the kind of refusal (lib/aws/classify-error.ts). */
 const REFUSAL_REMEDY: Partial<Record<string, string>> = {
   accessDenied: "Check the member role's permissions and any SCP or permissions boundary that denies CloudTrail writes to it",
+  blockedByPolicy:
+    'Blocked by an organization policy (an SCP denies this write, as a Control Tower landing zone does on its own trails): exempt the source in the policy, or change the SCP to allow the member role',
+  deliveryPrerequisite: "The trail cannot deliver to its S3 bucket or KMS key: fix the bucket policy or key policy (or the bucket's existence), then the next check repairs it",
   validation: "Read AWS's message: the source's settings conflict with what the policy asks; fix them by hand or exempt the source",
   gone: 'The source was deleted while being repaired: nothing to do unless it should exist',
 };
@@ -188,13 +214,28 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
     ...(notRemediable.length ? [section(`*Needs a person*\n${listWithMore(notRemediable.map((d) => `• ${where(d)}: ${d.finding.blockers.find((b) => !b.transient)?.remedy ?? d.finding.summary}`))}`)] : []),
     ...(unreachable.length ? [section(`*Never reported*\n${listWithMore(unreachable.map((r) => `• ${r.accountId} ${r.region}: ${r.error?.name ?? r.status}`))}`)] : []),
     ...(uncovered.length ? [section(`*No Insights at all*\n${listWithMore(uncovered.map((r) => `• ${r.accountId} ${r.region}`))}`)] : []),
-    ...(undelivered.length ? [section(`*Not delivered earlier*\n${listWithMore(undelivered.map((t) => `• ${t}`))}`)] : []),
+    ...carrySectionsOf(undelivered, 0),
   ];
   return finalize(`${title}: ${repaired.size} repaired, ${notRemediable.length} need a person, ${unreachable.length} unreachable`, blocks);
 }
 
 /** The digest of a fan-out sweep, from its summary (lib/sweep/summary.ts), with messages Slack missed earlier. */
-export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string[] = []): SlackMessage {
+/** The undelivered messages a digest carries (carriedByDigest says how many fit), and how many wait for the next one. */
+function carrySectionsOf(undelivered: readonly string[], keptForNext: number): Block[] {
+  const out: Block[] = [];
+  let at = 0;
+  while (at < undelivered.length && out.length < DIGEST_CARRY_SECTIONS) {
+    const lines = undelivered.slice(at).map((t) => `• ${t}`);
+    const n = Math.max(1, fittingLines(lines, DIGEST_LINES_PER_SECTION));
+    out.push(section(`${out.length === 0 ? '*Not delivered earlier*\n' : ''}${lines.slice(0, n).join('\n')}`));
+    at += n;
+  }
+  const more = keptForNext + (undelivered.length - at);
+  if (more > 0) out.push(context(`and ${more} more message(s) not delivered earlier, kept for the next digest`));
+  return out;
+}
+
+export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string[] = [], keptForNext = 0): SlackMessage {
   const c = s.coverage;
   const blocks: Block[] = [
     header(`:bar_chart: Insights sweep ${s.sweepId}: ${s.reported} of ${s.expected} account-region(s)${s.timedOut && !s.complete ? ', timed out' : ''}`),
@@ -228,7 +269,7 @@ export function sweepDigestMessage(s: SweepSummary, undelivered: readonly string
     ...(s.needsPerson.length ? [section(`*Needs a person*\n${listWithMore(s.needsPerson.map((t) => `• ${t}`))}`)] : []),
     ...(s.unreachable.length || s.failed.length ? [section(`*Unreachable or failing*\n${listWithMore([...s.unreachable.map((k) => `• ${k}: access denied`), ...s.failed.map((k) => `• ${k}: failed, retried`)])}`)] : []),
     ...(s.neverReported.length ? [section(`*Never reported*\n${listWithMore(s.neverReported.map((k) => `• ${k}`))}`)] : []),
-    ...(undelivered.length ? [section(`*Not delivered earlier*\n${listWithMore(undelivered.map((t) => `• ${t}`))}`)] : []),
+    ...carrySectionsOf(undelivered, keptForNext),
   ];
   const coverage = c ? `${c.uncovered} account-region(s) not analyzed, ${c.redundant} analyzed more than once, ` : '';
   return finalize(`Insights sweep ${s.sweepId}: ${coverage}${s.repaired} repaired, ${s.notRemediable} need a person, ${s.unreachable.length} unreachable, ${s.neverReported.length} never reported`, blocks);

@@ -10,7 +10,7 @@ import type { Action } from '../domain/actions';
 import { clockEffectOfAction } from '../domain/actions';
 import { carrierOf, type Carrier } from '../domain/carriers';
 import type { CoverageJudgement } from '../domain/coverage-plan';
-import { decide, type Decision } from '../domain/decide';
+import { decide, type Blocker, type Decision } from '../domain/decide';
 import { applyClockEffect, type ClockFacts } from '../domain/insights-clock';
 import type { SourceKind, SourceState } from '../domain/model';
 import type { Policy } from '../policy/schema';
@@ -93,7 +93,14 @@ export interface AccountRegionResult {
   shadows: ShadowCopy[];
   outcomes: Outcome[];
   /** Sources written and read again: converged when planning again finds nothing to do. */
-  verified: { arn: string; converged: boolean; remaining: Action[]; error?: ClassifiedError }[];
+  verified: {
+    arn: string;
+    converged: boolean;
+    remaining: Action[];
+    error?: ClassifiedError;
+    /** The source's Insights clock as read back, with the windows its writes started at the moments they were made. */
+    clock?: Decision['clock'];
+  }[];
   clockUpdates: ClockUpdate[];
   /** Its home sources as carriers of Insights, as they stand after this run's writes. */
   carriers: Carrier[];
@@ -147,7 +154,7 @@ export async function remediate(targets: readonly Target[], deps: RemediateDeps)
 
 /** One pass over the account-region, reading in detail only the named sources when there are any. */
 const readAll = (deps: RemediateDeps, where: { accountId: string; region: string }, only: Set<string> | undefined): Promise<AccountRegionRead> =>
-  readAccountRegion(deps.aws.cloudTrail(where.accountId, where.region), deps.policy, where, only ? { only } : {});
+  readAccountRegion(deps.aws.cloudTrail(where.accountId, where.region), deps.policy, where, { ...(only && { only }), clientFor: (region) => deps.aws.cloudTrail(where.accountId, region) });
 
 async function remediateAccountRegion(g: { accountId: string; region: string; only: Set<string> | undefined }, deps: RemediateDeps, budget: WriteBudget): Promise<AccountRegionResult> {
   const where = { accountId: g.accountId, region: g.region };
@@ -161,7 +168,7 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
   }
 
   const now = deps.now();
-  const context = { managementAccountId: deps.managementAccountId, eventDataStoresInAccount: read.eventDataStores, accountOuPath: deps.ouPath?.(g.accountId) };
+  const context = { managementAccountId: deps.managementAccountId, eventDataStoresInAccount: read.eventDataStores, unreadDestinations: read.unreadDestinations, accountOuPath: deps.ouPath?.(g.accountId) };
   const bases = new Map<string, ClockFacts | undefined>();
   const decisions = await Promise.all(
     read.sources.map(async (source) => {
@@ -183,12 +190,13 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
   const announced = new Set<string>();
   const write = async (d: Decision): Promise<Outcome[]> => {
     if (deps.policy.mode === 'enforce' && deps.beforeWrite) {
-      const to = clockAfter(d.clockFacts, d.actions, at);
+      // The write-ahead clock is as of now, not the run's start: a window cannot have begun before its write.
+      const to = clockAfter(d.clockFacts, d.actions.map((action) => ({ action })), deps.now().toISOString());
       await deps.beforeWrite({ arn: d.source.arn, kind: d.source.kind, accountId: g.accountId, region: g.region }, d.actions, { from: d.clockFacts, to });
       bases.set(d.source.arn, to);
       announced.add(d.source.arn);
     }
-    return applyPlan((a, r) => deps.aws.cloudTrail(a, r), d.actions, { mode: deps.policy.mode, budget, ...(deps.mayAct && { mayAct: deps.mayAct }) });
+    return applyPlan((a, r) => deps.aws.cloudTrail(a, r), d.actions, { mode: deps.policy.mode, budget, now: deps.now, ...(deps.mayAct && { mayAct: deps.mayAct }) });
   };
   const outcomes: Outcome[] = [];
   for (const [i, d] of decisions.entries()) {
@@ -216,9 +224,15 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
     outcomes.push(...gated.outcomes);
   }
 
+  // A write AWS refused for a reason only a person can remove makes the finding not remediable, with that remedy.
+  for (const [i, d] of decisions.entries()) {
+    const refused = outcomes.find((o): o is Extract<Outcome, { status: 'failed' }> => o.status === 'failed' && o.action.sourceArn === d.source.arn && o.error.class in NEEDS_A_PERSON);
+    if (refused) decisions[i] = refusedByAws(d, refused);
+  }
+
   const clockUpdates: ClockUpdate[] = [];
   for (const d of decisions) {
-    const applied = outcomes.filter((o) => o.status === 'applied' && o.action.sourceArn === d.source.arn).map((o) => o.action);
+    const applied = outcomes.filter((o): o is Extract<Outcome, { status: 'applied' }> => o.status === 'applied' && o.action.sourceArn === d.source.arn);
     const facts = clockAfter(d.clockFacts, applied, at);
     // A source whose writes were announced but not made has its write-ahead clock to take back.
     if (d.clockFactsChanged || facts !== d.clockFacts || announced.has(d.source.arn)) clockUpdates.push({ arn: d.source.arn, kind: d.source.kind, facts, base: bases.get(d.source.arn) });
@@ -237,7 +251,7 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
         const state = again.sources.find((x) => x.arn === arn);
         const facts = clockUpdates.find((u) => u.arn === arn)?.facts;
         const d = state && decide({ policy: deps.policy, source: state, context: againContext, ...(facts && { clockFacts: facts }), now: deps.now() });
-        verified.push({ arn, converged: d !== undefined && d.actions.length === 0, remaining: d?.actions ?? [] });
+        verified.push({ arn, converged: d !== undefined && d.actions.length === 0, remaining: d?.actions ?? [], ...(d && { clock: d.clock }) });
         after.set(arn, state && d && carrierOf(deps.policy, state, d, againContext));
       }
     } catch (e) {
@@ -252,12 +266,32 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
   return { ...where, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, outcomes, verified, clockUpdates, carriers };
 }
 
-/** The clock facts after these writes, made at `at`. */
-function clockAfter(facts: ClockFacts, actions: readonly Action[], at: string): ClockFacts {
+const NEEDS_A_PERSON: Partial<Record<ClassifiedError['class'], { code: Blocker['code']; remedy: string }>> = {
+  blockedByPolicy: {
+    code: 'blockedByOrganizationPolicy',
+    remedy: 'an SCP denies this write (as a Control Tower landing zone does on its own trails): exempt the source, or allow the member role in the SCP',
+  },
+  deliveryPrerequisite: { code: 'deliveryRefused', remedy: "fix the trail's S3 bucket policy or KMS key policy (or create the bucket) so CloudTrail can deliver to it" },
+};
+
+function refusedByAws(d: Decision, o: Extract<Outcome, { status: 'failed' }>): Decision {
+  const { code, remedy } = NEEDS_A_PERSON[o.error.class]!;
+  const message = `${o.action.operation} refused: ${o.error.name}: ${o.error.message}`;
+  return {
+    ...d,
+    finding: { ...d.finding, status: 'not-remediable', summary: `${d.finding.summary}; ${message}; not remediable by the product: ${remedy}`, blockers: [...d.finding.blockers, { code, message, remedy, transient: false }] },
+  };
+}
+
+/**
+ * The clock facts after these writes, each at the moment CloudTrail accepted it (writes wait for their budget, so the
+ * run's start would date a window seconds too early), else at `at`.
+ */
+function clockAfter(facts: ClockFacts, writes: readonly { action: Action; at?: string }[], at: string): ClockFacts {
   let out = facts;
-  for (const a of actions) {
-    const effect = clockEffectOfAction(a);
-    if (effect) out = applyClockEffect(out, effect, at);
+  for (const w of writes) {
+    const effect = clockEffectOfAction(w.action);
+    if (effect) out = applyClockEffect(out, effect, w.at ?? at);
   }
   return out;
 }

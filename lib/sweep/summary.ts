@@ -58,7 +58,7 @@ export function reportedSources(r: AccountRegionResult): ReportedSource[] {
   const converged = new Set(r.verified.filter((v) => v.converged).map((v) => v.arn));
   return r.decisions.map((d) => {
     const writes = applied.filter((o) => o.action.sourceArn === d.source.arn).length;
-    const clock = writes ? d.projectedClock : d.clock;
+    const clock = writes ? (r.verified.find((v) => v.arn === d.source.arn)?.clock ?? d.projectedClock) : d.clock;
     const remedy = d.finding.status === 'not-remediable' ? (d.finding.blockers.find((b) => !b.transient)?.remedy ?? d.finding.summary) : undefined;
     return {
       arn: d.source.arn,

@@ -73,14 +73,16 @@ describe('Slack from event-driven repair', () => {
     expect(JSON.stringify(sent[0])).toContain('StartLogging (account 222222222222, us-east-1)');
   });
 
-  it('messages a finding a person must fix once', async () => {
+  it('messages once a repair AWS refused for the trail\'s bucket, with what a person must fix', async () => {
     const deps = await setup({ world: { world: testWorld({ trails: [{ account: PROD, name: 'locked', homeRegion: 'us-east-1', s3: 'accessDenied' }] }) } });
     for (let i = 0; i < 2; i++) {
       await alice().send(new ct.PutInsightSelectorsCommand({ TrailName: 'locked', InsightSelectors: [] }));
       await drain(deps);
     }
     expect(sent).toHaveLength(1);
-    expect(JSON.stringify(sent[0])).toContain(':no_entry: Insights cannot be repaired: locked');
+    expect(JSON.stringify(sent[0])).toContain(':x: Insights repair refused: locked');
+    expect(JSON.stringify(sent[0])).toContain('InsufficientS3BucketPolicyException');
+    expect(JSON.stringify(sent[0])).toContain('fix the bucket policy or key policy');
   });
 
   it('still repairs when Slack is down, and keeps the message for the next digest', async () => {

@@ -4,7 +4,7 @@ import { AwsClients } from '../../../lib/aws/clients';
 import { remediate, type AccountRegionResult, type RemediateDeps, type Target } from '../../../lib/pipeline/remediate';
 import type { Simulator } from '../../../sim/server';
 import { aPolicy } from '../../helpers/builders';
-import { cloudtrail, DEV, MGMT, PROD, ROLE, startSim, storeArn, trailArn } from '../../helpers/sim';
+import { cloudtrail, DEV, INSIGHT_SELECTOR, MGMT, PROD, ROLE, startSim, storeArn, testWorld, trailArn } from '../../helpers/sim';
 
 let sim: Simulator;
 
@@ -38,7 +38,9 @@ describe('remediate over the test organization', () => {
     expect(await insightTypes(cloudtrail(sim, PROD), { TrailName: 'audit' })).toEqual(['ApiCallRateInsight', 'ApiErrorRateInsight']);
     const update = r.clockUpdates.find((u) => u.arn === trailArn('audit'))!;
     expect(Object.values(update.facts.channels).map((c) => c?.basis)).toEqual(['enabled', 'enabled']);
-    expect(r.verified).toContainEqual({ arn: trailArn('audit'), converged: true, remaining: [] });
+    expect(r.verified).toContainEqual(expect.objectContaining({ arn: trailArn('audit'), converged: true, remaining: [] }));
+    // Read back, the window runs from the write itself.
+    expect(r.verified.find((v) => v.arn === trailArn('audit'))?.clock).toMatchObject({ status: 'pending-first-delivery', windowStart: update.facts.channels['ApiCallRateInsight:Management']?.since });
   });
 
   it('adds ApiErrorRateInsight to the organization trail that had only ApiCallRateInsight, from the management account', async () => {
@@ -63,10 +65,13 @@ describe('remediate over the test organization', () => {
     ]);
   });
 
-  it('reports a trail whose bucket rejects CloudTrail as not remediable, with what to fix', () => {
-    const d = decisionFor(resultFor(results, DEV, 'eu-west-1'), trailArn('broken-bucket', DEV, 'eu-west-1'));
+  it('reports a trail whose bucket rejects CloudTrail as not remediable once PutInsightSelectors says so, with what to fix', () => {
+    const r = resultFor(results, DEV, 'eu-west-1');
+    const d = decisionFor(r, trailArn('broken-bucket', DEV, 'eu-west-1'));
+    expect(operationsFor(r, trailArn('broken-bucket', DEV, 'eu-west-1'))).toEqual(['PutInsightSelectors:failed']);
     expect(d.finding.status).toBe('not-remediable');
-    expect(d.finding.blockers[0]?.remedy).toMatch(/bucket policy/);
+    expect(d.finding.blockers).toMatchObject([{ code: 'deliveryRefused', remedy: expect.stringMatching(/bucket policy/) }]);
+    expect(d.finding.warnings).toEqual([expect.stringMatching(/LatestDeliveryError/)]);
   });
 
   it('starts a stopped store\'s ingestion and turns its Insights on to the account\'s Insights store', async () => {
@@ -179,5 +184,58 @@ describe('API calls', () => {
     });
     expect(calls).toHaveLength(2 + 2 * 1 + 0 + 4 + 3);
     expect((await cloudtrail(sim, PROD).send(new GetTrailStatusCommand({ Name: 'audit' }))).IsLogging).toBe(true);
+  });
+});
+
+describe('remediate: the clock of a write', () => {
+  afterAll(() => sim.stop());
+
+  it('dates each window from the moment CloudTrail accepted its write, not from the start of the run', async () => {
+    sim = await startSim();
+    // A clock that moves a second per reading: the run starts, reads and decides long before it writes.
+    let t = Date.parse('2026-12-01T00:00:00.000Z');
+    const runStart = new Date(t + 1000).toISOString();
+    const { results } = await remediate([{ kind: 'source', accountId: PROD, region: 'us-east-1', arn: trailArn('audit') }], deps({ now: () => new Date((t += 1000)) }));
+    const r = resultFor(results, PROD);
+    const applied = r.outcomes.find((o) => o.status === 'applied' && o.action.sourceArn === trailArn('audit'));
+    const since = r.clockUpdates.find((u) => u.arn === trailArn('audit'))!.facts.channels['ApiCallRateInsight:Management']?.since;
+    expect(applied && 'at' in applied && applied.at).toBe(since);
+    expect(since! > runStart).toBe(true);
+  });
+});
+
+describe('remediate: an Insights destination in another region', () => {
+  afterEach(() => sim.stop());
+  const BOTH = [{ InsightType: 'ApiCallRateInsight' as const }, { InsightType: 'ApiErrorRateInsight' as const }];
+  const world = (destination: string) =>
+    testWorld({
+      eventDataStores: [
+        { account: PROD, region: 'eu-west-1', id: 'eu-insights', name: 'eu-insights', advancedEventSelectors: [INSIGHT_SELECTOR] },
+        { account: PROD, region: 'us-east-1', id: 'us-source', name: 'us-source', insightSelectors: BOTH, insightsDestination: destination },
+      ],
+    });
+
+  it('keeps a valid destination of the same account homed in another region: one GetEventDataStore there, no write', async () => {
+    sim = await startSim({ world: world(storeArn('eu-insights', PROD, 'eu-west-1')) });
+    const { results } = await remediate([{ kind: 'accountRegion', accountId: PROD, region: 'us-east-1' }], deps());
+    const r = resultFor(results, PROD);
+    expect(decisionFor(r, storeArn('us-source')).finding.status).not.toBe('drifted');
+    expect(operationsFor(r, storeArn('us-source'))).toEqual([]);
+    expect(sim.calls.filter((c) => c.operation === 'GetEventDataStore' && c.region === 'eu-west-1')).toHaveLength(1);
+  });
+
+  it('still calls a destination that does not exist there invalid, and moves Insights to a valid store', async () => {
+    sim = await startSim({ world: world(storeArn('gone-store', PROD, 'eu-west-1')) });
+    const { results } = await remediate([{ kind: 'accountRegion', accountId: PROD, region: 'us-east-1' }], deps());
+    expect(decisionFor(resultFor(results, PROD), storeArn('us-source')).finding.reasons.map((x) => x.code)).toContain('destinationInvalid');
+  });
+
+  it('never moves a destination it could not read', async () => {
+    sim = await startSim({ world: world(storeArn('eu-insights', PROD, 'eu-west-1')) });
+    sim.faults.add({ effect: 'accessDenied', service: 'cloudtrail', operation: 'GetEventDataStore', account: PROD, region: 'eu-west-1' });
+    const { results } = await remediate([{ kind: 'accountRegion', accountId: PROD, region: 'us-east-1' }], deps());
+    const r = resultFor(results, PROD);
+    expect(decisionFor(r, storeArn('us-source')).actions).toEqual([]);
+    expect(operationsFor(r, storeArn('us-source'))).toEqual([]);
   });
 });

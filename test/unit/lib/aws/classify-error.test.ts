@@ -16,6 +16,20 @@ describe('classifyError', () => {
     expect(classifyError(err(name))).toEqual({ class: cls, name, message: `${name} message`, retryable });
   });
 
+  it("an SCP's explicit deny is blocked by an organization policy, not an unreachable account, and is not retried", () => {
+    const message =
+      'User: arn:aws:sts::222222222222:assumed-role/InsightsRemediatorRole/insights-remediator is not authorized to perform: cloudtrail:PutEventSelectors on resource: arn:aws:cloudtrail:us-east-1:222222222222:trail/aws-controltower-BaselineCloudTrail with an explicit deny in a service control policy';
+    expect(classifyError(Object.assign(new Error(message), { name: 'AccessDeniedException' }))).toEqual({ class: 'blockedByPolicy', name: 'AccessDeniedException', message, retryable: false });
+    expect(classifyError(Object.assign(new Error('... with an explicit deny in a resource control policy'), { name: 'AccessDenied' })).class).toBe('blockedByPolicy');
+    // No organization policy named: the member role itself.
+    expect(classifyError(Object.assign(new Error('... because no identity-based policy allows the cloudtrail:PutEventSelectors action'), { name: 'AccessDeniedException' })).class).toBe('accessDenied');
+  });
+
+  it.each(['InsufficientS3BucketPolicyException', 'InsufficientEncryptionPolicyException', 'S3BucketDoesNotExistException'])(
+    'a refusal only a person can remove (%s, modeled on PutInsightSelectors) is a delivery prerequisite, not retried',
+    (name) => expect(classifyError(err(name, { $fault: 'client' }))).toMatchObject({ class: 'deliveryPrerequisite', retryable: false }),
+  );
+
   it('treats server faults, 5xx and dropped connections as retryable', () => {
     expect(classifyError(err('InternalFailure', { $fault: 'server' })).class).toBe('serverFault');
     expect(classifyError(err('Weird', { $metadata: { httpStatusCode: 503 } })).class).toBe('serverFault');

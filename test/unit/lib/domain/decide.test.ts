@@ -159,21 +159,26 @@ describe('decide: Insights on trails', () => {
     expect(d.actions[0]).toMatchObject({ accountId: MEMBER, region: 'eu-west-1' });
   });
 
-  it('does not put Insights on a trail whose bucket rejects delivery, and says what to fix', () => {
+  it("warns of a trail's LatestDeliveryError and still enables Insights: AWS's own errors on the write decide (it may be stale)", () => {
     const d = decideTrail({ insightSelectors: [], latestDeliveryError: 'AccessDenied' });
-    expect(d.finding.status).toBe('not-remediable');
-    expect(blockerCodes(d)).toEqual(['deliveryFailing']);
-    expect(d.actions).toEqual([]);
-    expect(d.finding.blockers[0]?.remedy).toMatch(/bucket policy/);
+    expect(d.finding.status).toBe('drifted');
+    expect(d.finding.blockers).toEqual([]);
+    expect(d.actions.map((a) => a.operation)).toEqual(['PutInsightSelectors']);
+    expect(d.finding.warnings).toEqual([expect.stringMatching(/LatestDeliveryError: "AccessDenied"/)]);
+    expect(d.finding.summary).toMatch(/warning: the trail's latest delivery/);
+    // A compliant trail keeps the warning, without a write.
+    const ok = decideTrail({ latestDeliveryError: 'AccessDenied' });
+    expect([ok.finding.status, ok.actions, ok.finding.warnings?.length]).toEqual(['compliant', [], 1]);
   });
 });
 
 describe('decide: prerequisites the policy only reports', () => {
   const reportOnly = aPolicy({ prerequisites: { eventSelectors: 'report', logging: 'report' } });
 
-  it('reports read-only selectors and still enables what they allow (ApiErrorRateInsight)', () => {
+  it('reports read-only selectors and still enables what they allow (ApiErrorRateInsight): drifted, the rest left for a person', () => {
     const d = decideTrail({ insightSelectors: [], eventSelectors: { kind: 'basic', selectors: [{ ReadWriteType: 'ReadOnly' }] } }, reportOnly);
-    expect(d.finding.status).toBe('not-remediable');
+    expect(d.finding.status).toBe('drifted');
+    expect(d.finding.summary).toMatch(/then a person must: change the event selectors yourself/);
     expect(blockerCodes(d)).toEqual(['prerequisiteRepairDisabled']);
     expect(d.finding.blockers[0]?.remedy).toMatch(/ReadWriteType ReadOnly -> All/);
     expect(d.actions).toMatchObject([{ operation: 'PutInsightSelectors', input: { InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] } }]);
@@ -187,6 +192,18 @@ describe('decide: prerequisites the policy only reports', () => {
 
   it('reports a stopped trail and a stopped store without starting them', () => {
     expect(decideTrail({ isLogging: false }, reportOnly)).toMatchObject({ actions: [], finding: { status: 'not-remediable', blockers: [{ code: 'prerequisiteRepairDisabled' }] } });
+    // Insights off too: enabling them on a trail that stays stopped would analyze nothing (and restart when it starts).
+    expect(decideTrail({ isLogging: false, insightSelectors: [] }, reportOnly)).toMatchObject({ actions: [], finding: { status: 'not-remediable' } });
+    expect(decideStore({ status: 'STOPPED_INGESTION', insightSelectors: [] }, reportOnly)).toMatchObject({ actions: [], finding: { status: 'not-remediable' } });
+  });
+
+  it('never carries a write on a not-remediable finding', () => {
+    const cases = [
+      decideTrail({ isLogging: false, insightSelectors: [] }, reportOnly),
+      decideTrail({ insightSelectors: [{ InsightType: 'ApiCallRateInsight' }], eventSelectors: { kind: 'basic', selectors: [{ ReadWriteType: 'ReadOnly' }] } }, reportOnly),
+      decideTrail({ insightSelectors: [{ InsightType: 'ApiCallRateInsight' }, { InsightType: 'ApiErrorRateInsight' }] }, aPolicy({ trails: { eventCategories: ['Management', 'Data'], dataCategory: 'always' } })),
+    ];
+    for (const d of cases) expect([d.finding.status, d.actions]).toEqual(['not-remediable', []]);
     expect(decideStore({ status: 'STOPPED_INGESTION' }, reportOnly)).toMatchObject({ actions: [], finding: { status: 'not-remediable' } });
   });
 });
@@ -210,10 +227,10 @@ describe('decide: data-event Insights (trails only)', () => {
     expect(decideTrail({}, withData).finding.status).toBe('compliant');
   });
 
-  it('reports a trail without data events as not remediable when dataCategory is always, and still enables Management', () => {
+  it('enables Management on a trail without data events when dataCategory is always, leaving Data to a person', () => {
     const always = aPolicy({ trails: { eventCategories: ['Management', 'Data'], dataCategory: 'always' } });
     const d = decideTrail({ insightSelectors: [] }, always);
-    expect(d.finding.status).toBe('not-remediable');
+    expect(d.finding.status).toBe('drifted');
     expect(blockerCodes(d)).toEqual(['dataEventsNotLogged']);
     expect(d.actions[0]?.input).toEqual({ TrailName: aTrail().arn, InsightSelectors: BOTH_INSIGHTS });
   });
@@ -419,7 +436,7 @@ describe('decide: the Insights clock it reports', () => {
       policy,
       source: aTrail({ insightSelectors: [{ InsightType: 'ApiCallRateInsight' }] }),
       context: aContext(),
-      clockFacts: { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { since, basis: 'enabled' } } },
+      clockFacts: { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { since, basis: 'enabled' } }, trackedSince: since },
       now: NOW,
     });
     expect(d.clockFactsChanged).toBe(false);

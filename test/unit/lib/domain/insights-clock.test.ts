@@ -78,6 +78,35 @@ describe('applyClockEffect: what restarts the clock', () => {
     expect(again.channels['ApiCallRateInsight:Management']).toEqual({ since: NOW.toISOString(), basis: 'enabled' });
   });
 
+  it('a call older than a window the ledger saw begin cannot turn that window off (events arrive late and out of order)', () => {
+    // Our write enabled ApiCallRate at T1; the user's call that left only ApiErrorRate on was made at T0 and handled after.
+    const facts: ClockFacts = { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { since: T1, basis: 'enabled' }, 'ApiErrorRateInsight:Management': { since: T0, basis: 'enabled' } } };
+    const late = applyClockEffect(facts, { type: 'insightsSet', channels: ['ApiErrorRateInsight:Management'] }, '2026-11-20T12:00:00.000Z');
+    expect(late.channels).toEqual(facts.channels);
+    // A later call does turn it off, and an inferred start is no evidence of when a window began.
+    expect(applyClockEffect(facts, { type: 'insightsSet', channels: ['ApiErrorRateInsight:Management'] }, NOW.toISOString()).channels).toEqual({ 'ApiErrorRateInsight:Management': { since: T0, basis: 'enabled' } });
+    const inferred: ClockFacts = { ...facts, channels: { 'ApiCallRateInsight:Management': { since: T1, basis: 'inferred' } } };
+    expect(applyClockEffect(inferred, { type: 'insightsSet', channels: [] }, T0).channels).toEqual({});
+  });
+
+  it('a stop or start older than the logging change the ledger saw changes nothing (late, out-of-order events)', () => {
+    const started = applyClockEffect({ ...on('trail'), logging: 'off' }, { type: 'loggingStarted', alwaysRestarts: false }, T1);
+    expect(started).toMatchObject({ logging: 'on', loggingAt: T1 });
+    // The user's StopLogging at T0 was handled after our StartLogging at T1: the trail is logging.
+    expect(applyClockEffect(started, { type: 'loggingStopped' }, T0)).toEqual(started);
+    // A StartLogging older than the stop the ledger saw does not restart the windows at its older time.
+    const stopped = applyClockEffect(started, { type: 'loggingStopped' }, NOW.toISOString());
+    expect(applyClockEffect(stopped, { type: 'loggingStarted', alwaysRestarts: false }, T1)).toEqual(stopped);
+  });
+
+  it('a restart keeps a window seen beginning after it', () => {
+    const facts: ClockFacts = { kind: 'trail', logging: 'off', channels: { 'ApiCallRateInsight:Management': { since: T1, basis: 'enabled' }, 'ApiErrorRateInsight:Management': { since: T0, basis: 'enabled' } } };
+    expect(applyClockEffect(facts, { type: 'loggingStarted', alwaysRestarts: true }, '2026-11-20T12:00:00.000Z').channels).toEqual({
+      'ApiCallRateInsight:Management': { since: T1, basis: 'enabled' },
+      'ApiErrorRateInsight:Management': { since: '2026-11-20T12:00:00.000Z', basis: 'restarted' },
+    });
+  });
+
   it('stopping and restarting logging restarts every window', () => {
     const stopped = applyClockEffect(on('trail'), { type: 'loggingStopped' }, T1);
     const restarted = applyClockEffect(stopped, { type: 'loggingStarted', alwaysRestarts: false }, NOW.toISOString());
@@ -157,6 +186,18 @@ describe('reconcileClockFacts: catching up with what was missed', () => {
     const r = reconcileClockFacts(facts, aStore(), NOW).facts;
     expect(r.destination).toBe(INSIGHT_STORE);
     expect(r.channels['ApiCallRateInsight:Management']).toEqual({ since: NOW.toISOString(), basis: 'restarted' });
+  });
+});
+
+describe('reconcileClockFacts: a channel turned on unseen', () => {
+  it('dates a channel found on that the tracked facts did not hold from when it was found, not from the old logging start', () => {
+    const trail = aTrail({ insightSelectors: [{ InsightType: 'ApiCallRateInsight' }, { InsightType: 'ApiErrorRateInsight' }], isLogging: true, startLoggingTime: ago(HOURS(700)) });
+    const tracked: ClockFacts = { kind: 'trail', logging: 'on', channels: { 'ApiErrorRateInsight:Management': { since: T0, basis: 'enabled' } }, trackedSince: T0 };
+    const { facts } = reconcileClockFacts(tracked, trail, NOW);
+    expect(facts.channels['ApiCallRateInsight:Management']).toEqual({ since: NOW.toISOString(), basis: 'inferred' });
+    // First sight of a source: nothing known, the logging start is the lower bound (no false "pending" on an old trail).
+    expect(reconcileClockFacts(undefined, trail, NOW).facts.channels['ApiCallRateInsight:Management']).toEqual({ since: ago(HOURS(700)), basis: 'inferred' });
+    expect(reconcileClockFacts(undefined, trail, NOW).facts.trackedSince).toBe(NOW.toISOString());
   });
 });
 

@@ -27,4 +27,31 @@ describe('the sweep digest', () => {
     expect((await ledger.get(where.arn))?.undelivered).toEqual([]);
     expect(newRecord(where).version).toBe(0);
   });
+
+  it('clears from the outbox only the messages it shows; the rest wait for the next digest, which says how many', async () => {
+    const ledger = new InMemoryLedger();
+    const at = (i: number) => new Date(Date.parse('2026-11-21T00:00:00.000Z') + i * 60_000).toISOString();
+    for (let s = 0; s < 20; s++)
+      await updateRecord(ledger, { ...where, arn: `${where.arn}-${s}` }, (r) => ({ ...r, undelivered: Array.from({ length: 10 }, (_, i) => ({ at: at(s * 10 + i), text: `Insights repaired on trail \`t-${s}\`: Insights delivery may take up to 36 hours, expected by ${at(s * 10 + i)} (message ${s * 10 + i})` })) }));
+    const sent: SlackMessage[] = [];
+    const slack = { send: async (m: SlackMessage) => (sent.push(m), { delivered: true, attempts: 1 }) };
+    const owed = async () => (await ledger.sourcesIn('1', 'us-east-1')).reduce((n, r) => n + (r.undelivered?.length ?? 0), 0);
+    let shown = 0;
+    for (let digest = 0; (await owed()) > 0; digest++) {
+      expect(digest).toBeLessThan(20);
+      const before = await owed();
+      const r = await sendSweepDigest(summary, ['1/us-east-1'], { ledger, slack });
+      const text = JSON.stringify(sent.at(-1));
+      // Every message taken off the outbox is in the digest that took it.
+      const messages = [...text.matchAll(/\(message (\d+)\)/g)].map((m) => Number(m[1]));
+      expect(messages).toHaveLength(r.carried);
+      expect(before - (await owed())).toBe(r.carried);
+      if (before > r.carried) expect(text).toContain(`and ${before - r.carried} more message(s) not delivered earlier, kept for the next digest`);
+      // Oldest first, none twice.
+      expect(messages).toEqual(Array.from({ length: r.carried }, (_, i) => shown + i));
+      shown += r.carried;
+      expect(sent.at(-1)!.blocks!.length).toBeLessThanOrEqual(50);
+    }
+    expect(shown).toBe(200);
+  });
 });
