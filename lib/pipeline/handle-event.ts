@@ -90,9 +90,9 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const at = seen.eventTime && !Number.isNaN(Date.parse(seen.eventTime)) ? new Date(seen.eventTime).toISOString() : deps.now().toISOString();
   if (seen.decision === 'observe') {
     const target = seen.target;
-    // An event naming no store came from a trail (a store's Insights go to its destination store): only the trails of
-    // the account-region, and only those whose clock it moves, are written.
-    const records = target.arn ? [await deps.ledger.get(target.arn)].filter((r) => r !== undefined) : (await deps.ledger.sourcesIn(target.accountId, target.region)).filter((r) => r.kind === 'trail');
+    // An event naming no store came from a trail (a store's Insights go to its destination store): only the trails that
+    // analyze the account-region, and only those whose clock it moves, are written.
+    const records = target.arn ? [await deps.ledger.get(target.arn)].filter((r) => r !== undefined) : await trailsAnalyzing(target.accountId, target.region, deps);
     const delivered = (x: SourceRecord) => applyClockEffect(x.clock ?? emptyClockFacts(x.kind), { type: 'insightsDelivered' }, at);
     const moved = records.filter((r) => JSON.stringify(delivered(r)) !== JSON.stringify(r.clock ?? emptyClockFacts(r.kind)));
     for (const r of moved) await updateRecord(deps.ledger, r, (x) => ({ ...x, clock: delivered(x) }));
@@ -301,6 +301,28 @@ function formerCarrier(before: SourceRecord, eventName: string): boolean {
   if (before.carrier) return before.carrier.analyzing;
   if (before.clock) return Object.keys(before.clock.channels).length > 0;
   return eventName === 'PutInsightSelectors';
+}
+
+/**
+ * The trails whose Insights analyze an account-region, as the ledger knows them: its own trails homed there, its
+ * multi-Region trails homed elsewhere, and the organization's trails (owned by the management account) that are
+ * multi-Region or homed there. The ledger is keyed by home account-region, so the other homes are each asked (the
+ * policy's regions): Insights events are rare, and a trail without a known carrier scope is not guessed at.
+ */
+async function trailsAnalyzing(accountId: string, region: string, deps: EventHandlerDeps): Promise<SourceRecord[]> {
+  const regions = regionsInScope(deps.policy);
+  const homes = [...new Set([region, ...regions])].map((r) => ({ accountId, region: r }));
+  if (accountId !== deps.managementAccountId) homes.push(...regions.map((r) => ({ accountId: deps.managementAccountId, region: r })));
+  const found = (await Promise.all(homes.map((h) => deps.ledger.sourcesIn(h.accountId, h.region)))).flat();
+  const byArn = new Map<string, SourceRecord>();
+  for (const r of found) {
+    if (r.kind !== 'trail' || r.deletedAt) continue;
+    const ownHere = r.accountId === accountId && r.region === region;
+    const ownWide = r.accountId === accountId && r.carrier?.multiRegion === true;
+    const organization = r.accountId === deps.managementAccountId && r.carrier?.organization === true && (r.carrier.multiRegion || r.carrier.homeRegion === region);
+    if (ownHere || ownWide || organization) byArn.set(r.arn, r);
+  }
+  return [...byArn.values()];
 }
 
 /**

@@ -4,13 +4,13 @@ import * as ct from '@aws-sdk/client-cloudtrail';
 import fc from 'fast-check';
 import { AwsClients } from '../../../lib/aws/clients';
 import { decide } from '../../../lib/domain/decide';
-import { InMemoryLedger } from '../../../lib/ledger/ledger';
+import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
 import { readAccountRegion } from '../../../lib/aws/read';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
 import { aPolicy } from '../../helpers/builders';
-import { MGMT, PROD, ROLE, startSim, sts, testWorld, trailArn } from '../../helpers/sim';
+import { DEV, MGMT, PROD, ROLE, startSim, sts, testWorld, trailArn } from '../../helpers/sim';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 
 let sim: Simulator;
@@ -285,6 +285,24 @@ describe('handleEvent over the simulator\'s event stream', () => {
     const again = await handleEvent(sim.injectInsightEvent({ account: PROD, region: 'us-east-1', insightType: 'ApiCallRateInsight' }), deps);
     expect(again.reason).toMatch(/0 source\(s\) marked delivering$/);
     expect(await versions()).toEqual(v1);
+  });
+
+  it('marks an Insights delivery on the multi-Region and organization trails homed elsewhere that analyze the account-region', async () => {
+    const deps = await setup();
+    const pending = { kind: 'trail' as const, logging: 'on' as const, channels: { 'ApiCallRateInsight:Management': { since: sim.clock.now().toISOString(), basis: 'enabled' as const } } };
+    const seed = (arn: string, accountId: string, carrier: { organization: boolean; multiRegion: boolean }) =>
+      updateRecord(deps.ledger, { arn, kind: 'trail', accountId, region: 'us-east-1' }, (r) => ({ ...r, clock: pending, carrier: { ...carrier, homeRegion: 'us-east-1', analyzing: true } }));
+    await seed(trailArn('audit'), PROD, { organization: false, multiRegion: true });
+    await seed(trailArn('org-trail', MGMT), MGMT, { organization: true, multiRegion: true });
+    await seed(trailArn('single', PROD), PROD, { organization: false, multiRegion: false });
+    await seed(trailArn('dev-only', DEV), DEV, { organization: false, multiRegion: true });
+    sim.clock.advance(60_000);
+    const out = await handleEvent(sim.injectInsightEvent({ account: PROD, region: 'eu-west-1', insightType: 'ApiCallRateInsight' }), deps);
+    expect(out.reason).toMatch(/2 source\(s\) marked delivering$/);
+    const delivered = async (arn: string) => (await deps.ledger.get(arn))?.clock?.channels['ApiCallRateInsight:Management']?.deliveredAt !== undefined;
+    expect([await delivered(trailArn('audit')), await delivered(trailArn('org-trail', MGMT))]).toEqual([true, true]);
+    // A single-Region trail homed elsewhere, and another account's trail, analyze nothing in PROD eu-west-1.
+    expect([await delivered(trailArn('single', PROD)), await delivered(trailArn('dev-only', DEV))]).toEqual([false, false]);
   });
 
   it('under the coverage objective, still repairs a former carrier when the retry comes after a repair write failed', async () => {
