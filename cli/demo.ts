@@ -3,11 +3,12 @@
 // TPS quotas; the product talks to it with the real SDK clients of lib/aws, as it would to AWS. Five steps: the
 // organization; a report-mode sweep under the coverage objective (which account-regions nothing analyzes, the one
 // carrier that covers them and what that costs, the sources left as they are); an enforce-mode sweep (the repair, each
-// account-region's 36-hour first-delivery window, the redundant Insights); a person stopping the organization trail,
-// and the event-driven repair with its restarted clock; the Slack message that would be sent (never sent).
+// account-region's first-delivery window: up to 36 hours on a trail, 7 days on a store, with the time); a person
+// stopping the organization trail, and the event-driven repair with its restarted 36-hour clock; the Slack message
+// that would be sent (never sent).
 import { AwsClients } from '../lib/aws/clients';
 import { stopLogging } from '../lib/aws/user-calls';
-import { insightsClock } from '../lib/domain/insights-clock';
+import { insightsClock, type InsightsClock } from '../lib/domain/insights-clock';
 import { utcMinute } from '../lib/domain/names';
 import { InMemoryLedger } from '../lib/ledger/ledger';
 import { sweepDigestMessage, type SlackMessage } from '../lib/notify/slack-message';
@@ -15,7 +16,7 @@ import { handleEvent, type EventOutcome } from '../lib/pipeline/handle-event';
 import { validatePolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
 import { jsonForTerminal, terminal } from '../lib/report/escape';
-import { actionText, clockChangeText, clockText, coverageText, planLines, summaryLine } from '../lib/report/render-text';
+import { actionText, clockChangeText, clockText, coverageText, deliveryWindowText, planLines, summaryLine } from '../lib/report/render-text';
 import { driftLeft, exitCodeOf, type StoredSource, type StoredSweepResult } from '../lib/report/sweep-result';
 import type { EventBridgeEvent } from '../sim/records';
 import { Simulator } from '../sim/server';
@@ -51,6 +52,12 @@ export function demoPolicy(now: Date): Policy {
     'demo policy',
   );
 }
+
+/** " (CloudTrail may take up to 36 hours ... : expected by T)" for a pending clock, trail or store alike. */
+const waitNote = (kind: string, clock: InsightsClock): string => {
+  const text = deliveryWindowText(kind, clock);
+  return text ? ` (${text})` : '';
+};
 
 const where = (s: StoredSource) => `${s.accountId} ${s.region.padEnd(14)} ${s.kind === 'trail' ? 'trail' : 'store'} ${s.name}`;
 
@@ -134,7 +141,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     for (const s of sourcesOf(reportSweep).filter((x) => x.actions.length > 0)) {
       w(`${where(s)}: ${s.summary}`);
       for (const a of s.actions) w(`  ${actionText(a)}`);
-      if (s.clockIfRepaired) w(`  Insights clock if repaired: ${clockText(s.clockIfRepaired)} (a trail may take up to 36 hours to deliver Insights after they are enabled)`);
+      if (s.clockIfRepaired) w(`  Insights clock if repaired: ${clockText(s.clockIfRepaired)}${waitNote(s.kind, s.clockIfRepaired)}`);
     }
     const notNeeded = sourcesOf(reportSweep).filter((s) => s.status === 'not-needed');
     w(`left as they are (not needed for coverage, never billed for it): ${notNeeded.map((s) => s.name).join(', ') || 'none'}`);
@@ -148,7 +155,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       w(`${where(s)}`);
       w(`  ${s.repaired ? 'REPAIRED' : s.status.toUpperCase()}: ${s.reasons.map((r) => r.message).join('; ')}`);
       for (const a of s.actions) w(`  ${actionText(a)}`);
-      w(`  Insights clock: ${clockChangeText(s)}${s.kind === 'trail' ? ' (a trail may take up to 36 hours to deliver Insights)' : ' (an event data store may take up to 7 days to deliver Insights)'}`);
+      w(`  Insights clock: ${clockChangeText(s)}${waitNote(s.kind, s.clockAfter)}`);
     }
     for (const ar of enforceSweep.accountRegions) w(`${ar.accountId} ${ar.region.padEnd(14)} ${coverageText(ar) ?? ar.status}`);
     const left = driftLeft(enforceSweep);
@@ -164,7 +171,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       w(`  ${outcome.decision}: ${outcome.reason}`);
       for (const op of appliedOperations(outcome)) w(`  repaired: ${op}`);
     }
-    w(`Insights clock of ${USER.trail}: ${clockAfterEvent ? clockText(clockAfterEvent) : 'unknown'} (restarting logging restarts the up-to-36-hour wait for Insights on a trail)`);
+    w(`Insights clock of ${USER.trail}: ${clockAfterEvent ? `${clockText(clockAfterEvent)}${waitNote('trail', clockAfterEvent)}` : 'unknown'}`);
     w('');
 
     w('== 5. The Slack message that would be sent (not sent: no webhook in the demo) ==');

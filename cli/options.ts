@@ -34,7 +34,8 @@ options:
   --concurrency N           account-regions swept at once (default 8)
   --ledger FILE             sweep: keep each source's Insights clock in this JSON file between runs (created if
                             absent), so a source this tool repaired reads "pending first delivery until T" next time
-  --format FORMAT           table (default) | json | markdown, and html for report; demo: table | json
+  --format FORMAT           table (default) | json | markdown; report also html | csv | asff (Security Hub
+                            findings); demo: table | json
   --output FILE, -o FILE    sweep: also write the stored result (JSON); report, policy-schema: write there
   --slack-json FILE         demo: write every Slack payload it would send, as a JSON array
   --world FILE, --port N, --no-throttling
@@ -46,7 +47,7 @@ exit codes: 0 compliant or repaired; 1 drift left (report mode, or not remediabl
 /** A mistake on the command line or in an input file: one line on stderr, exit 2. */
 export class UsageError extends Error {}
 
-export type Format = 'table' | 'json' | 'markdown' | 'html';
+export type Format = 'table' | 'json' | 'markdown' | 'html' | 'csv' | 'asff';
 
 export interface CliOptions {
   command: string | undefined;

@@ -49,7 +49,8 @@ export async function runSweep(deps: SweepRunDeps): Promise<StoredSweepResult> {
       finishedAt,
       endpoint: deps.endpoint,
       managementAccountId: deps.managementAccountId,
-      accounts: targets.accounts.map(({ id, name }) => ({ id, name })),
+      // The parent OU when discovery read OU paths (a policy scoping by OU); the report groups accounts by it.
+      accounts: targets.accounts.map(({ id, name, ouPath }) => ({ id, name, ...(ouPath && ouPath.length > 0 && { ou: { id: ouPath.at(-1)! } }) })),
       skipped: targets.skipped,
       regions: targets.regions,
       objective: deps.policy.objective,

@@ -33,6 +33,21 @@ export function actionText(a: StoredAction): string {
   return `${actionVerb(a)}: ${a.operation} ${JSON.stringify(a.input)}${a.detail ? ` (${a.detail})` : ''}`;
 }
 
+/**
+ * Why a pending clock waits and until when, for trails and event data stores alike, in the AWS user guide's terms:
+ * "CloudTrail may take up to 36 hours to begin delivering Insights events" on a trail, and "up to 7 days" on an event
+ * data store, after Insights are first enabled, re-enabled, or logging (ingestion) is stopped and restarted
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html). Undefined when
+ * the clock is not pending.
+ */
+export function deliveryWindowText(kind: string, clock: InsightsClock): string | undefined {
+  if (clock.status !== 'pending-first-delivery') return undefined;
+  const by = clock.windowEnd ? utcMinute(clock.windowEnd) : 'unknown';
+  return kind === 'trail'
+    ? `CloudTrail may take up to 36 hours to deliver Insights on a trail after they are enabled or logging restarts: expected by ${by}`
+    : `CloudTrail may take up to 7 days to deliver Insights on an event data store after they are enabled or ingestion restarts: expected by ${by}`;
+}
+
 /** "off -> pending first delivery until T", or just the clock when it did not move. */
 export function clockChangeText(s: StoredSource): string {
   const before = clockText(s.clockBefore);
@@ -160,6 +175,8 @@ export function renderTable(result: StoredSweepResult): string {
       for (const a of s.actions) lines.push(`${indent}${actionText(a)}`);
       for (const b of s.blockers.filter((x) => !x.transient)) lines.push(`${indent}a person must: ${b.remedy}`);
       lines.push(`${indent}Insights clock: ${clockChangeText(s)}`);
+      const wait = deliveryWindowText(s.kind, s.clockIfRepaired ?? s.clockAfter);
+      if (wait) lines.push(`${indent}${wait}`);
     }
     const out = outOfScopeNote(ar);
     if (out) lines.push(`  ${out}`);

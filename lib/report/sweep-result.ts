@@ -86,11 +86,19 @@ export interface StoredSweepResult {
   finishedAt: string;
   /** The endpoint swept: "aws", or the simulator's URL. */
   endpoint: string;
-  organization: { managementAccountId: string; accounts: { id: string; name: string }[]; skipped: { id: string; reason: string }[]; regions: string[] };
+  organization: { managementAccountId: string; accounts: StoredAccount[]; skipped: { id: string; reason: string }[]; regions: string[] };
   writesApplied: number;
   writeBudgetLeft: number;
   summary: SweepSummary;
   accountRegions: StoredAccountRegion[];
+}
+
+/** An account swept, and the organizational unit it sits in when discovery read it (the report groups by it). */
+export interface StoredAccount {
+  id: string;
+  name: string;
+  /** The account's parent OU (or the root); absent when discovery did not read OU paths. */
+  ou?: { id: string; name?: string };
 }
 
 export interface SweepRunFacts {
@@ -99,7 +107,7 @@ export interface SweepRunFacts {
   finishedAt: Date;
   endpoint: string;
   managementAccountId: string;
-  accounts: { id: string; name: string }[];
+  accounts: StoredAccount[];
   skipped: { id: string; reason: string }[];
   regions: string[];
   objective: Objective;
@@ -319,7 +327,7 @@ const storedShape = z.looseObject({
   endpoint: text,
   organization: z.looseObject({
     managementAccountId: text,
-    accounts: z.array(z.looseObject({ id: text, name: text })),
+    accounts: z.array(z.looseObject({ id: text, name: text, ou: z.looseObject({ id: text, name: text.optional() }).optional() })),
     skipped: z.array(z.looseObject({ id: text, reason: text })),
     regions: texts,
   }),

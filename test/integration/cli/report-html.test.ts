@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { renderHtml } from '../../../lib/report/render-html';
+import { REPORT_CSP, renderHtml } from '../../../lib/report/render-html';
 import type { StoredAction, StoredSource, StoredSweepResult } from '../../../lib/report/sweep-result';
 import { Simulator } from '../../../sim/server';
 import { launchChromium } from '../../helpers/browser';
@@ -25,6 +25,7 @@ let html: string;
 let context: BrowserContext;
 let page: Page;
 const requests: string[] = [];
+const scriptErrors: string[] = [];
 
 beforeAll(async () => {
   cli = await buildCli();
@@ -53,7 +54,9 @@ beforeAll(async () => {
     return route.request().url().startsWith('file://') ? route.continue() : route.abort();
   });
   page = await context.newPage();
+  page.on('pageerror', (e) => scriptErrors.push(String(e)));
   await page.goto(pathToFileURL(pagePath).href);
+  await page.waitForSelector('html[data-ready]');
   // Which browser ran, for the log: the test proves the page in whatever Chromium the machine could provide.
   console.log(`report-html: ${launched.chromium.source}: ${await page.evaluate(() => navigator.userAgent)}`);
 });
@@ -63,42 +66,59 @@ afterAll(async () => {
 });
 
 const judged = () => result.accountRegions.flatMap((ar) => ar.sources).filter((s) => s.status !== 'out-of-scope');
+/** Opens an account-region's panel from its map cell. */
+const openCell = async (p: Page, account: string, region: string) => {
+  await p.locator(`button.cell[data-account="${account}"][data-region="${region}"]`).click();
+  return p.locator('#detail section.account-region');
+};
 
 describe('the HTML report in Chromium', () => {
-  it('is one self-contained page: no script, no stylesheet or image to fetch, no request but the file itself', () => {
-    expect(html).not.toMatch(/<script|<link|<img|src=|url\(/i);
+  it('is one self-contained page: its own two scripts only, nothing to fetch, no request but the file itself', () => {
+    expect(html).not.toMatch(/<link|<img|src=|url\(/i);
+    expect(html.match(/<script/g)).toEqual(['<script', '<script']);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
     expect(requests).toEqual([pathToFileURL(join(dir, 'report.html')).href]);
+    expect(scriptErrors).toEqual([]);
   });
 
-  it('has a section per account and region, headed with the account, its name and the region', async () => {
-    expect(await page.locator('h1').innerText()).toBe(`CloudTrail Insights sweep ${result.sweepId}`);
-    expect(await page.locator('section.account-region h2').allInnerTexts()).toEqual(result.accountRegions.map((ar) => `${ar.accountId}${ar.accountName ? ` (${ar.accountName})` : ''} ${ar.region}`));
-    expect(await page.locator('section.account-region h2').first().innerText()).toBe('111111111111 (management) ap-southeast-2');
+  it('maps every account x region, grouped by OU, and lists a finding per source and per account-region', async () => {
+    const accounts = result.organization.accounts.length + result.organization.skipped.length;
+    expect(await page.locator('button.cell').count()).toBe(accounts * result.organization.regions.length);
+    expect(await page.locator('details.ou .ou-name').allInnerTexts()).toEqual(['(OU not recorded)']);
+    const ownFindings = result.accountRegions.filter((ar) => ar.coverage || ar.status !== 'done').length;
+    const sources = result.accountRegions.flatMap((ar) => ar.sources).length;
+    expect(await page.locator('#f-count').getAttribute('data-shown')).toBe(String(ownFindings + sources));
   });
 
-  it('shows each source with its status and the calls made, and one timeline bar per source', async () => {
-    expect(await page.locator('tr.source').count()).toBe(judged().length);
-    expect(await page.locator('tr.source .timeline').count()).toBe(judged().length);
-    expect(await page.locator('.status.repaired').count()).toBe(result.summary.repaired);
-    expect(await page.locator('.status.not-remediable').count()).toBe(judged().filter((s) => s.status === 'not-remediable').length);
-    const devTrail = page.locator(`tr.source[data-arn="arn:aws:cloudtrail:eu-west-1:333333333333:trail/dev-trail"]`);
+  it('opens an account-region from its cell: each source with its status and the exact calls made', async () => {
+    const panel = await openCell(page, '333333333333', 'eu-west-1');
+    expect(await panel.locator('h2').innerText()).toBe('333333333333 (dev) eu-west-1');
+    const devTrail = panel.locator(`tr.source[data-arn="arn:aws:cloudtrail:eu-west-1:333333333333:trail/dev-trail"]`);
     expect(await devTrail.locator('.calls li summary').allInnerTexts()).toEqual(['applied PutEventSelectors', 'applied PutInsightSelectors']);
+    expect(await devTrail.locator('.calls li code').first().textContent()).toMatch(/^\{"TrailName":"arn:aws:cloudtrail:eu-west-1:333333333333:trail\/dev-trail"/);
+    const shown = result.accountRegions.find((ar) => ar.accountId === '333333333333' && ar.region === 'eu-west-1')!.sources.filter((s) => s.status !== 'out-of-scope');
+    expect(await panel.locator('tr.source').count()).toBe(shown.length);
+    expect(await panel.locator('.status.repaired').count()).toBe(shown.filter((s) => s.repaired).length);
+    await page.locator('#detail-close').click();
   });
 
   it('lays out each Insights clock on the 7-day axis: a trail pending for 36 hours, a store for the whole week, a compliant source delivering', async () => {
-    const labels = await page.locator('.timeline-label').allInnerTexts();
-    expect(labels.filter((l) => /^pending first delivery until \d{4}-\d\d-\d\d \d\d:\d\d UTC$/.test(l))).toHaveLength(7);
-    const widthOf = async (arn: string, state: string) => {
-      const row = page.locator(`tr.source[data-arn="${arn}"]`);
+    const widthOf = async (account: string, region: string, arn: string, state: string) => {
+      const panel = await openCell(page, account, region);
+      const row = panel.locator(`tr.source[data-arn="${arn}"]`);
       const bar = (await row.locator('.timeline').boundingBox())!;
       const segment = await row.locator(`.timeline .segment.${state}`).boundingBox();
       return segment ? segment.width / bar.width : 0;
     };
-    expect(await widthOf('arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', 'pending')).toBeCloseTo(36 / 168, 2);
-    expect(await widthOf('arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', 'delivering')).toBeCloseTo(132 / 168, 2);
-    expect(await widthOf('arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/prod-lake-0001', 'pending')).toBeGreaterThan(0.99);
-    expect(await widthOf('arn:aws:cloudtrail:ap-southeast-2:333333333333:trail/dev-apac', 'delivering')).toBeCloseTo(1, 2);
-    expect(await widthOf('arn:aws:cloudtrail:us-east-1:333333333333:eventdatastore/dev-lake-0001', 'off')).toBeCloseTo(1, 2);
+    expect(await widthOf('222222222222', 'us-east-1', 'arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', 'pending')).toBeCloseTo(36 / 168, 2);
+    expect(await widthOf('222222222222', 'us-east-1', 'arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', 'delivering')).toBeCloseTo(132 / 168, 2);
+    expect(await widthOf('222222222222', 'us-east-1', 'arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/prod-lake-0001', 'pending')).toBeGreaterThan(0.99);
+    expect(await widthOf('333333333333', 'ap-southeast-2', 'arn:aws:cloudtrail:ap-southeast-2:333333333333:trail/dev-apac', 'delivering')).toBeCloseTo(1, 2);
+    expect(await widthOf('333333333333', 'us-east-1', 'arn:aws:cloudtrail:us-east-1:333333333333:eventdatastore/dev-lake-0001', 'off')).toBeCloseTo(1, 2);
+    const labels = judged().map((s) => s.clockAfter).filter((c) => c.status === 'pending-first-delivery');
+    expect(await page.locator('#pending .pending-windows li').count()).toBeGreaterThan(0);
+    expect(labels.length).toBe(7);
+    await page.locator('#detail-close').click();
   });
 
   it('says what is left for a person, and saves a screenshot', async () => {
@@ -119,6 +139,7 @@ const PAYLOADS = {
   endpoint: '</style><script>window.__pwned=7</script><style>',
   why: "' onmouseover='window.__pwned=8' x='",
   storeName: '<details open ontoggle="window.__pwned=9">',
+  ouName: '<svg/onload=window.__pwned=16>',
 };
 
 /** Opens a page in its own tab of the shared Chromium, refusing every request but the file itself. */
@@ -132,6 +153,7 @@ async function open(path: string): Promise<{ page: Page; requests: string[]; dia
     return route.request().url().startsWith('file://') ? route.continue() : route.abort();
   });
   await opened.goto(pathToFileURL(path).href);
+  await opened.waitForSelector('html[data-ready]');
   return { page: opened, requests: seen, dialogs };
 }
 
@@ -144,6 +166,7 @@ describe('the HTML report of a stored result written by a hostile hand, in Chrom
     sweepId: PAYLOADS.sweepId,
     endpoint: PAYLOADS.endpoint,
     summary: aSummary({ sweepId: PAYLOADS.sweepId }),
+    organization: { managementAccountId: '111111111111', accounts: ['222222222222', '333333333333'].map((id) => ({ id, name: PAYLOADS.accountName, ou: { id: 'ou-x-1', name: PAYLOADS.ouName } })), skipped: [], regions: ['us-east-1'] },
     accountRegions: [
       aStoredAccountRegion({
         accountName: PAYLOADS.accountName,
@@ -178,26 +201,44 @@ describe('the HTML report of a stored result written by a hostile hand, in Chrom
   });
 
   it('runs no script of theirs: no handler, no dialog, no request but the file itself', async () => {
-    // A pointer over every row and call: an injected onmouseover would run now.
-    for (const target of await opened.page.locator('tr.source, .calls summary').all()) await target.hover();
-    expect(await pwned(opened.page)).toBeUndefined();
+    const p = opened.page;
+    // A pointer over every map cell and table row, and each account-region opened with its calls: an injected
+    // onmouseover, onerror or ontoggle would run now.
+    for (const target of await p.locator('button.cell, #rows .row').all()) await target.hover();
+    for (const [account, region] of [['222222222222', 'us-east-1'], ['333333333333', 'us-east-1']]) {
+      await p.locator(`button.cell[data-account="${account}"][data-region="${region}"]`).click();
+      for (const target of await p.locator('#detail tr.source, #detail .calls summary').all()) await target.click();
+    }
+    expect(await pwned(p)).toBeUndefined();
     expect(opened.dialogs).toEqual([]);
-    expect(await opened.page.locator('script, img, svg, iframe, details[open]').count()).toBe(0);
-    expect(await handlerAttributes(opened.page)).toEqual([]);
+    expect(await p.locator('img, svg, iframe').count()).toBe(0);
+    expect(await p.locator('script').count()).toBe(2);
+    expect(await handlerAttributes(p)).toEqual([]);
     expect(opened.requests).toEqual([pathToFileURL(join(dir, 'hostile.html')).href]);
   });
 
-  it('shows the account name, the source names, the summaries, the remedy and the error as typed', async () => {
+  it('shows the account name, the source names, the summaries, the remedy and the error as typed: on the map, in the table and in the panel', async () => {
     const p = opened.page;
     expect(await p.title()).toBe(`Insights sweep ${PAYLOADS.sweepId}`);
     expect(await p.locator('h1').innerText()).toBe(`CloudTrail Insights sweep ${PAYLOADS.sweepId}`);
-    expect(await p.locator('section.account-region h2').allInnerTexts()).toEqual([`222222222222 (${PAYLOADS.accountName}) us-east-1`, `333333333333 (${PAYLOADS.accountName}) us-east-1`]);
-    expect(await p.locator('tr.source td:first-child b').allInnerTexts()).toEqual([PAYLOADS.trailName, PAYLOADS.storeName]);
-    expect(await p.locator('tr.source').nth(1).getAttribute('data-arn')).toBe(`arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/${PAYLOADS.storeName}`);
-    expect(await p.locator('tr.source .finding').allInnerTexts()).toEqual(expect.arrayContaining([PAYLOADS.summary, `a person must: ${PAYLOADS.remedy}`]));
-    expect(await p.locator('section.account-region .note').last().innerText()).toBe(`unreachable: AccessDenied: ${PAYLOADS.errorMessage}`);
-    expect(await p.locator('.calls .why').first().textContent()).toBe(PAYLOADS.why);
+    expect(await p.locator('.grid-row .acct').allInnerTexts()).toEqual([`222222222222 (${PAYLOADS.accountName})`, `333333333333 (${PAYLOADS.accountName})`]);
+    expect(await p.locator('details.ou .ou-name').allInnerTexts()).toEqual([PAYLOADS.ouName]);
+    expect(await p.locator('#rows .row .what b').allInnerTexts()).toEqual(expect.arrayContaining([PAYLOADS.trailName, PAYLOADS.storeName]));
+    await p.locator('button.cell[data-account="222222222222"][data-region="us-east-1"]').click();
+    const panel = p.locator('#detail section.account-region');
+    expect(await panel.locator('h2').innerText()).toBe(`222222222222 (${PAYLOADS.accountName}) us-east-1`);
+    expect(await panel.locator('tr.source td:first-child b').allInnerTexts()).toEqual([PAYLOADS.trailName, PAYLOADS.storeName]);
+    expect(await panel.locator('tr.source').nth(1).getAttribute('data-arn')).toBe(`arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/${PAYLOADS.storeName}`);
+    expect(await panel.locator('tr.source .finding').allInnerTexts()).toEqual(expect.arrayContaining([PAYLOADS.summary, `a person must: ${PAYLOADS.remedy}`]));
+    expect(await panel.locator('.calls .why').first().textContent()).toBe(PAYLOADS.why);
+    expect(await panel.locator('.calls .detail').first().textContent()).toBe(PAYLOADS.errorMessage);
+    await p.locator('button.cell[data-account="333333333333"][data-region="us-east-1"]').click();
+    expect(await panel.locator('.note').first().innerText()).toBe(`unreachable: AccessDenied: ${PAYLOADS.errorMessage}`);
     expect(await p.locator('header p').innerText()).toContain(PAYLOADS.endpoint);
+    // Searching for the payload finds it as text.
+    await p.locator('#f-search').fill('<img src=x');
+    expect(await p.locator('#rows .row .what b').allInnerTexts()).toEqual([PAYLOADS.trailName]);
+    await p.locator('#f-search').fill('');
   });
 });
 
@@ -230,15 +271,17 @@ describe('the HTML report of a result whose statuses, outcomes, mode and counts 
 
   it('runs no script of theirs, and gives each unknown status and outcome the class "unknown"', async () => {
     const p = opened.page;
-    await p.locator('tr.source').hover();
+    for (const target of await p.locator('button.cell, #rows .row').all()) await target.hover();
+    await p.locator('button.cell').first().click();
     expect(await pwned(p)).toBeUndefined();
     expect(opened.dialogs).toEqual([]);
     expect(await handlerAttributes(p)).toEqual([]);
-    expect(await p.locator('script, img').count()).toBe(0);
-    expect(await p.locator('tr.source .status').getAttribute('class')).toBe('status unknown');
-    expect(await p.locator('ul.calls li').getAttribute('class')).toBe('unknown');
-    expect(await p.locator('tr.source .status').innerText()).toBe(status.toUpperCase());
-    expect(await p.locator('.timeline').getAttribute('data-state')).toBe(clockStatus);
-    expect(await p.locator('section.account-region').getAttribute('data-account')).toBe('"><script>window.__pwned=15</script>');
+    expect(await p.locator('img').count()).toBe(0);
+    expect(await p.locator('script').count()).toBe(2);
+    expect(await p.locator('#detail tr.source .status').getAttribute('class')).toBe('status unknown');
+    expect(await p.locator('#detail ul.calls li').getAttribute('class')).toBe('unknown');
+    expect(await p.locator('#detail tr.source .status').innerText()).toBe(status.toUpperCase());
+    expect(await p.locator('#detail section.account-region').getAttribute('data-account')).toBe('"><script>window.__pwned=15</script>');
+    expect(await p.locator('#detail .timeline').getAttribute('aria-label')).toBe('pending first delivery until unknown');
   });
 });

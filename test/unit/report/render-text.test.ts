@@ -91,3 +91,18 @@ describe('the Markdown report', () => {
     expect(foreignMarkdown('| `[x](y)` | \\[x\\](y) | c | d<br>e | e | f |')).toEqual([]);
   });
 });
+
+describe('the Insights delivery window in the table', () => {
+  it('says for a trail what it says for a store: how long CloudTrail may take after enabling or a restart, and by when', () => {
+    const pending = (until: string) => ({ status: 'pending-first-delivery' as const, windowEnd: until, channels: [] });
+    const sources = [
+      aStoredSource({ name: 'audit', clockAfter: pending('2026-11-23T00:00:00.000Z') }),
+      aStoredSource({ name: 'lake', kind: 'eventDataStore', clockAfter: pending('2026-11-28T12:00:00.000Z') }),
+      aStoredSource({ name: 'planned', clockAfter: { status: 'off', channels: [] }, clockIfRepaired: pending('2026-11-22T12:00:00.000Z') }),
+    ];
+    const table = renderTable(aStoredResult({ accountRegions: [aStoredAccountRegion({ sources })] }));
+    expect(table).toContain('CloudTrail may take up to 36 hours to deliver Insights on a trail after they are enabled or logging restarts: expected by 2026-11-23 00:00 UTC');
+    expect(table).toContain('CloudTrail may take up to 7 days to deliver Insights on an event data store after they are enabled or ingestion restarts: expected by 2026-11-28 12:00 UTC');
+    expect(table).toContain('CloudTrail may take up to 36 hours to deliver Insights on a trail after they are enabled or logging restarts: expected by 2026-11-22 12:00 UTC');
+  });
+});

@@ -11,7 +11,8 @@ import { renderMarkdown, renderTable } from '../../../lib/report/render-text';
 import { SWEEP_RESULT_FORMAT, type StoredAccountRegion, type StoredSource, type StoredSweepResult } from '../../../lib/report/sweep-result';
 import type { SweepSummary } from '../../../lib/sweep/summary';
 import { slackProblems } from '../lib/notify/slack-structure';
-import { foreignMarkup } from './html-structure';
+import { reportData } from '../../../lib/report/html-data';
+import { embeddedData, foreignMarkup } from './html-structure';
 import { foreignMarkdown } from './markdown-structure';
 import { HOSTILE_TEXTS } from './stored-results';
 
@@ -183,7 +184,9 @@ function problemsRendering(result: StoredSweepResult, undelivered: string[], tit
     ...(TERMINAL_CONTROL.test(table) ? ['table: a control character'] : []),
     ...foreignMarkdown(md).map((p) => `markdown: ${p}`),
     ...(TERMINAL_CONTROL.test(md) ? ['markdown: a control character'] : []),
-    ...(/<script/i.test(page) ? ['html: <script'] : []),
+    // The product's two script elements aside (foreignMarkup checks them), no <script of theirs.
+    ...((page.match(/<script/gi)?.length ?? 0) !== 2 ? ['html: a <script that is not the product\'s'] : []),
+    ...(JSON.stringify(embeddedData(page).data) !== JSON.stringify(reportData(result)) ? ['html: the embedded data does not read back as the data rendered'] : []),
     ...tags.filter((tag) => /\son[a-z]+=/i.test(tag)).map((tag) => `html: an event handler in ${tag}`),
     ...(/\s(?:href|src|action|formaction|style)="[^"]*javascript:/i.test(page) ? ['html: a javascript: URL'] : []),
     ...foreignMarkup(page).map((p) => `html: ${p}`),
