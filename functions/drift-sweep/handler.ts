@@ -1,5 +1,5 @@
 // EventBridge Scheduler -> start a drift sweep: enumerate the in-scope accounts x regions and enqueue one SQS message
-// per account-region. Composition root only.
+// per account, its regions in it. Composition root only.
 import type { Context } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
 import { costExplorerClient, lastMonthInsightsSpend } from '../../lib/aws/cost-explorer';

@@ -43,6 +43,11 @@ export interface AwsConfig {
 }
 
 
+const isThrottling = (e: unknown): boolean => {
+  const x = e as { name?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  return x?.name === 'ThrottlingException' || x?.name === 'Throttling' || x?.$metadata?.httpStatusCode === 429;
+};
+
 export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
   private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
@@ -107,8 +112,16 @@ export class AwsClients {
       client.middlewareStack.add(
         (next, context) => async (args) => {
           const operation = String(context.commandName ?? '').replace(/Command$/, '');
-          await limits.take(accountId, region, !isReadOnlyOperation(operation), operation);
-          return next(args);
+          const write = !isReadOnlyOperation(operation);
+          await limits.take(accountId, region, write, operation);
+          try {
+            return await next(args);
+          } catch (e) {
+            // Throttled: someone else spent this API's second here (a user's call whose event has not arrived yet). The
+            // retry waits for the next second instead of retrying into the same one.
+            if (isThrottling(e)) limits.spentElsewhere(accountId, region, write, 0, operation);
+            throw e;
+          }
         },
         // After the retry middleware, so that every attempt is paced.
         { step: 'finalizeRequest', priority: 'low', name: 'accountRegionBudget' },

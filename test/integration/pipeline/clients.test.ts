@@ -1,5 +1,5 @@
 // The AWS clients against the simulator: assumed roles cached per account, and CloudTrail's TPS budget respected.
-import { PutInsightSelectorsCommand, ListTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, PutInsightSelectorsCommand, ListTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../../../lib/aws/clients';
 import type { Simulator } from '../../../sim/server';
 import { DEV, MGMT, PROD, ROLE, startSim } from '../../helpers/sim';
@@ -31,6 +31,18 @@ describe('AwsClients', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(3 * 1000);
     expect(sim.callCounts().errors).toEqual({});
   }, 30_000);
+
+  it('retries a write someone else\'s call of the same API throttled in the next second, not into the same one', async () => {
+    sim = await startSim({ throttling: { enabled: true } });
+    // A user's call of the same API, a moment ago, that the product has not heard of (its event not yet delivered).
+    await new CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: PROD, secretAccessKey: 'x' }, maxAttempts: 1 }).send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [] }));
+    const aws = clients({ maxAttempts: 3 });
+    const t0 = performance.now();
+    await aws.cloudTrail(PROD, 'us-east-1').send(new PutInsightSelectorsCommand({ TrailName: 'audit', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+    const puts = sim.calls.filter((c) => c.operation === 'PutInsightSelectors').map((c) => c.error ?? c.status);
+    expect(puts).toEqual([200, 'ThrottlingException', 200]); // the user's, the product's throttled one, its one retry
+  });
 
   it('denied roles surface as AccessDenied from the credential provider', async () => {
     sim = await startSim();
