@@ -53,7 +53,7 @@ export class DynamoDbLedger implements Ledger {
   private readonly held = new AsyncLocalStorage<Held>();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
-  private readonly leaseMs: number;
+  readonly leaseMs: number;
   private readonly renewEveryMs: number;
 
   constructor(

@@ -95,6 +95,8 @@ export interface Ledger {
    * AWS's side can fence). Always true for a ledger without leases, and outside any lock.
    */
   mayAct?(arn: string): boolean;
+  /** How long a lock holder's lease lasts without renewal (absent: no leases). */
+  readonly leaseMs?: number;
   /**
    * A counter shared by every invocation (the event path's writes per hour): takes n if the total then stays within
    * `cap`, else takes none and answers false. The counter is forgotten after `expiresAt`.
@@ -187,11 +189,24 @@ export async function recordIntent(
   clock: { from: ClockFacts; to: ClockFacts },
   at: string,
 ): Promise<void> {
+  // If the writer dies after CloudTrail took the write, this clock is all that remains: the windows it opens are dated
+  // one lease later (the write is made while the lease holds), so they may end up to a lease late, never early.
+  const to = laterWindows(clock.from, clock.to, Date.parse(at) + (ledger.leaseMs ?? 0));
   await updateRecord(ledger, where, (r) => ({
     ...r,
-    intent: { at, writes: actions.map((a) => ({ operation: a.operation, at, request: requestFingerprint(a.input) })), clock: clock.to },
-    clock: mergeClockFacts(clock.from, clock.to, r.clock),
+    intent: { at, writes: actions.map((a) => ({ operation: a.operation, at, request: requestFingerprint(a.input) })), clock: to },
+    clock: mergeClockFacts(clock.from, to, r.clock),
   }));
+}
+
+/** `to` with every window it opens (a start `from` does not have) dated no earlier than `notBefore`. */
+function laterWindows(from: ClockFacts, to: ClockFacts, notBefore: number): ClockFacts {
+  const channels: ClockFacts['channels'] = {};
+  for (const [c, f] of Object.entries(to.channels) as [keyof ClockFacts['channels'], NonNullable<ClockFacts['channels'][keyof ClockFacts['channels']]>][]) {
+    const opened = f.since !== undefined && f.since !== from.channels[c]?.since && Date.parse(f.since) < notBefore;
+    channels[c] = opened ? { ...f, since: new Date(notBefore).toISOString() } : f;
+  }
+  return { ...to, channels };
 }
 
 /**

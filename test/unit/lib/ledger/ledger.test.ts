@@ -1,4 +1,5 @@
-import { InMemoryLedger, newRecord, updateRecord } from '../../../../lib/ledger/ledger';
+import type { ClockFacts } from '../../../../lib/domain/insights-clock';
+import { InMemoryLedger, newRecord, recordIntent, updateRecord } from '../../../../lib/ledger/ledger';
 
 const where = { arn: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/t', kind: 'trail' as const, accountId: '222222222222', region: 'us-east-1' };
 
@@ -38,5 +39,28 @@ describe('the in-memory ledger', () => {
     const c = slow('c', 1);
     await Promise.all([a, b, failing.catch(() => undefined), c]);
     expect(order).toEqual(['a>', '<a', 'b>', '<b', 'fail>', 'c>', '<c']);
+  });
+});
+
+describe('the write-ahead intent', () => {
+  class LeasedLedger extends InMemoryLedger {
+    readonly leaseMs = 180_000;
+  }
+  const where = { arn: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/audit', kind: 'trail' as const, accountId: '222222222222', region: 'us-east-1' };
+  const T0 = '2026-11-20T00:00:00.000Z';
+  const AT = '2026-12-01T00:00:00.000Z';
+
+  it('dates the windows its writes open one lease later, so a crash after CloudTrail took the write leaves them late, never early', async () => {
+    const ledger = new LeasedLedger();
+    const from: ClockFacts = { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { since: T0, basis: 'enabled' } } };
+    const to: ClockFacts = { ...from, channels: { ...from.channels, 'ApiErrorRateInsight:Management': { since: AT, basis: 'enabled' } } };
+    await recordIntent(ledger, where, [{ operation: 'PutInsightSelectors', input: {} }], { from, to }, AT);
+    const r = await ledger.get(where.arn);
+    expect(r?.clock?.channels).toEqual({ 'ApiCallRateInsight:Management': { since: T0, basis: 'enabled' }, 'ApiErrorRateInsight:Management': { since: '2026-12-01T00:03:00.000Z', basis: 'enabled' } });
+    expect(r?.intent?.at).toBe(AT);
+    // Without leases (one process), the intent's own time.
+    const plain = new InMemoryLedger();
+    await recordIntent(plain, where, [{ operation: 'PutInsightSelectors', input: {} }], { from, to }, AT);
+    expect((await plain.get(where.arn))?.clock?.channels['ApiErrorRateInsight:Management']?.since).toBe(AT);
   });
 });
