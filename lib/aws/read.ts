@@ -26,8 +26,9 @@ import {
 import type { PermissionScope } from '../domain/actions';
 import { parseCloudTrailArn } from '../domain/arn';
 import { advancedCoverage } from '../domain/event-selectors';
+import { channelsOf } from '../domain/insight-channels';
 import type { AdvancedEventSelector, BasicEventSelector, EventDataStoreState, EventDataStoreStatus, EventDataStoreSummary, InsightSelector, SourceKind, Tags, TrailState } from '../domain/model';
-import { policyNeedsTags, sourceSelection } from '../policy/scope';
+import { policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../policy/scope';
 import type { Policy } from '../policy/schema';
 
 export interface ShadowCopy {
@@ -37,8 +38,13 @@ export interface ShadowCopy {
   ownerAccountId: string;
   homeRegion: string;
   organization: boolean;
-  /** From DescribeTrails: enough for coverage, without reading the copy. */
+  /** From DescribeTrails: whether the trail has Insights selectors at all (any type, any category). */
   hasInsightSelectors: boolean;
+  /**
+   * The home trail as read by its ARN, for a trail homed outside the policy's regions (no account-region of the run
+   * reads it): whether it is logging and analyzes management events. Absent when not read.
+   */
+  home?: { isLogging: boolean; analyzesManagement: boolean };
 }
 
 export interface NotSelected {
@@ -127,7 +133,10 @@ export async function readAccountRegion(client: CloudTrailClient, policy: Policy
   const only = options.only;
   const wanted = (arn: string) => only === undefined || only.has(arn);
   const kinds = only && new Set([...only].map((arn) => parseCloudTrailArn(arn)?.resourceType));
-  if (policy.trails.enabled && (!kinds || kinds.has('trail'))) await readTrails(client, policy, where, wanted, result);
+  if (policy.trails.enabled && (!kinds || kinds.has('trail'))) {
+    await readTrails(client, policy, where, wanted, result);
+    if (!only) await readHomesOutsideThePolicy(client, policy, where, result);
+  }
   if (policy.eventDataStores.enabled && (!kinds || kinds.has('eventdatastore'))) {
     await readStores(client, policy, where, wanted, result);
     await readDestinationsElsewhere(options.clientFor ?? (() => client), result);
@@ -206,6 +215,27 @@ async function readTrails(client: CloudTrailClient, policy: Policy, where: { acc
   }
 }
 
+/**
+ * A trail copy says only `HasInsightSelectors`: Data-only Insights, or a home trail that stopped logging, say yes too.
+ * A trail homed in a region the policy does not sweep is read here by its ARN (GetTrailStatus and GetInsightSelectors
+ * accept a trail ARN from another region: `com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`), once per run: by
+ * its owner account only, in the first of the policy's regions, so 2 calls per such trail per sweep.
+ */
+async function readHomesOutsideThePolicy(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, result: AccountRegionRead): Promise<void> {
+  const first = [...regionsInScope(policy)].sort()[0];
+  if (where.region !== first) return;
+  for (const s of result.shadows) {
+    if (s.kind !== 'trail' || !s.hasInsightSelectors || s.ownerAccountId !== where.accountId || regionScope(policy, s.homeRegion).inScope) continue;
+    try {
+      const status = await client.send(new GetTrailStatusCommand({ Name: s.arn }));
+      const insights = await insightSelectors(client, { TrailName: s.arn });
+      s.home = { isLogging: status.IsLogging === true, analyzesManagement: [...channelsOf(insights.selectors)].some((c) => c.endsWith(':Management')) };
+    } catch {
+      // Unread: counted on HasInsightSelectors as before (never a write on a carrier the run cannot see).
+    }
+  }
+}
+
 async function readStores(client: CloudTrailClient, policy: Policy, where: { accountId: string; region: string }, wanted: (arn: string) => boolean, result: AccountRegionRead): Promise<void> {
   const { accountId, region } = where;
   const listed: { arn: string; name: string }[] = [];
@@ -255,4 +285,25 @@ async function readStores(client: CloudTrailClient, policy: Policy, where: { acc
       ...(s.UpdatedTimestamp && { updatedTimestamp: iso(s.UpdatedTimestamp) }),
     });
   }
+}
+
+/**
+ * The account's event data stores in other regions, read only when a plan is about to create an Insights destination
+ * for the whole account (eventDataStores.destination scope perAccount): ListEventDataStores is regional, and an Insight
+ * store of the account anywhere must be used before a second one is made. One ListEventDataStores per region and one
+ * GetEventDataStore per store of the account (its categories say whether it is an Insight store).
+ */
+export async function readEventDataStoresElsewhere(clientFor: (region: string) => CloudTrailClient, accountId: string, regions: readonly string[]): Promise<EventDataStoreSummary[]> {
+  const out: EventDataStoreSummary[] = [];
+  for (const region of regions) {
+    const client = clientFor(region);
+    for await (const page of paginateListEventDataStores({ client, pageSize: 1000 }, {}))
+      for (const listed of page.EventDataStores ?? []) {
+        const arn = listed.EventDataStoreArn!;
+        if ((parseCloudTrailArn(arn)?.accountId ?? accountId) !== accountId) continue;
+        const s = await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }));
+        out.push({ arn, name: s.Name!, accountId, region, status: s.Status as EventDataStoreStatus, eventCategories: advancedCoverage(toAdvanced(s.AdvancedEventSelectors)).categories });
+      }
+  }
+  return out;
 }

@@ -14,7 +14,9 @@ import type { Policy } from '../policy/schema';
 import type { AccountRegionResult, Target } from './remediate';
 
 /** What coverage is judged from, per account-region: whether it was read, its carriers, the trail copies it saw. */
-export type CoverageFacts = Pick<AccountRegionResult, 'accountId' | 'region' | 'status' | 'carriers'> & { shadows: readonly Pick<ShadowCopy, 'kind' | 'arn' | 'name' | 'ownerAccountId' | 'homeRegion' | 'organization' | 'hasInsightSelectors'>[] };
+export type CoverageFacts = Pick<AccountRegionResult, 'accountId' | 'region' | 'status' | 'carriers'> & {
+  shadows: readonly Pick<ShadowCopy, 'kind' | 'arn' | 'name' | 'ownerAccountId' | 'homeRegion' | 'organization' | 'hasInsightSelectors' | 'home'>[];
+};
 
 /** Whether uncovered account-regions are drift: always under the coverage objective, by choice under everySource. */
 export const coverageRequired = (policy: Policy): boolean => policy.objective === 'coverage' || policy.coverage.requireInsightsInEveryAccountRegion;
@@ -45,22 +47,27 @@ export function judgedAccountRegions(policy: Policy, scope: RunScope, results: r
 }
 
 /**
- * Every carrier the results saw, once. A trail whose home copy the run did not read (homed in a region outside the
- * policy) counts from what DescribeTrails says of its shadow copies (`com.amazonaws.cloudtrail#Trail$HasInsightSelectors`):
- * Insights on, logging unverified, never written.
+ * Every carrier the results saw, once. A trail whose home copy the run did not sweep (homed in a region outside the
+ * policy) counts from its home as its owner read it by ARN (logging, Insights on management events), else from what
+ * DescribeTrails says of its copies (`com.amazonaws.cloudtrail#Trail$HasInsightSelectors`); never written.
  */
 export function carriersOf(results: readonly CoverageFacts[]): Carrier[] {
   const byArn = new Map<string, Carrier>();
   for (const r of results) for (const c of r.carriers) byArn.set(c.arn, c);
   const read = new Set(results.filter((r) => r.status === 'done').map((r) => accountRegionKey(r)));
+  // The copy whose home trail was read (by its owner, once per run) speaks for every copy of the trail.
+  const homes = new Map(results.flatMap((r) => r.shadows.filter((s) => s.home !== undefined).map((s) => [s.arn, s.home!] as const)));
   for (const r of results)
     for (const s of r.shadows)
-      if (s.kind === 'trail' && !byArn.has(s.arn) && !read.has(accountRegionKey({ accountId: s.ownerAccountId, region: s.homeRegion }))) byArn.set(s.arn, shadowCarrier(s, r.region));
+      if (s.kind === 'trail' && !byArn.has(s.arn) && !read.has(accountRegionKey({ accountId: s.ownerAccountId, region: s.homeRegion }))) byArn.set(s.arn, shadowCarrier({ ...s, home: s.home ?? homes.get(s.arn) }, r.region));
   return [...byArn.values()];
 }
 
 function shadowCarrier(s: CoverageFacts['shadows'][number], seenIn: string): Carrier {
   const multiRegion = seenIn !== s.homeRegion;
+  // Read at home: logging and Insights on management events. Unread: HasInsightSelectors is all there is.
+  const analyzing = s.hasInsightSelectors && (s.home === undefined || (s.home.isLogging && s.home.analyzesManagement));
+  const why = !s.hasInsightSelectors ? 'without Insights' : !s.home?.isLogging ? 'not logging' : 'without Insights on management events';
   return {
     arn: s.arn,
     kind: 'trail',
@@ -70,11 +77,11 @@ function shadowCarrier(s: CoverageFacts['shadows'][number], seenIn: string): Car
     multiRegion,
     organization: s.organization,
     carrierKind: s.organization ? 'organizationTrail' : multiRegion ? 'multiRegionTrail' : 'regionalTrail',
-    analyzing: s.hasInsightSelectors,
+    analyzing,
     billed: s.hasInsightSelectors,
     writable: false,
     pinned: false,
-    ...(!s.hasInsightSelectors && { blocked: `trail ${s.name}: homed in ${s.homeRegion}, outside the sweep, without Insights` }),
+    ...(!analyzing && { blocked: `trail ${s.name}: homed in ${s.homeRegion}, outside the sweep, ${why}` }),
   };
 }
 

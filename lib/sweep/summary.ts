@@ -100,7 +100,7 @@ export function reportOf(r: AccountRegionResult, at: Date, options: { survey?: b
     ...t,
     needsPerson: [...t.needsPerson, ...(r.coverage?.status === 'uncovered' && r.coverage.remedy ? [`${r.accountId} ${r.region} has no Insights: ${r.coverage.remedy}`] : [])],
     ...(r.coverage && { coverage: r.coverage.status, ...(r.coverage.redundant && { redundant: true }) }),
-    ...(options.survey && { survey: { sources, carriers: r.carriers, shadows: r.shadows.filter((s) => s.kind === 'trail').map(({ kind, arn, name, ownerAccountId, homeRegion, organization, hasInsightSelectors }) => ({ kind, arn, name, ownerAccountId, homeRegion, organization, hasInsightSelectors })) } }),
+    ...(options.survey && { survey: { sources, carriers: r.carriers, shadows: r.shadows.filter((s) => s.kind === 'trail').map(({ kind, arn, name, ownerAccountId, homeRegion, organization, hasInsightSelectors, home }) => ({ kind, arn, name, ownerAccountId, homeRegion, organization, hasInsightSelectors, ...(home && { home }) })) } }),
     at: at.toISOString(),
   };
 }

@@ -58,6 +58,28 @@ describe('coverage: every account-region analyzed once, on the cheapest carrier'
     expect(every.results.filter((r) => r.coverage?.redundant).length).toBe(20 * REGIONS.length);
   });
 
+  it('counts a trail homed outside the policy\'s regions only when its home logs and analyzes management events (read once, by its owner)', async () => {
+    const homedAway = (home: Record<string, unknown>) => {
+      const w = generateCarrierWorld(3, REGIONS, { insights: 'on' });
+      // The organization trail lives in ap-south-1, which the policy does not sweep; the account trails have no Insights.
+      return { ...w, trails: w.trails.map((t) => (t.name === 'org-trail' ? { ...t, homeRegion: 'ap-south-1', ...home } : { ...t, insightSelectors: [] })) } as WorldInput;
+    };
+    const ok = await run(homedAway({}), policyOf('coverage', { mode: 'report' }));
+    expect(uncovered(ok)).toEqual([]);
+    // Read by its owner, in one region (the first of the policy's), by ARN.
+    expect(sim.calls.filter((c) => c.operation === 'GetTrailStatus' && c.region === 'eu-west-1' && c.account === MGMT)).toHaveLength(1);
+    await sim.stop();
+    sim = undefined as unknown as Simulator;
+    // Stopped at home: HasInsightSelectors still says true on every copy, but nothing is analyzed.
+    const stopped = await run(homedAway({ logging: false }), policyOf('coverage', { mode: 'report' }));
+    expect(uncovered(stopped).sort()).toEqual(['000000000000', '000000000001', '000000000002'].flatMap((a) => REGIONS.map((r) => `${accountId(Number(a))}/${r}`)).sort());
+    await sim.stop();
+    sim = undefined as unknown as Simulator;
+    // Insights on data events only: no management events analyzed.
+    const dataOnly = await run(homedAway({ insightSelectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Data'] }], eventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] }] }), policyOf('coverage', { mode: 'report' }));
+    expect(uncovered(dataOnly)).toHaveLength(3 * REGIONS.length);
+  });
+
   it('never gives a data-only trail management events under coverage: its account-region stays uncovered, with the remedy', async () => {
     const world: WorldInput = {
       ...generateCarrierWorld(2, REGIONS),
