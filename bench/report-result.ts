@@ -23,6 +23,7 @@ function random(seed: number): () => number {
 }
 
 export type GeneratedState = 'covered' | 'pending' | 'drifted' | 'not-remediable' | 'exempt' | 'unreachable';
+const FORCED: GeneratedState[] = ['unreachable', 'not-remediable', 'drifted', 'exempt', 'pending', 'covered'];
 
 export function generateStoredResult(options: ReportWorldOptions): StoredSweepResult {
   const { accounts, regions } = options;
@@ -60,7 +61,9 @@ export function generateStoredResult(options: ReportWorldOptions): StoredSweepRe
   for (const [i, account] of swept.entries())
     for (const [r, region] of regions.entries()) {
       const roll = rnd();
-      const state: GeneratedState = roll < 0.003 ? 'unreachable' : roll < 0.008 ? 'not-remediable' : roll < 0.03 ? 'drifted' : roll < 0.04 ? 'exempt' : roll < 0.1 ? 'pending' : 'covered';
+      // The second account's first account-regions take each state in turn, so even a small organization has them all.
+      const forced = i === 1 && r < FORCED.length ? FORCED[r] : i === 2 && regions.length + r < FORCED.length ? FORCED[regions.length + r] : undefined;
+      const state: GeneratedState = forced ?? (roll < 0.003 ? 'unreachable' : roll < 0.008 ? 'not-remediable' : roll < 0.03 ? 'drifted' : roll < 0.04 ? 'exempt' : roll < 0.1 ? 'pending' : 'covered');
       const base = { accountId: account, accountName: `account-${i}`, region, notSelected: [], shadows: r === 0 ? [] : [{ kind: 'trail' as const, arn: orgTrail, name: 'org-trail', ownerAccountId: management, homeRegion: regions[0]! }] };
       if (state === 'unreachable') {
         unreachable.push(`${account}/${region}`);

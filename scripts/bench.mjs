@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark in its own Node process (bundles and cold imports, event-driven repair, the
-// 1,000 x 4 sweep, the simulator's throughput, both objectives side by side), then merges their figures into
+// 1,000 x 4 sweep, the simulator's throughput, both objectives side by side, the 5,000 x 17 HTML report in
+// Chromium), then merges their figures into
 // bench/results/latest.json with the date and the machine, and prints a summary. Every ratio's two sides come from this
 // run (a step's previous result file is removed before it runs, so a failed step shows as missing, never as stale),
 // and each timing is printed with what else the machine ran while it was measured (bench/machine-load.ts: other
@@ -17,6 +18,7 @@ const steps = [
   ['sweep', 'dist/bench/sweep.mjs', process.env.BENCH_SCALE === '1' ? {} : { SCALE_ACCOUNTS: '0' }],
   ['sim', 'dist/bench/sim.mjs', {}],
   ['coverage', 'dist/bench/coverage.mjs', {}],
+  ['report', 'dist/bench/report.mjs', {}],
 ];
 const failed = [];
 for (const [name, file, extra] of steps) {
@@ -34,7 +36,7 @@ for (const [name, file, extra] of steps) {
 
 const read = (name) => (existsSync(`bench/results/${name}.json`) ? JSON.parse(readFileSync(`bench/results/${name}.json`, 'utf8')) : undefined);
 const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const latest = { at: new Date().toISOString(), machine, totalSeconds: Math.round((Date.now() - started) / 1000), bundles: read('bundles'), events: read('events'), sweep: read('sweep'), sim: read('sim'), coverage: read('coverage'), failed };
+const latest = { at: new Date().toISOString(), machine, totalSeconds: Math.round((Date.now() - started) / 1000), bundles: read('bundles'), events: read('events'), sweep: read('sweep'), sim: read('sim'), coverage: read('coverage'), report: read('report'), failed };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', `${JSON.stringify(latest, null, 2)}\n`);
 
@@ -48,6 +50,10 @@ for (const s of latest.sweep?.results ?? [])
   console.log(`sweep  ${s.label}: ${s.cloudtrailCalls} CloudTrail calls (minimum ${s.minimumCloudTrailCalls}, ratio ${s.cloudtrailRatio}), ${s.assumeRoles} AssumeRole (minimum ${s.minimumAssumeRoles}, ratio ${s.assumeRoleRatio}), ${(s.workerMs / 1000).toFixed(1)} s vs ideal ${(s.idealMs / 1000).toFixed(1)} s for ${s.concurrency} x ${s.lanes} lanes (${s.ratioToIdeal ?? '-'} x; ${load(s.load)}), throttled ${s.throttledCalls}, unrecovered ${s.unrecovered}`);
 for (const c of latest.coverage?.results ?? [])
   console.log(`objective ${c.objective.padEnd(11)} ${latest.coverage.accounts} x ${latest.coverage.regions}: ${c.writes} writes, ${c.sourcesBilledForInsights} sources billed for Insights, ${c.managementCopiesAdded} management copies added (${c.secondManagementCopies} second copies in all), ${c.redundantSources} redundant sources, ${c.uncoveredAccountRegions} uncovered; spend ${c.spend.currency ?? ''} ${c.spend.total.toFixed(2)}, up to ${c.spend.redundantUpTo.toFixed(2)} where redundant carriers live`);
+if (latest.report) {
+  const r = latest.report;
+  console.log(`report ${r.accounts} x ${r.regions} HTML: ${r.fileBytes} B for ${r.findings} findings, rendered in ${r.renderHtmlMs} ms; Chromium first render ${r.firstRenderMs} ms, filter by status ${r.statusFilterMs} ms, by OU and region ${r.ouRegionFilterMs} ms, search ${r.searchMs} ms; ${load(r.load)}`);
+}
 if (latest.sim) console.log(`sim    ${latest.sim.accounts} x ${latest.sim.regions} world loads in ${latest.sim.loadInProcessMs} ms; SDK concurrency 64: ${latest.sim.sdkConcurrency64?.requestsPerSecond} req/s`);
 console.log(`bench: ${latest.totalSeconds} s in all; bench/results/latest.json written${failed.length ? `; FAILED: ${failed.join('; ')}` : ''}`);
 process.exit(failed.length ? 1 : 0);

@@ -327,17 +327,36 @@ function fillFilters() {
   KIND.forEach(function (k, ki) { option(fk, String(ki), k); });
 }
 
+// The search text of each row, lower-cased: built in slices once the page is drawn, so the first search finds it
+// ready; a search before then finishes it first.
+var LOWER = new Array(S.length);
+function lower(i, ar) {
+  if (i < 0) return '';
+  var x = LOWER[i];
+  if (x === undefined) x = LOWER[i] = S[i].toLowerCase();
+  if (x.indexOf(ACCOUNT_MARK) < 0 && x.indexOf(REGION_MARK) < 0) return x;
+  return x.split(REGION_MARK).join(str(D.regions[ar[1]]).toLowerCase()).split(ACCOUNT_MARK).join(str(accounts[ar[0]][0]).toLowerCase());
+}
 function rowText(i) {
-  var ar = expand(rowAr[i]);
+  var ar = D.ars[rowAr[i]];
+  var sh = D.shapes[ar[2]];
   var a = accounts[ar[0]];
-  var parts = [str(a[0]), str(a[1]), str(D.ous[a[2]]), str(D.regions[ar[1]]), KIND[rowKind[i]], str(rowStatus[i])];
-  if (rowSrc[i] < 0) parts.push(tstr(ar[4], ar));
-  else {
-    var s = ar[6][rowSrc[i]];
-    parts.push(tstr(s[1], ar), tstr(s[2], ar), tstr(s[5], ar), tstr(s[6], ar), str(D.clocks[s[7]][1]));
-    s[8].forEach(function (ci) { var c = D.calls[ci]; parts.push(str(c[2]), tstr(c[3], ar)); });
-  }
-  return parts.join('\n').toLowerCase();
+  var text = lower(a[0], ar) + '\n' + lower(a[1], ar) + '\n' + lower(D.ous[a[2]], ar) + '\n' + lower(D.regions[ar[1]], ar) + '\n' + KIND[rowKind[i]] + '\n' + lower(rowStatus[i], ar);
+  if (rowSrc[i] < 0) return text + '\n' + lower(sh[2], ar);
+  var s = D.sources[sh[4][rowSrc[i]]];
+  text += '\n' + lower(s[1], ar) + '\n' + lower(s[2], ar) + '\n' + lower(s[5], ar) + '\n' + lower(s[6], ar) + '\n' + lower(D.clocks[s[7]][1], ar);
+  for (var k = 0; k < s[8].length; k++) { var c = D.calls[s[8][k]]; text += '\n' + lower(c[2], ar) + '\n' + lower(c[3], ar); }
+  return text;
+}
+var haystackBuilt = 0;
+function buildHaystack(until) {
+  if (!haystack) haystack = new Array(total);
+  for (; haystackBuilt < until; haystackBuilt++) haystack[haystackBuilt] = rowText(haystackBuilt);
+}
+function buildHaystackLater() {
+  if (haystackBuilt >= total) return document.documentElement.setAttribute('data-search-ready', 'true');
+  buildHaystack(Math.min(total, haystackBuilt + 20000));
+  setTimeout(buildHaystackLater, 0);
 }
 
 function sourceOf(i) { return D.sources[D.shapes[D.ars[rowAr[i]][2]][4][rowSrc[i]]]; }
@@ -361,7 +380,7 @@ function applyFilters() {
   var started = performance.now();
   var status = selected('f-status'), ou = selected('f-ou'), account = selected('f-account'), region = selected('f-region'), kind = selected('f-kind');
   var q = document.getElementById('f-search').value.trim().toLowerCase();
-  if (q && !haystack) { haystack = new Array(total); for (var h = 0; h < total; h++) haystack[h] = rowText(h); }
+  if (q) buildHaystack(total);
   var words = q ? q.split(/\s+/) : [];
   var out = new Int32Array(total);
   var n = 0;
@@ -473,5 +492,6 @@ fillFilters();
 applyFilters();
 document.documentElement.setAttribute('data-rendered-ms', (performance.now() - t0).toFixed(1));
 document.documentElement.setAttribute('data-ready', 'true');
+setTimeout(buildHaystackLater, 0);
 })();
 `;

@@ -7,7 +7,7 @@
  * does). The script puts every value in the page with textContent, never as markup. Pure.
  */
 import { showControls } from './escape';
-import { accountRegionFinding, effectiveClock, MAP_STATUSES, organizationMap, type MapStatus } from './organization';
+import { accountRegionFinding, effectiveClock, MAP_STATUSES, organizationMap, type MapStatus, type OrganizationMap } from './organization';
 import { actionVerb, clockChangeText, coverageText, outOfScopeNote, statusText } from './render-text';
 import type { StoredAccountRegion, StoredSource, StoredSweepResult } from './sweep-result';
 import { timelineOf } from './timeline';
@@ -54,8 +54,8 @@ export const REGION_MARK = '\u0002';
 /** `text` with its account id and region as placeholders (only ids long enough not to match by chance). */
 export function templated(text: string, accountId: string, region: string): string {
   let out = text;
-  if (accountId.length >= 4) out = out.split(accountId).join(ACCOUNT_MARK);
-  if (region.length >= 4) out = out.split(region).join(REGION_MARK);
+  if (accountId.length >= 4 && out.includes(accountId)) out = out.split(accountId).join(ACCOUNT_MARK);
+  if (region.length >= 4 && out.includes(region)) out = out.split(region).join(REGION_MARK);
   return out;
 }
 
@@ -65,9 +65,16 @@ export const untemplated = (text: string, accountId: string, region: string): st
 class Interner {
   readonly list: string[] = [];
   private readonly index = new Map<string, number>();
+  // Most values repeat (statuses, summaries, names in every account): each is escaped once.
+  private readonly escaped = new Map<string, string>();
   /** The string's index; with `about`, its account id and region are placeholders (templated). */
   of(value: unknown, about?: { accountId: string; region: string }): number {
-    const escaped = showControls(value === undefined || value === null ? '' : String(value), '\n\t');
+    const raw = value === undefined || value === null ? '' : String(value);
+    let escaped = this.escaped.get(raw);
+    if (escaped === undefined) {
+      escaped = showControls(raw, '\n\t');
+      if (this.escaped.size < 1_000_000) this.escaped.set(raw, escaped);
+    }
     const text = about ? templated(escaped, about.accountId, about.region) : escaped;
     let i = this.index.get(text);
     if (i === undefined) {
@@ -97,9 +104,8 @@ class Rows<T> {
 
 const permille = (f: number): number => Math.round((Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : 0) * 1000);
 
-export function reportData(result: StoredSweepResult): ReportData {
+export function reportData(result: StoredSweepResult, map: OrganizationMap = organizationMap(result)): ReportData {
   const S = new Interner();
-  const map = organizationMap(result);
   const nowMs = Date.parse(String(result.finishedAt));
   const now = new Date(Number.isFinite(nowMs) ? nowMs : 0);
   const clocks: ReportData['clocks'] = [];

@@ -124,7 +124,11 @@ export function organizationMap(result: StoredSweepResult): OrganizationMap {
   const byId = (x: MapAccount, y: MapAccount) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
   const list = [...accounts.values()].sort(byId);
   const ous = new Map<string, MapAccount[]>();
-  for (const a of list) ous.set(a.ou, [...(ous.get(a.ou) ?? []), a]);
+  for (const a of list) {
+    const members = ous.get(a.ou);
+    if (members) members.push(a);
+    else ous.set(a.ou, [a]);
+  }
   const ouList = [...ous.entries()].map(([name, accs]) => ({ name, accounts: accs })).sort((x, y) => (x.name === NO_OU ? 1 : y.name === NO_OU ? -1 : x.name.localeCompare(y.name)));
   return { regions, accounts: list, ous: ouList, cells, counts };
 }

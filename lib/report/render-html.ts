@@ -174,7 +174,7 @@ export function renderHtml(result: StoredSweepResult): string {
     ['unreachable or failed', s.unreachable.length + s.failed.length],
     ['writes', result.writesApplied],
   ];
-  const data = dataJson(reportData(result));
+  const data = dataJson(reportData(result, map));
   return `<!doctype html>
 <html lang="en">
 <head>
