@@ -34,7 +34,7 @@ function paged<T>(items: T[], input: Input, key: string, emptyFirstPage: boolean
   let offset = 0;
   if (token !== undefined) {
     const m = /^sim-org:(\d+)$/.exec(Buffer.from(token, 'base64').toString());
-    if (!m) throw inputError('The provided NextToken is not valid.', 'INVALID_NEXT_TOKEN');
+    if (!m) throw inputError('The provided NextToken is not valid.', 'INVALID_PAGINATION_TOKEN'); // a Reason of `com.amazonaws.organizations#InvalidInputExceptionReason`
     offset = Number(m[1]);
   } else if (emptyFirstPage && items.length > 0) {
     return { [key]: [], NextToken: Buffer.from('sim-org:0').toString('base64') };

@@ -106,6 +106,21 @@ export interface KeyCredentials {
  */
 export const DEFAULT_SECRET_ACCESS_KEY = 'x';
 
+/**
+ * The stored form of basic selectors, as GetEventSelectors and PutEventSelectors answer it: ReadWriteType (default
+ * All), IncludeManagementEvents (default true), DataResources and ExcludeManagementEventSources (default empty) always
+ * present (the answers shown in
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html).
+ */
+export function storedBasicSelectors(selectors: Selector[]): Selector[] {
+  return selectors.map((s) => ({
+    ReadWriteType: s.ReadWriteType ?? 'All',
+    IncludeManagementEvents: s.IncludeManagementEvents ?? true,
+    DataResources: s.DataResources ?? [],
+    ExcludeManagementEventSources: s.ExcludeManagementEventSources ?? [],
+  }));
+}
+
 export const DEFAULT_MANAGEMENT_SELECTORS: Selector[] = [{ Name: 'Default management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
 export const PENDING_DELETION_MS = 7 * 24 * 3_600_000;
 
@@ -153,7 +168,7 @@ export class SimState {
         isLogging: t.logging,
         ...(t.startLoggingTime !== undefined ? { startLoggingTime: Date.parse(t.startLoggingTime) } : t.logging ? { startLoggingTime: now - 30 * 86_400_000 } : {}),
         ...(t.stopLoggingTime !== undefined && { stopLoggingTime: Date.parse(t.stopLoggingTime) }),
-        ...(t.eventSelectors && { eventSelectors: t.eventSelectors }),
+        ...(t.eventSelectors && { eventSelectors: storedBasicSelectors(t.eventSelectors) }),
         ...(t.advancedEventSelectors && { advancedEventSelectors: t.advancedEventSelectors }),
         insightSelectors: t.insightSelectors,
         tags: toTags(t.tags),

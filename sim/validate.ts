@@ -30,6 +30,12 @@ export interface ValidationFailure {
   message: string;
   /** The top-level input member at fault, e.g. `InsightSelectors`. */
   member: string;
+  /**
+   * Which constraint failed, in the words of Organizations' `InvalidInputExceptionReason` enum
+   * (`com.amazonaws.organizations#InvalidInputExceptionReason`): INPUT_REQUIRED, MIN_/MAX_LENGTH_EXCEEDED,
+   * MIN_/MAX_VALUE_EXCEEDED, INVALID_PATTERN, INVALID_ENUM.
+   */
+  reason?: string;
 }
 
 /** A failure with the full path of the value at fault, e.g. `InsightSelectors.1.InsightType`. */
@@ -54,7 +60,7 @@ const PRIMITIVE: Record<string, (v: unknown) => boolean> = {
 /** Returns the first problem with `value` as an instance of `shapeName`, or undefined. Null members count as absent. */
 export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string): ValidationFailure | undefined {
   const failure = check(model, shapeName, value, path);
-  return failure && { kind: failure.kind, message: failure.message, member: failure.path.split('.')[0]! };
+  return failure && { kind: failure.kind, message: failure.message, member: failure.path.split('.')[0]!, ...(failure.reason && { reason: failure.reason }) };
 }
 
 function check(model: ServiceModel, shapeName: string, value: unknown, path: string): Failure | undefined {
@@ -67,7 +73,7 @@ function check(model: ServiceModel, shapeName: string, value: unknown, path: str
     for (const [name, m] of Object.entries(shape.members ?? {})) {
       const v = obj[name];
       if (v === undefined || v === null) {
-        if (m.required) return { kind: 'missing', path: path ? `${path}.${name}` : name, message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
+        if (m.required) return { kind: 'missing', reason: 'INPUT_REQUIRED', path: path ? `${path}.${name}` : name, message: `1 validation error detected: Value null at '${path ? `${path}.` : ''}${name}' failed to satisfy constraint: Member must not be null` };
         continue;
       }
       const problem = check(model, m.target, v, path ? `${path}.${name}` : name);
@@ -97,15 +103,15 @@ function check(model: ServiceModel, shapeName: string, value: unknown, path: str
     const lengthProblem = checkLength(shape, s.length, path);
     if (lengthProblem) return lengthProblem;
     if (shape.pattern && !compiled(shape.pattern).test(s))
-      return { kind: 'constraint', path, message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}` };
+      return { kind: 'constraint', reason: 'INVALID_PATTERN', path, message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}` };
     if (shape.type === 'enum' && shape.values && !shape.values.includes(s))
-      return { kind: 'constraint', path, message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.values.join(', ')}]` };
+      return { kind: 'constraint', reason: 'INVALID_ENUM', path, message: `1 validation error detected: Value '${s}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.values.join(', ')}]` };
     return undefined;
   }
   if (shape.range && typeof value === 'number') {
     const { min, max } = shape.range;
     if ((min !== undefined && value < min) || (max !== undefined && value > max))
-      return { kind: 'constraint', path, message: `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value between ${min ?? '-inf'} and ${max ?? 'inf'}` };
+      return { kind: 'constraint', reason: min !== undefined && value < min ? 'MIN_VALUE_EXCEEDED' : 'MAX_VALUE_EXCEEDED', path, message: `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value between ${min ?? '-inf'} and ${max ?? 'inf'}` };
   }
   return undefined;
 }
@@ -121,7 +127,7 @@ function checkLength(shape: ModelShape, length: number, path: string): Failure |
   if (!shape.length) return undefined;
   const { min, max } = shape.length;
   if ((min !== undefined && length < min) || (max !== undefined && length > max))
-    return { kind: 'constraint', path, message: `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have length between ${min ?? 0} and ${max ?? 'inf'}` };
+    return { kind: 'constraint', reason: min !== undefined && length < min ? 'MIN_LENGTH_EXCEEDED' : 'MAX_LENGTH_EXCEEDED', path, message: `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have length between ${min ?? 0} and ${max ?? 'inf'}` };
   return undefined;
 }
 
@@ -150,7 +156,8 @@ const MEMBER_ERRORS: Record<string, string> = {
 export function validationError(model: ServiceModel, operation: string, failure: ValidationFailure): SimError {
   if (failure.kind === 'type') return new SimError('SerializationException', failure.message);
   if (model.service === 'sts') return new SimError('ValidationError', failure.message);
-  if (model.service === 'organizations') return new SimError('InvalidInputException', failure.message, 400, { Reason: 'INVALID_INPUT' });
+  // Reason only from the documented enum (`com.amazonaws.organizations#InvalidInputExceptionReason`).
+  if (model.service === 'organizations') return new SimError('InvalidInputException', failure.message, 400, { Reason: failure.reason ?? 'INVALID_ENUM' });
   const errors = model.operations[operation]?.errors ?? [];
   const specific = MEMBER_ERRORS[failure.member];
   const generic = errors.includes('InvalidParameterException') ? 'InvalidParameterException' : undefined;

@@ -42,11 +42,15 @@ const unknownTrail = (ctx: CallContext, id: string): never =>
 
 /**
  * Finds a trail by name or ARN (`com.amazonaws.cloudtrail#DescribeTrailsRequest$trailNameList`). A name means the
- * caller's own trail homed in this region, or its multi-region trail seen here (a shadow). An organization trail is
- * visible to members only by ARN ("you must provide the full ARN",
- * `com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`).
+ * caller's own trail homed in this region; a shadow (its multi-region trail homed elsewhere) answers only to its ARN
+ * ("To get the status of a shadow trail (a replication of the trail in another Region), you must specify its ARN",
+ * `com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`; the same reading for the other reads, GetTrail,
+ * GetEventSelectors and GetInsightSelectors, which document nothing else). An organization trail is visible to members
+ * only by ARN ("you must provide the full ARN", the same member). Writes (`shadowByName`) still find the multi-region
+ * trail by name, so that calling them outside its home Region is InvalidHomeRegionException
+ * (`com.amazonaws.cloudtrail#InvalidHomeRegionException`).
  */
-export function findTrail(ctx: CallContext, id: unknown): TrailRec {
+export function findTrail(ctx: CallContext, id: unknown, shadowByName = false): TrailRec {
   if (typeof id !== 'string' || id.length === 0) return fail('InvalidTrailNameException', 'Trail name or ARN can not be empty.');
   const m = TRAIL_ARN.exec(id);
   if (id.startsWith('arn:')) {
@@ -57,7 +61,7 @@ export function findTrail(ctx: CallContext, id: unknown): TrailRec {
   }
   checkTrailName(id);
   const own = ctx.state.trailsOf(ctx.caller.account).filter((t) => t.name === id);
-  return own.find((t) => t.homeRegion === ctx.region) ?? own.find((t) => t.multiRegion) ?? unknownTrail(ctx, id);
+  return own.find((t) => t.homeRegion === ctx.region) ?? (shadowByName ? own.find((t) => t.multiRegion) : undefined) ?? unknownTrail(ctx, id);
 }
 
 /**
@@ -67,7 +71,7 @@ export function findTrail(ctx: CallContext, id: unknown): TrailRec {
  * NotOrganizationMasterAccountException, the modeled error, exact one UNVERIFIED).
  */
 export function writableTrail(ctx: CallContext, id: unknown): TrailRec {
-  const trail = findTrail(ctx, id);
+  const trail = findTrail(ctx, id, true);
   if (trail.account !== ctx.caller.account) {
     if (!(trail.organization && ctx.state.isDelegatedAdmin(ctx.caller.account)))
       fail('NotOrganizationMasterAccountException', `The account ${ctx.caller.account} is not the management account of the organization, and cannot modify the organization trail ${trail.arn}.`);
@@ -109,6 +113,76 @@ export function writableStore(ctx: CallContext, id: unknown, capability: StoreCa
         : `The account ${ctx.caller.account} is not the management account of the organization.`,
     );
   return store;
+}
+
+/**
+ * eventCategory values (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html,
+ * `eventCategory`): Management, Data and NetworkActivity anywhere; Insight, ConfigurationItem, Evidence and
+ * ActivityAuditLog "used only for event data stores".
+ */
+const TRAIL_CATEGORIES = ['Management', 'Data', 'NetworkActivity'];
+const STORE_ONLY_CATEGORIES = ['Insight', 'ConfigurationItem', 'Evidence', 'ActivityAuditLog'];
+const OPERATORS = ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith'];
+
+/**
+ * Advanced event selectors, for trails (PutEventSelectors) and event data stores (Create/UpdateEventDataStore), per
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html: every selector has an
+ * `eventCategory` field, "required and must be set to Equals", with values of the documented set (the store-only ones
+ * refused on trails); Data selectors name `resources.type` ("This field is required for CloudTrail data events");
+ * `readOnly` takes Equals "true" or "false" only; operators carry non-empty lists; at most 500 condition values
+ * (`com.amazonaws.cloudtrail#InvalidEventSelectorsException`). On trails, management selectors filter only by readOnly
+ * and by excluding kms / rdsdata (the same page). In an event data store, Insight, ConfigurationItem, Evidence and
+ * ActivityAuditLog events are kept apart, in a store of their own: a store selects either one of these categories or
+ * CloudTrail events (Management, Data, NetworkActivity), never both
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store.html: "You can create event data
+ * stores for CloudTrail events, CloudTrail Insights events, Config configuration items, Audit Manager evidence or
+ * events outside of AWS"; an Insights store selects `eventCategory` Insight only,
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-CLI-enable.html).
+ */
+export function checkAdvancedSelectors(selectors: Selector[], target: 'trail' | 'eventDataStore', code: string): void {
+  let values = 0;
+  const categories = new Set<string>();
+  for (const s of selectors) {
+    const fields = (s.FieldSelectors as Record<string, unknown>[] | undefined) ?? [];
+    const category = fields.find((f) => f.Field === 'eventCategory');
+    if (!category) fail(code, 'Each advanced event selector needs an eventCategory field.');
+    const catOps = Object.keys(category!).filter((k) => k !== 'Field');
+    if (catOps.length !== 1 || !Array.isArray(category!.Equals) || category!.Equals.length === 0) fail(code, 'The eventCategory field supports only Equals.');
+    const allowed = target === 'trail' ? TRAIL_CATEGORIES : [...TRAIL_CATEGORIES, ...STORE_ONLY_CATEGORIES];
+    for (const c of category!.Equals as string[]) {
+      if (!allowed.includes(c))
+        fail(code, STORE_ONLY_CATEGORIES.includes(c) ? `eventCategory ${c} is supported only on event data stores, not on trails.` : `eventCategory ${c} is not valid; use one of ${allowed.join(', ')}.`);
+      categories.add(c);
+    }
+    const cats = category!.Equals as string[];
+    if (cats.includes('Data') && !fields.some((f) => f.Field === 'resources.type')) fail(code, 'An advanced event selector for data events needs a resources.type field.');
+    // "For event data stores for CloudTrail Insights events, Config configuration items, Audit Manager evidence, or
+    // events outside of Amazon Web Services, the field is used only for selecting events as filtering is not
+    // supported" (`com.amazonaws.cloudtrail#AdvancedFieldSelector$Field`).
+    if (cats.some((c) => STORE_ONLY_CATEGORIES.includes(c)) && fields.some((f) => f.Field !== 'eventCategory'))
+      fail(code, `An event data store for eventCategory ${cats.join(', ')} supports no filtering: eventCategory is its only field.`);
+    for (const f of fields) {
+      for (const op of OPERATORS) {
+        const v = f[op];
+        if (v === undefined) continue;
+        if (!Array.isArray(v) || v.length === 0) fail(code, `Field ${String(f.Field)}: ${op} must be a non-empty list.`);
+        values += (v as unknown[]).length;
+      }
+      if (f.Field === 'readOnly') {
+        const ops = Object.keys(f).filter((k) => k !== 'Field');
+        const eq = f.Equals as string[] | undefined;
+        if (ops.length !== 1 || !eq || eq.some((x) => x !== 'true' && x !== 'false')) fail(code, 'The readOnly field supports only Equals with "true" or "false".');
+      }
+      if (target === 'trail' && cats.includes('Management') && !['eventCategory', 'readOnly'].includes(f.Field as string)) {
+        const onlyExclusion = f.Field === 'eventSource' && Object.keys(f).every((k) => k === 'Field' || k === 'NotEquals') && (f.NotEquals as string[]).every((x) => ['kms.amazonaws.com', 'rdsdata.amazonaws.com'].includes(x));
+        if (!onlyExclusion) fail(code, `Field ${String(f.Field)} is not supported for management events on trails.`);
+      }
+    }
+  }
+  if (values > 500) fail(code, 'Advanced event selectors can have at most 500 condition values in total.');
+  const apart = [...categories].filter((c) => STORE_ONLY_CATEGORIES.includes(c));
+  if (apart.length > 0 && categories.size > 1)
+    fail(code, `An event data store for eventCategory ${apart[0]} selects only that category; it cannot also select ${[...categories].filter((c) => c !== apart[0]).join(', ')}.`);
 }
 
 export interface Logged {

@@ -9,7 +9,7 @@
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
 import { DEFAULT_MANAGEMENT_SELECTORS, partitionOf, type EdsRec, type EdsStatus, type Selector, type SimState } from '../state';
-import { findStore, logged, writableStore, type Operation } from './common';
+import { checkAdvancedSelectors, findStore, logged, writableStore, type Operation } from './common';
 import { decodeToken, encodeToken } from './trails';
 
 /**
@@ -84,6 +84,7 @@ export const createEventDataStore: Operation = (input, ctx) => {
   checkRetention(billingMode, retention);
   const now = ctx.clock.nowMs();
   const id = crypto.randomUUID();
+  if (input.AdvancedEventSelectors !== undefined) checkAdvancedSelectors(input.AdvancedEventSelectors as Selector[], 'eventDataStore', 'InvalidEventSelectorsException');
   const selectors = (input.AdvancedEventSelectors as Selector[] | undefined) ?? DEFAULT_MANAGEMENT_SELECTORS;
   const store: EdsRec = {
     arn: `arn:${partitionOf(region)}:cloudtrail:${region}:${caller.account}:eventdatastore/${id}`,
@@ -127,6 +128,7 @@ export const updateEventDataStore: Operation = (input, ctx) => {
   if (typeof input.KmsKeyId === 'string' && s.kmsKeyId !== undefined && input.KmsKeyId !== s.kmsKeyId)
     fail('InvalidParameterException', 'The KMS key of an event data store cannot be changed or removed once set.');
   const selectors = input.AdvancedEventSelectors as Selector[] | undefined;
+  if (selectors) checkAdvancedSelectors(selectors, 'eventDataStore', 'InvalidEventSelectorsException');
   if (selectors && s.insightSelectors.length > 0) {
     // Insights on the store guard its selectors (`com.amazonaws.cloudtrail#InvalidInsightSelectorsException`).
     const l = logged(undefined, selectors);

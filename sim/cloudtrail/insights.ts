@@ -6,7 +6,7 @@
  * empty list disables), target selection, the management- and data-event prerequisites, the Insight-category
  * destination of the same account, the management-account-only organization store, and a trail's bucket and key health.
  */
-import { fail } from '../errors';
+import { fail, SimError } from '../errors';
 import type { EdsRec, InsightSelectorRec, TrailRec } from '../state';
 import { findStore, findTrail, storeLogged, trailLogged, writableStore, writableTrail, type CallContext, type Logged, type Operation } from './common';
 import { isInsightStore } from './event-data-stores';
@@ -84,7 +84,27 @@ function putOnStore(selectors: InsightSelectorRec[], input: Record<string, unkno
   return { EventDataStoreArn: s.arn, InsightsDestination: dest.arn, InsightSelectors: selectors };
 }
 
-export const putInsightSelectors: Operation = (input, ctx) => {
+/**
+ * PutInsightSelectors and GetInsightSelectors answer only errors their models list
+ * (`com.amazonaws.cloudtrail#PutInsightSelectors`, `#GetInsightSelectors`): neither lists EventDataStoreNotFoundException,
+ * EventDataStoreARNInvalidException nor InactiveEventDataStoreException, so a store that does not exist, a malformed
+ * store ARN or a store pending deletion is the modeled InvalidParameterException ("The request includes a parameter that
+ * is not valid"; which modeled error AWS picks is UNVERIFIED).
+ */
+function modeled<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof SimError && ['EventDataStoreNotFoundException', 'EventDataStoreARNInvalidException', 'InactiveEventDataStoreException'].includes(e.code))
+      throw new SimError('InvalidParameterException', e.message);
+    throw e;
+  }
+}
+
+export const putInsightSelectors: Operation = (input, ctx) => modeled(() => putInsightSelectorsUnmapped(input, ctx));
+export const getInsightSelectors: Operation = (input, ctx) => modeled(() => getInsightSelectorsUnmapped(input, ctx));
+
+const putInsightSelectorsUnmapped: Operation = (input, ctx) => {
   const trail = present(input.TrailName);
   const store = present(input.EventDataStore);
   // "You cannot use this parameter with the EventDataStore and InsightsDestination parameters"
@@ -99,7 +119,7 @@ export const putInsightSelectors: Operation = (input, ctx) => {
  * Not enabled: InsightNotEnabledException, for trails and (per the model) event data stores
  * (`com.amazonaws.cloudtrail#InsightNotEnabledException`).
  */
-export const getInsightSelectors: Operation = (input, ctx) => {
+const getInsightSelectorsUnmapped: Operation = (input, ctx) => {
   const trail = present(input.TrailName);
   const store = present(input.EventDataStore);
   if (trail && store) fail('InvalidParameterCombinationException', 'You cannot specify TrailName and EventDataStore together.');

@@ -5,8 +5,8 @@
  */
 import { epochSeconds } from '../clock';
 import { fail } from '../errors';
-import { partitionOf, type Selector, type TrailRec } from '../state';
-import { checkTrailName, findTrail, writableTrail, type CallContext, type Input, type Operation } from './common';
+import { partitionOf, storedBasicSelectors, type Selector, type TrailRec } from '../state';
+import { checkAdvancedSelectors, checkTrailName, findTrail, writableTrail, type CallContext, type Input, type Operation } from './common';
 
 /**
  * The Trail structure (`com.amazonaws.cloudtrail#Trail`). HasInsightSelectors / HasCustomEventSelectors are real values
@@ -88,8 +88,11 @@ export const describeTrails: Operation = (input, ctx) => {
   const include = input.includeShadowTrails !== false; // defaults to true (`com.amazonaws.cloudtrail#DescribeTrailsRequest$includeShadowTrails`)
   const visible = ctx.state.visibleTrails(ctx.caller.account, ctx.region, include);
   const names = input.trailNameList as string[] | undefined;
-  // Names that match nothing are ignored: DescribeTrails models no TrailNotFoundException.
-  const list = names && names.length > 0 ? visible.filter((t) => names.includes(t.arn) || names.includes(t.name)) : visible;
+  // Names that match nothing are ignored: DescribeTrails models no TrailNotFoundException. A name matches only the
+  // caller's trail homed in this Region; shadows and organization trails answer to their ARN
+  // (`com.amazonaws.cloudtrail#GetTrailStatusRequest$Name`, see findTrail).
+  const byName = (t: TrailRec) => names!.includes(t.name) && t.account === ctx.caller.account && t.homeRegion === ctx.region;
+  const list = names && names.length > 0 ? visible.filter((t) => names.includes(t.arn) || byName(t)) : visible;
   return { trailList: list.map(trailView) };
 };
 
@@ -164,26 +167,38 @@ export const createTrail: Operation = (input, ctx) => {
   return configView(trail);
 };
 
+/**
+ * UpdateTrail checks everything before it changes anything: a refused update (a failed conversion to an organization
+ * trail, a bad bucket, a multi-Region trail without global events) leaves the trail as it was. AWS documents no
+ * partial update (`com.amazonaws.cloudtrail#UpdateTrail`: "Updates trail settings"; each error "is thrown when" the
+ * request is refused), so the simulator applies all or nothing.
+ */
 export const updateTrail: Operation = (input, ctx) => {
   const t = writableTrail(ctx, input.Name);
   const recursive = recursiveLogging(input);
-  if (input.IsOrganizationTrail !== undefined && input.IsOrganizationTrail !== t.organization) {
+  const converts = input.IsOrganizationTrail !== undefined && input.IsOrganizationTrail !== t.organization;
+  if (converts) {
     // "Only the management account ... can convert"
     // (`com.amazonaws.cloudtrail#UpdateTrailRequest$IsOrganizationTrail`).
     if (!ctx.state.isManagement(ctx.caller.account)) fail('NotOrganizationMasterAccountException', 'Only the management account can convert a trail to or from an organization trail.');
     checkOrganizationTrail(ctx);
+  }
+  if (typeof input.S3BucketName === 'string') checkBucket(ctx, input.S3BucketName);
+  const multiRegion = typeof input.IsMultiRegionTrail === 'boolean' ? input.IsMultiRegionTrail : t.multiRegion;
+  const globalEvents = typeof input.IncludeGlobalServiceEvents === 'boolean' ? input.IncludeGlobalServiceEvents : t.includeGlobalServiceEvents;
+  if (multiRegion && !globalEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
+  // Everything is accepted: apply.
+  if (converts) {
     t.organization = input.IsOrganizationTrail === true;
     ctx.state.reindexTrail(t);
   }
   if (typeof input.S3BucketName === 'string') {
-    checkBucket(ctx, input.S3BucketName);
     t.s3BucketName = input.S3BucketName;
     t.s3 = ctx.state.world.buckets[input.S3BucketName] ?? 'ok';
   }
   if (typeof input.S3KeyPrefix === 'string') t.s3KeyPrefix = input.S3KeyPrefix;
-  if (typeof input.IncludeGlobalServiceEvents === 'boolean') t.includeGlobalServiceEvents = input.IncludeGlobalServiceEvents;
-  if (typeof input.IsMultiRegionTrail === 'boolean') t.multiRegion = input.IsMultiRegionTrail;
-  if (t.multiRegion && !t.includeGlobalServiceEvents) fail('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
+  t.includeGlobalServiceEvents = globalEvents;
+  t.multiRegion = multiRegion;
   if (typeof input.EnableLogFileValidation === 'boolean') t.logFileValidation = input.EnableLogFileValidation;
   if (typeof input.KmsKeyId === 'string') t.kmsKeyId = input.KmsKeyId;
   if (recursive !== undefined) t.recursiveLogging = recursive;
@@ -219,66 +234,45 @@ export const stopLogging: Operation = (input, ctx) => {
 };
 
 /**
- * Basic selectors: at most 5 per trail, 250 data resources; advanced: 500 condition values
- * (`com.amazonaws.cloudtrail#InvalidEventSelectorsException`).
+ * Basic selectors (`com.amazonaws.cloudtrail#InvalidEventSelectorsException`: "Specify a valid number of event selectors
+ * (1 to 5) for a trail", "A trail is limited to 250 data resources"); each data resource names its Type, one of the
+ * three basic types (`com.amazonaws.cloudtrail#DataResource$Type`). Every refusal, including both kinds or neither, is
+ * InvalidEventSelectorsException: the only selector error PutEventSelectors models (its error list has no
+ * InvalidParameterCombinationException).
  */
 function checkSelectors(input: Input): void {
   const basic = input.EventSelectors as Selector[] | undefined;
   const advanced = input.AdvancedEventSelectors as Selector[] | undefined;
   // "either EventSelectors or AdvancedEventSelectors, not both" (`com.amazonaws.cloudtrail#PutEventSelectors`).
-  if (basic && advanced) fail('InvalidParameterCombinationException', 'You cannot apply both event selectors and advanced event selectors to a trail.');
-  if (!basic && !advanced) fail('InvalidParameterCombinationException', 'You must specify either event selectors or advanced event selectors.');
+  if (basic && advanced) fail('InvalidEventSelectorsException', 'You cannot apply both event selectors and advanced event selectors to a trail.');
+  if (!basic && !advanced) fail('InvalidEventSelectorsException', 'You must specify either event selectors or advanced event selectors.');
   if (basic) {
-    if (basic.length > 5) fail('InvalidEventSelectorsException', 'A trail can have at most 5 event selectors.');
+    if (basic.length < 1 || basic.length > 5) fail('InvalidEventSelectorsException', `A trail has 1 to 5 event selectors; ${basic.length} were given.`);
     const resources = basic.reduce((n, s) => n + ((s.DataResources as { Values?: string[] }[] | undefined) ?? []).reduce((m, d) => m + Math.max(1, d.Values?.length ?? 0), 0), 0);
     if (resources > 250) fail('InvalidEventSelectorsException', 'A trail can have at most 250 data resources across all event selectors.');
     for (const s of basic)
-      for (const d of (s.DataResources as { Type: string }[] | undefined) ?? [])
-        if (!['AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table'].includes(d.Type))
+      for (const d of (s.DataResources as { Type?: string }[] | undefined) ?? []) {
+        if (d.Type === undefined) fail('InvalidEventSelectorsException', 'Each data resource needs a Type.');
+        if (!['AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table'].includes(d.Type!))
           fail('InvalidEventSelectorsException', `Basic event selectors support data resources of type AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table, not ${d.Type}; use advanced event selectors.`);
+      }
     return;
   }
-  let values = 0;
-  for (const s of advanced!) {
-    const fields = s.FieldSelectors as Record<string, unknown>[];
-    const category = fields.find((f) => f.Field === 'eventCategory');
-    if (!category || !Array.isArray(category.Equals)) fail('InvalidEventSelectorsException', 'Each advanced event selector needs an eventCategory field with Equals.');
-    for (const f of fields) {
-      for (const op of ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']) {
-        const v = f[op];
-        if (v === undefined) continue;
-        if (!Array.isArray(v) || v.length === 0) fail('InvalidEventSelectorsException', `Field ${String(f.Field)}: ${op} must be a non-empty list.`);
-        values += (v as unknown[]).length;
-      }
-      // readOnly takes Equals "true" or "false" only
-      // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
-      if (f.Field === 'readOnly') {
-        const ops = Object.keys(f).filter((k) => k !== 'Field');
-        const eq = f.Equals as string[] | undefined;
-        if (ops.length !== 1 || !eq || eq.some((x) => x !== 'true' && x !== 'false')) fail('InvalidEventSelectorsException', 'The readOnly field supports only Equals with "true" or "false".');
-      }
-      // On trails, management-event selectors filter only by readOnly and by excluding kms / rdsdata
-      // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
-      if ((category!.Equals as string[]).includes('Management') && !['eventCategory', 'readOnly'].includes(f.Field as string)) {
-        const onlyExclusion = f.Field === 'eventSource' && Object.keys(f).every((k) => k === 'Field' || k === 'NotEquals') && (f.NotEquals as string[]).every((x) => ['kms.amazonaws.com', 'rdsdata.amazonaws.com'].includes(x));
-        if (!onlyExclusion) fail('InvalidEventSelectorsException', `Field ${String(f.Field)} is not supported for management events on trails.`);
-      }
-    }
-  }
-  if (values > 500) fail('InvalidEventSelectorsException', 'Advanced event selectors can have at most 500 condition values in total.');
+  if (advanced!.length === 0) fail('InvalidEventSelectorsException', 'A trail has at least one advanced event selector.');
+  checkAdvancedSelectors(advanced!, 'trail', 'InvalidEventSelectorsException');
 }
 
 /**
  * PutEventSelectors: replaces the selectors; applying one kind overwrites the other
- * (`com.amazonaws.cloudtrail#PutEventSelectors`). Trails have no documented guard against selectors that no longer
- * support configured Insights (`com.amazonaws.cloudtrail#InvalidInsightSelectorsException` guards only
- * UpdateEventDataStore's selectors; behaviour UNVERIFIED), so none is enforced.
+ * (`com.amazonaws.cloudtrail#PutEventSelectors`), and answers with them as stored. Trails have no documented guard
+ * against selectors that no longer support configured Insights (`com.amazonaws.cloudtrail#InvalidInsightSelectorsException`
+ * guards only UpdateEventDataStore's selectors; behaviour UNVERIFIED), so none is enforced.
  */
 export const putEventSelectors: Operation = (input, ctx) => {
   const t = writableTrail(ctx, input.TrailName);
   checkSelectors(input);
   if (input.EventSelectors) {
-    t.eventSelectors = input.EventSelectors as Selector[];
+    t.eventSelectors = storedBasicSelectors(input.EventSelectors as Selector[]);
     delete t.advancedEventSelectors;
   } else {
     t.advancedEventSelectors = input.AdvancedEventSelectors as Selector[];

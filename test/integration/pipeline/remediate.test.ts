@@ -60,7 +60,7 @@ describe('remediate over the test organization', () => {
     expect(operationsFor(r, trailArn('dev-trail', DEV))).toEqual(['PutEventSelectors:applied', 'PutInsightSelectors:applied']);
     const selectors = (await cloudtrail(sim, DEV).send(new GetEventSelectorsCommand({ TrailName: 'dev-trail' }))).EventSelectors;
     expect(selectors).toEqual([
-      { ReadWriteType: 'ReadOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::dev/'] }] },
+      { ReadWriteType: 'ReadOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::dev/'] }], ExcludeManagementEventSources: [] },
       { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
     ]);
   });

@@ -249,13 +249,13 @@ describe('event selectors', () => {
     expect([advanced.AdvancedEventSelectors?.length, advanced.EventSelectors]).toEqual([1, undefined]);
     await ct.send(new PutEventSelectorsCommand({ TrailName: 'audit', EventSelectors: [{ ReadWriteType: 'ReadOnly' }] }));
     const basic = await ct.send(new GetEventSelectorsCommand({ TrailName: 'audit' }));
-    expect([basic.EventSelectors, basic.AdvancedEventSelectors]).toEqual([[{ ReadWriteType: 'ReadOnly' }], undefined]);
+    expect([basic.EventSelectors, basic.AdvancedEventSelectors]).toEqual([[{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }], undefined]);
   });
 
-  it('both kinds at once, or neither, is InvalidParameterCombinationException', async () => {
+  it('both kinds at once, or neither, is InvalidEventSelectorsException (the only selector error the operation models)', async () => {
     const ct = cloudtrail(sim, PROD);
-    expect((await rejection(ct.send(new PutEventSelectorsCommand({ TrailName: 'audit', EventSelectors: [{}], AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] })))).name).toBe('InvalidParameterCombinationException');
-    expect((await rejection(ct.send(new PutEventSelectorsCommand({ TrailName: 'audit' })))).name).toBe('InvalidParameterCombinationException');
+    expect((await rejection(ct.send(new PutEventSelectorsCommand({ TrailName: 'audit', EventSelectors: [{}], AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] })))).name).toBe('InvalidEventSelectorsException');
+    expect((await rejection(ct.send(new PutEventSelectorsCommand({ TrailName: 'audit' })))).name).toBe('InvalidEventSelectorsException');
   });
 
   it.each([
