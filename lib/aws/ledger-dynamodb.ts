@@ -68,6 +68,10 @@ export class DynamoDbLedger implements Ledger {
     this.renewEveryMs = o.renewEveryMs ?? RENEW_EVERY_MS;
   }
 
+  unfenced<T>(work: () => Promise<T>): Promise<T> {
+    return this.held.exit(work);
+  }
+
   async get(arn: string): Promise<SourceRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: arn }, ConsistentRead: true }));
     return out.Item?.record as SourceRecord | undefined;

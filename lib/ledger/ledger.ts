@@ -98,6 +98,11 @@ export interface Ledger {
   /** How long a lock holder's lease lasts without renewal (absent: no leases). */
   readonly leaseMs?: number;
   /**
+   * Runs `work` outside this invocation's lock, so its writes are not fenced by a lease it lost (absent: nothing is
+   * fenced). Only for writes that are safe whoever holds the lock: amendClockLater.
+   */
+  unfenced?<T>(work: () => Promise<T>): Promise<T>;
+  /**
    * A counter shared by every invocation (the event path's writes per hour): takes n if the total then stays within
    * `cap`, else takes none and answers false. The counter is forgotten after `expiresAt`.
    */
@@ -197,6 +202,26 @@ export async function recordIntent(
     intent: { at, writes: actions.map((a) => ({ operation: a.operation, at, request: requestFingerprint(a.input) })), clock: to },
     clock: mergeClockFacts(clock.from, to, r.clock),
   }));
+}
+
+/**
+ * A writer that lost its lease after CloudTrail took its writes knows when each window really began, later than its
+ * intent said; it may not write the record, but moving a window's start later is safe whoever holds the lock (a later
+ * start is never wrong for a window these writes began, and a window begun after them is later still). Only channels
+ * the ledger holds are amended: one turned off since stays off.
+ */
+export async function amendClockLater(ledger: Ledger, where: { arn: string; kind: SourceKind; accountId: string; region: string }, facts: ClockFacts): Promise<void> {
+  const later = (r: SourceRecord): SourceRecord => {
+    if (!r.clock) return r;
+    const channels = { ...r.clock.channels };
+    for (const [c, f] of Object.entries(facts.channels) as [keyof ClockFacts['channels'], NonNullable<ClockFacts['channels'][keyof ClockFacts['channels']]>][]) {
+      const held = channels[c];
+      if (held && f.since !== undefined && f.basis !== 'inferred' && (held.since === undefined || held.since < f.since)) channels[c] = { ...held, since: f.since, basis: f.basis };
+    }
+    return { ...r, clock: { ...r.clock, channels } };
+  };
+  const run = ledger.unfenced ? <T>(w: () => Promise<T>) => ledger.unfenced!(w) : <T>(w: () => Promise<T>) => w();
+  await run(() => updateRecord(ledger, where, later));
 }
 
 /** `to` with every window it opens (a start `from` does not have) dated no earlier than `notBefore`. */

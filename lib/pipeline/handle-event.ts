@@ -7,7 +7,10 @@
  * Under the coverage objective a source is repaired only if it was a carrier (its Insights were on before the call):
  * a source that analyzed nothing is not needed, and what covers its account-regions is the sweep's to judge. A call
  * that takes coverage from account-regions beyond its source (a source deleted, made an account source or
- * single-Region) starts a sweep of exactly the account-regions the source covered and no longer does.
+ * single-Region) starts a sweep of exactly the account-regions the source covered and no longer does. A deleted event
+ * data store that the ledger knows as the Insights destination of sources (one the product created, or any other)
+ * has those sources repaired at once: the same decision a sweep makes (a new destination where the policy lets the
+ * product create one).
  */
 import { parseCloudTrailArn } from '../domain/arn';
 import { breakerVerdict, markNotified, recordRepair, type BreakerPolicy } from '../domain/breaker';
@@ -18,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { Policy } from '../policy/schema';
 import { interpretEvent, type EventInterpretation } from '../targets/from-cloudtrail-event';
 import type { AwsClients } from '../aws/clients';
-import { carrierScopeOf, outboxKey, recordedWrite, recordedWrites, recordIntent, updateRecord, type CarrierScope, type Ledger, type OutboxEntry, type SourceRecord } from '../ledger/ledger';
+import { amendClockLater, carrierScopeOf, outboxKey, recordedWrite, recordedWrites, recordIntent, updateRecord, type CarrierScope, type Ledger, type OutboxEntry, type SourceRecord } from '../ledger/ledger';
 import { recordedRequestFingerprint } from '../domain/fingerprint';
 import { regionsInScope } from '../policy/scope';
 import type { SweepTargets } from './coverage';
@@ -110,6 +113,10 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const coverage = deps.policy.objective === 'coverage';
   const lost = coverage && seen.coverageLoss ? await coverageLost(seen.coverageLoss, seen.eventName!, deps) : undefined;
   if (seen.coverageLoss?.changes.includes('deleted')) await forget(seen.coverageLoss.arn, at, deps.ledger);
+  if (target.kind === 'accountRegion' && seen.eventName === 'DeleteEventDataStore' && seen.coverageLoss) {
+    const repaired = await repairDestinationUsers(seen.coverageLoss.arn, deps);
+    if (repaired) return { ...base, reason: `${seen.reason}; ${lost ?? 'no coverage lost'}; ${repaired.reason}`, writes: repaired.result.writesApplied, result: repaired.result };
+  }
   if (target.kind === 'accountRegion') {
     // A deletion: under coverage only what the source covered needs judging, and the sweep started above does it.
     if (coverage) return { ...base, reason: `${seen.reason}; ${lost ?? 'no coverage lost'}` };
@@ -174,7 +181,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
     const note = messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
     // One write for the repair, the clock, the incident and its message (the outbox, sent once the lock is released).
-    await updateRecord(deps.ledger, where, ({ intent: _settled, ...r }) => ({
+    await settle(deps.ledger, where, applied.length > 0 ? update?.facts : undefined, ({ intent: _settled, ...r }) => ({
       ...r,
       ...(update && { clock: mergeClockFacts(update.base, update.facts, r.clock) }),
       ...(applied.length > 0 && {
@@ -278,6 +285,45 @@ async function send(deps: EventHandlerDeps, message: SlackMessage): Promise<Deli
   return delivery;
 }
 
+/**
+ * The sources whose Insights went to a deleted event data store, as the ledger knows them (their clock names the
+ * destination), repaired each under its own lock with its writes announced first, like a source an event names.
+ */
+async function repairDestinationUsers(destination: string, deps: EventHandlerDeps): Promise<{ reason: string; result: RemediationResult } | undefined> {
+  const parsed = parseCloudTrailArn(destination);
+  if (!parsed || parsed.resourceType !== 'eventdatastore') return undefined;
+  const homes = [...new Set([parsed.region, ...regionsInScope(deps.policy)])];
+  const users = (await Promise.all(homes.map((r) => deps.ledger.sourcesIn(parsed.accountId, r)))).flat().filter((r) => r.kind === 'eventDataStore' && !r.deletedAt && r.clock?.destination === destination);
+  if (users.length === 0) return undefined;
+  const results: RemediationResult[] = [];
+  for (const u of users) {
+    const where = { arn: u.arn, kind: u.kind, accountId: u.accountId, region: u.region };
+    await deps.ledger.withLock(u.arn, async () => {
+      const record = await deps.ledger.get(u.arn);
+      const result = await remediate([{ kind: 'source', accountId: u.accountId, region: u.region, arn: u.arn }], {
+        ...runDeps(deps, record?.clock),
+        beforeWrite: (_source, actions, clock) => recordIntent(deps.ledger, where, actions, clock, deps.now().toISOString()),
+        ...(deps.ledger.mayAct && { mayAct: (a: string) => deps.ledger.mayAct!(a) }),
+      });
+      const update = result.results.flatMap((r) => r.clockUpdates).find((x) => x.arn === u.arn);
+      const applied = result.results.flatMap((r) => r.outcomes).filter((o) => o.status === 'applied' && o.action.sourceArn === u.arn);
+      await updateRecord(deps.ledger, where, ({ intent: _settled, ...r }) => ({
+        ...r,
+        ...(update && { clock: mergeClockFacts(update.base, update.facts, r.clock) }),
+        ...(applied.length > 0 && { lastRepair: { at: deps.now().toISOString(), operations: applied.map((o) => o.action.operation), writes: recordedWrites(applied, deps.now().toISOString()) } }),
+      }));
+      results.push(result);
+    });
+  }
+  const result: RemediationResult = {
+    mode: deps.policy.mode,
+    results: results.flatMap((r) => r.results),
+    writesApplied: results.reduce((n, r) => n + r.writesApplied, 0),
+    writeBudgetLeft: Math.min(...results.map((r) => r.writeBudgetLeft)),
+  };
+  return { reason: `it was the Insights destination of ${users.map((u) => u.arn).join(', ')}: checked against the policy`, result };
+}
+
 function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {
   return {
     policy: deps.policy,
@@ -309,6 +355,20 @@ function formerCarrier(before: SourceRecord, eventName: string): boolean {
  * multi-Region or homed there. The ledger is keyed by home account-region, so the other homes are each asked (the
  * policy's regions): Insights events are rare, and a trail without a known carrier scope is not guessed at.
  */
+/**
+ * The record write that settles a repair. Fenced by the lease: if the lease was lost meanwhile, the write is refused
+ * (LeaseLostError, rethrown: the event is retried), but the windows the writes began are still moved to when CloudTrail
+ * accepted them (amendClockLater), so the write-ahead intent's earlier dates do not stay.
+ */
+async function settle(ledger: Ledger, where: { arn: string; kind: SourceKind; accountId: string; region: string }, written: ClockFacts | undefined, change: (r: SourceRecord) => SourceRecord): Promise<void> {
+  try {
+    await updateRecord(ledger, where, change);
+  } catch (e) {
+    if ((e as Error).name === 'LeaseLostError' && written) await amendClockLater(ledger, where, written).catch(() => undefined);
+    throw e;
+  }
+}
+
 async function trailsAnalyzing(accountId: string, region: string, deps: EventHandlerDeps): Promise<SourceRecord[]> {
   const regions = regionsInScope(deps.policy);
   const homes = [...new Set([region, ...regions])].map((r) => ({ accountId, region: r }));

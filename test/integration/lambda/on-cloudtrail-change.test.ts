@@ -6,7 +6,7 @@ import { depsFromConfig, sweepRequester, wire } from '../../../functions/on-clou
 import { parseSweepMessage } from '../../../lib/sweep/messages';
 import { AwsClients } from '../../../lib/aws/clients';
 import { DynamoDbLedger, LEASE_MS, LeaseLostError } from '../../../lib/aws/ledger-dynamodb';
-import { updateRecord } from '../../../lib/ledger/ledger';
+import { amendClockLater, updateRecord } from '../../../lib/ledger/ledger';
 import { loadTemplates } from '../../unit/infra/templates';
 import { loadConfig, ConfigError } from '../../../lib/config';
 import { parsePolicy } from '../../../lib/policy/load';
@@ -177,6 +177,36 @@ describe('the lock on a source', () => {
     release();
     await expect(first).rejects.toThrow(LeaseLostError);
     expect((await next.get(where.arn))?.lastDrift?.eventName).toBe('PutInsightSelectors');
+  });
+
+  it('lets a holder whose lease lapsed after its CloudTrail write move the window to when the write was accepted, and nothing else', async () => {
+    let clock = 2_000_000;
+    const stale = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, now: () => clock, leaseMs: 1000, renewEveryMs: 3_600_000 });
+    const next = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, now: () => clock });
+    const at = (s: number) => new Date(Date.parse('2026-12-02T11:00:00.000Z') + s * 1000).toISOString();
+    const intent = { kind: 'trail' as const, logging: 'on' as const, channels: { 'ApiCallRateInsight:Management': { since: at(0), basis: 'enabled' as const }, 'ApiErrorRateInsight:Management': { since: at(0), basis: 'enabled' as const } } };
+    let release!: () => void;
+    const frozen = new Promise<void>((r) => (release = r));
+    const first = stale.withLock(where.arn, async () => {
+      await updateRecord(stale, where, (r) => ({ ...r, clock: intent })); // the write-ahead intent
+      await frozen; // the CloudTrail write is accepted at at(7), then the invocation is frozen past its lease
+      const written = { ...intent, channels: { 'ApiCallRateInsight:Management': { since: at(7), basis: 'enabled' as const }, 'ApiErrorRateInsight:Management': { since: at(7), basis: 'enabled' as const } } };
+      try {
+        await updateRecord(stale, where, (r) => ({ ...r, clock: written, lastDrift: { at: at(7), eventName: 'stale write' } }));
+      } catch (e) {
+        await amendClockLater(stale, where, written);
+        throw e;
+      }
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    clock += 5000;
+    // Meanwhile the next holder saw someone turn ApiErrorRateInsight off.
+    await next.withLock(where.arn, () => updateRecord(next, where, (r) => ({ ...r, clock: { ...r.clock!, channels: { 'ApiCallRateInsight:Management': r.clock!.channels['ApiCallRateInsight:Management']! } } })));
+    release();
+    await expect(first).rejects.toThrow(LeaseLostError);
+    const after = await next.get(where.arn);
+    expect(after?.clock?.channels).toEqual({ 'ApiCallRateInsight:Management': { since: at(7), basis: 'enabled' } });
+    expect(after?.lastDrift?.eventName).not.toBe('stale write');
   });
 
   it('lets its holder act only while the lease it last took or renewed has a tenth left, on its own clock', async () => {

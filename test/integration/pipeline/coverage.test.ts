@@ -62,7 +62,7 @@ describe('coverage: every account-region analyzed once, on the cheapest carrier'
     const homedAway = (home: Record<string, unknown>) => {
       const w = generateCarrierWorld(3, REGIONS, { insights: 'on' });
       // The organization trail lives in ap-south-1, which the policy does not sweep; the account trails have no Insights.
-      return { ...w, trails: w.trails.map((t) => (t.name === 'org-trail' ? { ...t, homeRegion: 'ap-south-1', ...home } : { ...t, insightSelectors: [] })) } as WorldInput;
+      return { ...w, trails: (w.trails ?? []).map((t) => (t.name === 'org-trail' ? { ...t, homeRegion: 'ap-south-1', ...home } : { ...t, insightSelectors: [] })) } as WorldInput;
     };
     const ok = await run(homedAway({}), policyOf('coverage', { mode: 'report' }));
     expect(uncovered(ok)).toEqual([]);
