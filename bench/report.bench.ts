@@ -42,6 +42,9 @@ const setSelect = (id: string, label: string) =>
 const setSearch = (q: string) => `{ const s = document.getElementById('f-search'); s.value = ${JSON.stringify(q)}; s.dispatchEvent(new Event('input')); }`;
 const clearFilters = `document.getElementById('f-clear').click();`;
 
+/** The regions' header row stays at the top of the window while scrolling; in a whole-map screenshot, at the top of the map. */
+const unstick = (page: Page) => page.evaluate("document.querySelector('.grid-head').style.position = 'static'");
+
 async function demoResult(): Promise<StoredSweepResult> {
   let json = '';
   await runDemo({ format: 'json', write: (text) => (json += text) });
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     const demoPage = await context.newPage();
     await demoPage.goto(pathToFileURL(demoPath).href);
     await demoPage.waitForSelector('html[data-ready]');
+    await unstick(demoPage);
     await demoPage.locator('#map').screenshot({ path: `${IMAGES}/report-map-demo.png` });
     await demoPage.close();
     console.log(`demo organization: ${IMAGES}/report-map-demo.png`);
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     await inPage(page, clearFilters);
     const sortMs = await inPage(page, `document.querySelector('button[data-sort="clock"]').click();`);
     const openOuMs = await inPage(page, `document.querySelector('details.ou summary').click();`);
+    await unstick(page);
     await page.locator('#map').screenshot({ path: `${IMAGES}/report-map-${ACCOUNTS}x${REGIONS_17.length}.png` });
     const machine = load();
     if (errors.length) throw new Error(`the page failed: ${errors.join('; ')}`);
