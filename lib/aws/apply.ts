@@ -3,9 +3,13 @@
  * shared write cap is reserved per source, all of a source's actions or none, so the cap never leaves a source
  * half-repaired; after a failure the source's later actions are skipped (they depend on it). Every action gets an
  * outcome: applied, planned (report mode), skipped with the reason, or failed with the classified error.
+ * A plan that creates the Insights destination names it in its PutInsightSelectors by reference
+ * (lib/domain/actions.ts createdDestinationRef): the ARN CreateEventDataStore answers takes its place, and the
+ * outcome carries the call as made.
  */
 import {
   CloudTrailClient,
+  CreateEventDataStoreCommand,
   PutEventSelectorsCommand,
   PutInsightSelectorsCommand,
   StartEventDataStoreIngestionCommand,
@@ -13,7 +17,7 @@ import {
   UpdateEventDataStoreCommand,
   type EventSelector,
 } from '@aws-sdk/client-cloudtrail';
-import type { Action } from '../domain/actions';
+import { isCreatedDestinationRef, type Action } from '../domain/actions';
 import { classifyError, type ClassifiedError } from './classify-error';
 
 export type Outcome =
@@ -85,15 +89,31 @@ export function commandFor(action: Action) {
     case 'putInsightSelectors':
     case 'disableInsights':
       return new PutInsightSelectorsCommand(action.input);
+    case 'createInsightsDestination':
+      return new CreateEventDataStoreCommand(action.input);
   }
+}
+
+/**
+ * The destinations created so far (reference -> ARN), shared by the plans of one run: a source whose plan did not
+ * create the store it names (another source's plan in the same run did) finds it here.
+ */
+export type CreatedDestinations = Map<string, string>;
+
+/** The action with a created destination's ARN in place of its reference; undefined while the store is not created. */
+function resolved(action: Action, created: CreatedDestinations): Action | undefined {
+  if (action.kind !== 'putInsightSelectors' || !('InsightsDestination' in action.input) || !isCreatedDestinationRef(action.input.InsightsDestination)) return action;
+  const arn = created.get(action.input.InsightsDestination);
+  return arn === undefined ? undefined : { ...action, input: { ...action.input, InsightsDestination: arn } };
 }
 
 export async function applyPlan(
   client: (accountId: string, region: string) => CloudTrailClient,
   actions: readonly Action[],
-  options: { mode: 'enforce' | 'report'; budget: WriteBudget; mayAct?: (sourceArn: string) => boolean; now?: () => Date },
+  options: { mode: 'enforce' | 'report'; budget: WriteBudget; mayAct?: (sourceArn: string) => boolean; now?: () => Date; created?: CreatedDestinations },
 ): Promise<Outcome[]> {
   const now = options.now ?? (() => new Date());
+  const created = options.created ?? new Map<string, string>();
   if (options.mode === 'report') return actions.map((action) => ({ action, status: 'planned' }));
   const outcomes: Outcome[] = [];
   const bySource = new Map<string, Action[]>();
@@ -105,7 +125,14 @@ export async function applyPlan(
       continue;
     }
     let failed = false;
-    for (const action of plan) {
+    for (const planned of plan) {
+      const action = resolved(planned, created);
+      if (action === undefined) {
+        failed = true;
+        await options.budget.release(1);
+        outcomes.push({ action: planned, status: 'skipped', reason: 'the Insights destination it names was not created' });
+        continue;
+      }
       if (failed) {
         await options.budget.release(1); // not spent
         outcomes.push({ action, status: 'skipped', reason: 'an earlier action for this source failed' });
@@ -119,7 +146,8 @@ export async function applyPlan(
         continue;
       }
       try {
-        await client(action.accountId, action.region).send(commandFor(action) as never);
+        const response = (await client(action.accountId, action.region).send(commandFor(action) as never)) as { EventDataStoreArn?: string } | undefined;
+        if (action.kind === 'createInsightsDestination' && response?.EventDataStoreArn) created.set(action.creates, response.EventDataStoreArn);
         outcomes.push({ action, status: 'applied', at: now().toISOString() });
       } catch (e) {
         failed = true;

@@ -6,7 +6,7 @@
  * between states: retry later), validation (reported with AWS's message).
  */
 
-export type ErrorClass = 'gone' | 'accessDenied' | 'blockedByPolicy' | 'deliveryPrerequisite' | 'throttled' | 'serverFault' | 'conflict' | 'validation' | 'unknown';
+export type ErrorClass = 'gone' | 'accessDenied' | 'blockedByPolicy' | 'deliveryPrerequisite' | 'quotaReached' | 'throttled' | 'serverFault' | 'conflict' | 'validation' | 'unknown';
 
 export interface ClassifiedError {
   class: ErrorClass;
@@ -30,6 +30,11 @@ const DELIVERY = new Set(['InsufficientS3BucketPolicyException', 'InsufficientEn
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html). A Control Tower landing zone
  * denies CloudTrail writes on its `aws-controltower-*` trails this way: the account is reachable, the write is forbidden.
  */
+/**
+ * A quota that only a person can make room under: 10 event data stores per account and region
+ * (`com.amazonaws.cloudtrail#EventDataStoreMaxLimitExceededException`; retrying changes nothing).
+ */
+const QUOTA = new Set(['EventDataStoreMaxLimitExceededException']);
 const ORGANIZATION_POLICY = /explicit deny in an? (service|resource) control policy/i;
 
 export function classifyError(error: unknown): ClassifiedError {
@@ -39,6 +44,7 @@ export function classifyError(error: unknown): ClassifiedError {
   if (GONE.has(name)) return { class: 'gone', name, message, retryable: false };
   if (DENIED.has(name)) return { class: ORGANIZATION_POLICY.test(message) ? 'blockedByPolicy' : 'accessDenied', name, message, retryable: false };
   if (DELIVERY.has(name)) return { class: 'deliveryPrerequisite', name, message, retryable: false };
+  if (QUOTA.has(name)) return { class: 'quotaReached', name, message, retryable: false };
   if (THROTTLED.has(name)) return { class: 'throttled', name, message, retryable: true };
   if (CONFLICT.has(name)) return { class: 'conflict', name, message, retryable: true };
   const status = e?.$metadata?.httpStatusCode;

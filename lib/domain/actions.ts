@@ -22,7 +22,35 @@ interface ActionBase {
   why: string;
 }
 
+/**
+ * The PutInsightSelectors that follows a CreateEventDataStore in the same plan cannot know the new store's ARN: its
+ * InsightsDestination names the store to be created with this text, and the executor (lib/aws/apply.ts) puts the ARN
+ * from CreateEventDataStore's response in its place. The plan stays pure and shows what it will call.
+ */
+export const createdDestinationRef = (accountId: string, region: string, name: string): string => `(the event data store ${name} this plan creates in ${accountId} ${region})`;
+export const isCreatedDestinationRef = (destination: string): boolean => destination.startsWith('(the event data store ');
+
+/** The tag the product puts on the destinations it creates: how an event knows one (lib/pipeline/handle-event.ts). */
+export const CREATED_DESTINATION_TAG = 'insights-remediator:destination';
+
 export type Action =
+  | (ActionBase & {
+      kind: 'createInsightsDestination';
+      operation: 'CreateEventDataStore';
+      /** What the following PutInsightSelectors of this plan (or of another source sharing it) names as InsightsDestination. */
+      creates: string;
+      input: {
+        Name: string;
+        AdvancedEventSelectors: AdvancedEventSelector[];
+        MultiRegionEnabled: boolean;
+        OrganizationEnabled: boolean;
+        RetentionPeriod: number;
+        BillingMode: 'EXTENDABLE_RETENTION_PRICING' | 'FIXED_RETENTION_PRICING';
+        TerminationProtectionEnabled: boolean;
+        KmsKeyId?: string;
+        TagsList: { Key: string; Value: string }[];
+      };
+    })
   | (ActionBase & {
       kind: 'putEventSelectors';
       operation: 'PutEventSelectors';
@@ -59,6 +87,7 @@ export type ActionKind = Action['kind'];
  * extra.
  */
 export const REQUIRED_PERMISSIONS: Readonly<Record<ActionKind, readonly string[]>> = {
+  createInsightsDestination: ['cloudtrail:CreateEventDataStore'],
   putEventSelectors: ['cloudtrail:PutEventSelectors'],
   updateEventDataStoreSelectors: ['cloudtrail:UpdateEventDataStore'],
   startLogging: ['cloudtrail:StartLogging'],
@@ -76,6 +105,7 @@ export type PermissionScope = 'trail' | 'eventdatastore' | '*';
 
 /** The resources each kind writes: always a source of the calling account (repairs run in the owner's account). */
 export const REQUIRED_RESOURCES: Readonly<Record<ActionKind, readonly PermissionScope[]>> = {
+  createInsightsDestination: ['eventdatastore'],
   putEventSelectors: ['trail'],
   updateEventDataStoreSelectors: ['eventdatastore'],
   startLogging: ['trail'],
@@ -101,6 +131,8 @@ export function clockEffectOfAction(action: Action): ClockEffect | undefined {
       return { type: 'loggingStarted', alwaysRestarts: true };
     case 'putEventSelectors':
     case 'updateEventDataStoreSelectors':
+    // A new destination starts no window: the source's own PutInsightSelectors that follows does.
+    case 'createInsightsDestination':
       return undefined;
   }
 }

@@ -16,14 +16,14 @@
  *   (`com.amazonaws.cloudtrail#InvalidHomeRegionException`,
  *   https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
  */
-import { clockEffectOfAction, type Action } from './actions';
+import { clockEffectOfAction, createdDestinationRef, CREATED_DESTINATION_TAG, type Action } from './actions';
 import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
 import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed, type SelectorRepair } from './event-selectors';
 import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
 import { applyClockEffect, insightsClock, isLoggingOn, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
 import { quoted, utcMinute } from './names';
 import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState } from './model';
-import type { Policy } from '../policy/schema';
+import type { CreateDestinationPolicy, Policy } from '../policy/schema';
 import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
 
 /**
@@ -56,6 +56,8 @@ export type BlockerCode =
   | 'dataEventsNotLogged'
   | 'destinationMissing'
   | 'destinationInvalid'
+  /** CloudTrail's quota of event data stores per account and region is reached: no destination can be created. */
+  | 'eventDataStoreLimitReached'
   | 'notOwnedByManagementAccount'
   /** AWS refused the write: an SCP's explicit deny (lib/aws/classify-error.ts). */
   | 'blockedByOrganizationPolicy'
@@ -326,12 +328,14 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
 
   let destination: string | undefined;
   let destinationChange = false;
+  let createDestination: Action | undefined;
   if (source.kind === 'eventDataStore') {
     const d = chooseDestination(policy, source, context);
     a.reasons.push(...d.reasons);
     a.blockers.push(...d.blockers);
     destination = d.arn;
     destinationChange = d.arn !== undefined && d.arn !== source.insightsDestination;
+    createDestination = d.create;
   }
 
   // Whether CloudTrail clears LatestDeliveryError once the bucket is fixed is undocumented, so it only warns:
@@ -348,6 +352,7 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
   const eds = source.kind === 'eventDataStore';
   if ((addsChannels || destinationChange) && !dropsExisting && !(eds && destination === undefined)) {
     const insightSelectors = selectorsOf(put);
+    if (createDestination) a.actions.push(createDestination);
     a.actions.push({
       ...actionBase,
       kind: 'putInsightSelectors',
@@ -366,7 +371,7 @@ function analyze(policy: Policy, source: SourceState, context: DecisionContext):
   if (transitional) a.actions = [];
   // Insights on a source that stays stopped (prerequisites.logging: report) analyze nothing and their window restarts
   // when logging does: no write until a person starts it.
-  if (!isLoggingOn(source) && policy.prerequisites.logging !== 'repair') a.actions = a.actions.filter((x) => x.kind !== 'putInsightSelectors');
+  if (!isLoggingOn(source) && policy.prerequisites.logging !== 'repair') a.actions = a.actions.filter((x) => x.kind !== 'putInsightSelectors' && x.kind !== 'createInsightsDestination');
   if (source.organizationOwned && source.accountId !== context.managementAccountId && a.reasons.length > 0) {
     a.actions = [];
     a.blockers.push({
@@ -455,7 +460,10 @@ function loggingPrerequisite(policy: Policy, source: SourceState, a: Analysis, b
 }
 
 interface DestinationChoice {
+  /** The destination's ARN, or the reference to the store `create` makes (lib/domain/actions.ts createdDestinationRef). */
   arn?: string;
+  /** The CloudTrail call that makes the destination first (strategy create). */
+  create?: Action;
   reasons: DriftReason[];
   blockers: Blocker[];
 }
@@ -507,9 +515,13 @@ function chooseDestination(policy: Policy, source: EventDataStoreState, context:
     return out;
   }
   if (current !== undefined) out.reasons.push({ code: 'destinationInvalid', message: `the Insights destination ${currentProblem}` });
+  const create = strategy.strategy === 'create' ? strategy : undefined;
+  // perRegion: only a store of the source's own region serves it (a current one elsewhere is kept, above).
   const candidates = context.eventDataStoresInAccount
     .filter((s) => s.accountId === source.accountId && s.status !== 'PENDING_DELETION' && s.eventCategories.includes('Insight'))
+    .filter((s) => create?.scope !== 'perRegion' || s.region === source.homeRegion)
     .sort((x, y) => Number(y.region === source.homeRegion) - Number(x.region === source.homeRegion) || x.arn.localeCompare(y.arn));
+  if (candidates.length === 0 && create) return planCreate(create, source, context, out, current === undefined);
   if (candidates.length === 0) {
     const message = `account ${source.accountId} has no event data store that logs eventCategory Insight to receive Insights`;
     if (current === undefined) out.reasons.push({ code: 'destinationMissing', message });
@@ -522,6 +534,68 @@ function chooseDestination(policy: Policy, source: EventDataStoreState, context:
     return out;
   }
   out.arn = candidates[0]!.arn;
+  return out;
+}
+
+/**
+ * Where one event data store quota and naming rule decide: CloudTrail allows 10 event data stores per account and
+ * region (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html), names are unique in
+ * an account's region (`com.amazonaws.cloudtrail#EventDataStoreAlreadyExistsException`), and only the management
+ * account creates an organization store (`com.amazonaws.cloudtrail#NotOrganizationMasterAccountException`).
+ */
+export const MAX_EVENT_DATA_STORES_PER_REGION = 10;
+
+/**
+ * The Insight destination the policy lets the product create: the user guide's "Create an event data store for
+ * CloudTrail Insights events" selector, an organization store only for an organization source. Never in an account
+ * that has no store of its own (CloudTrail Lake takes no new customers since 2026-05-31; an account with a source
+ * store is already one).
+ */
+function planCreate(policy: CreateDestinationPolicy, source: EventDataStoreState, context: DecisionContext, out: DestinationChoice, missing: boolean): DestinationChoice {
+  const own = context.eventDataStoresInAccount.filter((s) => s.accountId === source.accountId);
+  const inRegion = own.filter((s) => s.region === source.homeRegion);
+  const blocked = (code: BlockerCode, message: string, remedy: string): DestinationChoice => {
+    if (missing) out.reasons.push({ code: 'destinationMissing', message });
+    out.blockers.push({ code, message, remedy, transient: false });
+    return out;
+  };
+  if (!own.some((s) => !s.eventCategories.includes('Insight')))
+    return blocked('destinationMissing', `account ${source.accountId} has no event data store of its own: creating one would make it a new CloudTrail Lake customer`, 'create the destination yourself, or name one in eventDataStores.destination');
+  if (inRegion.length >= MAX_EVENT_DATA_STORES_PER_REGION)
+    return blocked(
+      'eventDataStoreLimitReached',
+      `account ${source.accountId} has no event data store that logs eventCategory Insight, and ${inRegion.length} event data stores in ${source.homeRegion}: CloudTrail's quota (${MAX_EVENT_DATA_STORES_PER_REGION} per region) leaves no room to create one`,
+      `delete an event data store of ${source.accountId} in ${source.homeRegion} (one pending deletion counts until it is gone), or add eventCategory Insight to a store yourself and name it in eventDataStores.destination`,
+    );
+  const taken = new Set(inRegion.map((s) => s.name));
+  let name = policy.name;
+  for (let n = 2; taken.has(name); n++) name = `${policy.name.slice(0, 128 - String(n).length - 1)}-${n}`;
+  const ref = createdDestinationRef(source.accountId, source.homeRegion, name);
+  const organization = source.organizationOwned;
+  const billed = 'ingesting Insights events into it is billed (CloudTrail Lake ingestion and retention pricing)';
+  if (missing) out.reasons.push({ code: 'destinationMissing', message: `account ${source.accountId} has no event data store that logs eventCategory Insight; the policy lets the product create ${name} in ${source.homeRegion}, and ${billed}` });
+  out.arn = ref;
+  out.create = {
+    accountId: source.accountId,
+    region: source.homeRegion,
+    sourceArn: source.arn,
+    why: `create the Insights destination ${name}${organization ? ' (an organization store, for the organization source)' : ''} in ${source.accountId} ${source.homeRegion}, ${policy.scope === 'perAccount' ? 'for every region of the account' : `for ${source.homeRegion}`}; ${billed}`,
+    kind: 'createInsightsDestination',
+    operation: 'CreateEventDataStore',
+    creates: ref,
+    input: {
+      Name: name,
+      AdvancedEventSelectors: [{ Name: 'Select Insights events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }],
+      // A destination ingests only the Insights its sources deliver to it, from whatever region they are in.
+      MultiRegionEnabled: false,
+      OrganizationEnabled: organization,
+      RetentionPeriod: policy.retentionPeriod,
+      BillingMode: policy.billingMode,
+      TerminationProtectionEnabled: policy.terminationProtection,
+      ...(policy.kmsKeyId && { KmsKeyId: policy.kmsKeyId }),
+      TagsList: [...Object.entries(policy.tags).map(([Key, Value]) => ({ Key, Value })), { Key: CREATED_DESTINATION_TAG, Value: policy.scope }],
+    },
+  };
   return out;
 }
 

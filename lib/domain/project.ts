@@ -32,6 +32,8 @@ function applyAction(s: SourceState, a: Action, now: Date): SourceState {
       const { insightsDestination: _gone, ...rest } = s;
       return { ...rest, insightSelectors: [] };
     }
+    case 'createInsightsDestination':
+      return s; // another store: the source is changed by the PutInsightSelectors that follows
     case 'putInsightSelectors':
       if ('InsightsDestination' in a.input) {
         return s.kind === 'eventDataStore' ? { ...s, insightSelectors: a.input.InsightSelectors, insightsDestination: a.input.InsightsDestination } : s;

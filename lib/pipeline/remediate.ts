@@ -5,6 +5,13 @@
  * (lib/pipeline/coverage.ts). `apply: false` stops after the decisions: a coverage survey, whose repairs are chosen
  * once every account-region is known. Account-regions run concurrently; a failure in one (a missing member role, a
  * quota) is contained there and reported, never lost.
+ *
+ * An Insights destination the policy lets the product create (eventDataStores.destination strategy create) is made
+ * once per scope (the account, or the account-region): the writes that create one run under a lock on the scope
+ * (this process: the sweep reads and writes an account's regions in one place), after the account's stores in its
+ * other policy regions are read (perAccount), so a region that comes second uses the store the first one made; within
+ * a run, a scope whose destination was already planned (report mode) or failed is named by reference, never created
+ * twice.
  */
 import type { Action } from '../domain/actions';
 import { clockEffectOfAction } from '../domain/actions';
@@ -14,10 +21,12 @@ import { decide, type Blocker, type Decision } from '../domain/decide';
 import { applyClockEffect, type ClockFacts } from '../domain/insights-clock';
 import type { SourceKind, SourceState } from '../domain/model';
 import type { Policy } from '../policy/schema';
-import { applyPlan, localBudget, type Outcome, type WriteBudget } from '../aws/apply';
+import { applyPlan, localBudget, type CreatedDestinations, type Outcome, type WriteBudget } from '../aws/apply';
 import { classifyError, type ClassifiedError } from '../aws/classify-error';
 import type { AwsClients } from '../aws/clients';
 import { readAccountRegion, type AccountRegionRead, type NotSelected, type ShadowCopy } from '../aws/read';
+import { readEventDataStoresElsewhere } from '../aws/stores-elsewhere';
+import { regionsInScope } from '../policy/scope';
 
 export type Target = { kind: 'accountRegion'; accountId: string; region: string } | { kind: 'source'; accountId: string; region: string; arn: string };
 
@@ -52,6 +61,31 @@ export interface RemediateDeps {
   /** Asked before every write: false when the source's lock lapsed (lib/ledger/ledger.ts `mayAct`). */
   mayAct?: (sourceArn: string) => boolean;
   beforeWrite?: (source: { arn: string; kind: SourceKind; accountId: string; region: string }, actions: readonly Action[], clock: { from: ClockFacts; to: ClockFacts }) => Promise<void>;
+  /** Shared by the remediate() calls of one run that may create Insights destinations; default: one per call. */
+  destinations?: DestinationRegistry;
+}
+
+/**
+ * Insights destinations created or planned in a run: per scope (account, or account/region) the reference of the
+ * store one source's plan creates and which source plans it, the ARNs CloudTrail answered, and one lock per scope.
+ */
+export interface DestinationRegistry {
+  claims: Map<string, { ref: string; by: string }>;
+  created: CreatedDestinations;
+  exclusive<T>(scope: string, run: () => Promise<T>): Promise<T>;
+}
+
+export function destinationRegistry(): DestinationRegistry {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    claims: new Map(),
+    created: new Map(),
+    exclusive<T>(scope: string, run: () => Promise<T>): Promise<T> {
+      const result = (tails.get(scope) ?? Promise.resolve()).then(run, run);
+      tails.set(scope, result.catch(() => undefined));
+      return result;
+    },
+  };
 }
 
 /**
@@ -128,6 +162,7 @@ export interface RemediationResult {
 
 export async function remediate(targets: readonly Target[], deps: RemediateDeps): Promise<RemediationResult> {
   const budget = deps.budget ?? localBudget(deps.policy.limits.maxWritesPerSweep);
+  deps = deps.destinations ? deps : { ...deps, destinations: destinationRegistry() };
   const groups = new Map<string, { accountId: string; region: string; only: Set<string> | undefined }>();
   for (const t of targets) {
     const key = `${t.accountId}/${t.region}`;
@@ -169,6 +204,9 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
 
   const now = deps.now();
   const context = { managementAccountId: deps.managementAccountId, eventDataStoresInAccount: read.eventDataStores, unreadDestinations: read.unreadDestinations, accountOuPath: deps.ouPath?.(g.accountId) };
+  const creates = deps.policy.eventDataStores.destination.strategy === 'create' ? deps.policy.eventDataStores.destination : undefined;
+  const destinationScope = creates?.scope === 'perRegion' ? `${g.accountId}/${g.region}` : g.accountId;
+  const registry = deps.destinations ?? destinationRegistry();
   const bases = new Map<string, ClockFacts | undefined>();
   const decisions = await Promise.all(
     read.sources.map(async (source) => {
@@ -196,33 +234,77 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
       bases.set(d.source.arn, to);
       announced.add(d.source.arn);
     }
-    return applyPlan((a, r) => deps.aws.cloudTrail(a, r), d.actions, { mode: deps.policy.mode, budget, now: deps.now, ...(deps.mayAct && { mayAct: deps.mayAct }) });
+    return applyPlan((a, r) => deps.aws.cloudTrail(a, r), d.actions, { mode: deps.policy.mode, budget, now: deps.now, created: registry.created, ...(deps.mayAct && { mayAct: deps.mayAct }) });
   };
+  /**
+   * One destination per scope: the first plan that creates it claims it; any other names the claimed store (by its ARN
+   * once created, else by reference, which the executor resolves or, when the create failed, skips).
+   */
+  const share = (d: Decision): Decision => {
+    const create = d.actions.find((a): a is Extract<Action, { kind: 'createInsightsDestination' }> => a.kind === 'createInsightsDestination');
+    if (!create) return d;
+    const claim = registry.claims.get(destinationScope);
+    if (!claim || claim.by === d.source.arn) {
+      registry.claims.set(destinationScope, { ref: create.creates, by: d.source.arn });
+      return d;
+    }
+    const named = registry.created.get(claim.ref) ?? claim.ref;
+    const actions = d.actions
+      .filter((a) => a !== create)
+      .map((a) => (a.kind === 'putInsightSelectors' && 'InsightsDestination' in a.input ? { ...a, why: a.why.replace(create.creates, named), input: { ...a.input, InsightsDestination: named } } : a));
+    return { ...d, actions };
+  };
+  const plansCreate = (d: Decision) => d.actions.some((a) => a.kind === 'createInsightsDestination');
   const outcomes: Outcome[] = [];
-  for (const [i, d] of decisions.entries()) {
-    if (!accepted(d, i)) continue;
-    if (!deps.gate || deps.policy.mode === 'report') {
-      outcomes.push(...(await write(d)));
-      continue;
+  const writeAll = async () => {
+    for (const [i, d0] of decisions.entries()) {
+      if (!accepted(d0, i)) continue;
+      const d = share(d0);
+      decisions[i] = d;
+      if (!deps.gate || deps.policy.mode === 'report') {
+        outcomes.push(...(await write(d)));
+        continue;
+      }
+      const gated = await deps.gate
+        .hold(d.source, async ({ clock, changed }) => {
+          // Someone (an event) changed the source since it was read: decide again on what it is now.
+          const state = changed ? (await readAll(deps, where, new Set([d.source.arn]))).sources.find((x) => x.arn === d.source.arn) : sources[i]!;
+          if (!state) return { decision: d, state: sources[i]!, outcomes: d.actions.map((action) => ({ action, status: 'skipped' as const, reason: 'gone since the sweep read it' })) };
+          bases.set(d.source.arn, clock);
+          const fresh = changed ? share(decide({ policy: deps.policy, source: state, context, clockFacts: clock, now })) : d;
+          return { decision: fresh, state, outcomes: accepted(fresh, i) ? await write(fresh) : [] };
+        })
+        .catch((e: unknown) => ({ refused: `${classifyError(e).name}: ${classifyError(e).message}` }));
+      if ('refused' in gated) {
+        outcomes.push(...d.actions.map((action) => ({ action, status: 'skipped' as const, reason: gated.refused })));
+        continue;
+      }
+      decisions[i] = gated.decision;
+      sources[i] = gated.state;
+      outcomes.push(...gated.outcomes);
     }
-    const gated = await deps.gate
-      .hold(d.source, async ({ clock, changed }) => {
-        // Someone (an event) changed the source since it was read: decide again on what it is now.
-        const state = changed ? (await readAll(deps, where, new Set([d.source.arn]))).sources.find((x) => x.arn === d.source.arn) : sources[i]!;
-        if (!state) return { decision: d, state: sources[i]!, outcomes: d.actions.map((action) => ({ action, status: 'skipped' as const, reason: 'gone since the sweep read it' })) };
-        bases.set(d.source.arn, clock);
-        const fresh = changed ? decide({ policy: deps.policy, source: state, context, clockFacts: clock, now }) : d;
-        return { decision: fresh, state, outcomes: accepted(fresh, i) ? await write(fresh) : [] };
-      })
-      .catch((e: unknown) => ({ refused: `${classifyError(e).name}: ${classifyError(e).message}` }));
-    if ('refused' in gated) {
-      outcomes.push(...d.actions.map((action) => ({ action, status: 'skipped' as const, reason: gated.refused })));
-      continue;
-    }
-    decisions[i] = gated.decision;
-    sources[i] = gated.state;
-    outcomes.push(...gated.outcomes);
-  }
+  };
+  if (creates && decisions.some((d, i) => accepted(d, i) && plansCreate(d))) {
+    await registry.exclusive(destinationScope, async () => {
+      // Only now, with a create about to be made: the account's stores in its other policy regions, where an Insight
+      // store (perhaps made a moment ago for another region) serves this one too.
+      if (creates.scope === 'perAccount') {
+        const others = regionsInScope(deps.policy).filter((r) => r !== g.region);
+        try {
+          const elsewhere = await readEventDataStoresElsewhere((r) => deps.aws.cloudTrail(g.accountId, r), g.accountId, others);
+          context.eventDataStoresInAccount = [...read.eventDataStores, ...elsewhere.filter((s) => !read.eventDataStores.some((x) => x.arn === s.arn))];
+        } catch (e) {
+          // Without the other regions a second destination could be made: no create this time, the next check retries.
+          const error = classifyError(e);
+          for (const [i, d] of decisions.entries())
+            if (plansCreate(d)) decisions[i] = { ...d, actions: [], finding: { ...d.finding, summary: `${d.finding.summary}; the account's other regions could not be read (${error.name}: ${error.message}), so no destination is created now` } };
+          return writeAll();
+        }
+        for (const [i, d] of decisions.entries()) if (plansCreate(d)) decisions[i] = decide({ policy: deps.policy, source: sources[i]!, context, clockFacts: bases.get(d.source.arn), now });
+      }
+      await writeAll();
+    });
+  } else await writeAll();
 
   // A write AWS refused for a reason only a person can remove makes the finding not remediable, with that remedy.
   for (const [i, d] of decisions.entries()) {
@@ -272,6 +354,10 @@ const NEEDS_A_PERSON: Partial<Record<ClassifiedError['class'], { code: Blocker['
     remedy: 'an SCP denies this write (as a Control Tower landing zone does on its own trails): exempt the source, or allow the member role in the SCP',
   },
   deliveryPrerequisite: { code: 'deliveryRefused', remedy: "fix the trail's S3 bucket policy or KMS key policy (or create the bucket) so CloudTrail can deliver to it" },
+  quotaReached: {
+    code: 'eventDataStoreLimitReached',
+    remedy: 'the account-region has as many event data stores as CloudTrail allows (10): delete one, or name an existing Insight store in eventDataStores.destination',
+  },
 };
 
 function refusedByAws(d: Decision, o: Extract<Outcome, { status: 'failed' }>): Decision {

@@ -207,6 +207,7 @@ const KNOWN_KEYS = [
   'include', 'exclude', 'eventSelectors', 'logging', 'match', 'kind', 'name', 'arn', 'reason', 'expires',
   'maxWritesPerSweep', 'requireInsightsInEveryAccountRegion', 'breaker', 'maxRepairs', 'windowMinutes',
   'objective', 'managementEventsOnDataOnlyTrails', 'carrierPreference', 'pin', 'redundant', 'maxEventWritesPerHour',
+  'retentionPeriod', 'billingMode', 'kmsKeyId', 'terminationProtection', 'scope',
 ];
 
 function suggestion(key: string): string {

@@ -101,6 +101,59 @@ const namedDestination = z.strictObject({
     .meta({ description: 'ARN or id of an event data store of this account that logs eventCategory Insight.' }),
 });
 
+/**
+ * The store the product creates when a source has no valid destination: CreateEventDataStore's members
+ * (`com.amazonaws.cloudtrail#CreateEventDataStoreRequest`), with the Insight selector of the user guide's "Create an
+ * event data store for CloudTrail Insights events". Retention and billing are checked together in the policy's
+ * superRefine (7..3653 days, at most 2557 for FIXED_RETENTION_PRICING: `...#CreateEventDataStoreRequest$RetentionPeriod`).
+ */
+const createDestination = z
+  .strictObject({
+    strategy: z.literal('create'),
+    name: z
+      .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') })
+      .regex(/^[a-zA-Z0-9._-]{3,128}$/, {
+        error: (i) => `${show(i.input)} is not an event data store name: 3 to 128 letters, digits, '.', '_' or '-' (\`com.amazonaws.cloudtrail#EventDataStoreName\`)`,
+      })
+      .default('insights-destination')
+      .meta({ description: "The new store's name, in each region it is created in (a taken name gets -2, -3, ...)." }),
+    retentionPeriod: z
+      .number()
+      .int({ error: 'must be a whole number of days' })
+      .min(7, { error: 'must be at least 7 days' })
+      .max(3653, { error: 'must be at most 3653 days (2557 with FIXED_RETENTION_PRICING)' })
+      .default(366)
+      .meta({ description: "Days the new store keeps Insights events: 7 to 3653 (EXTENDABLE_RETENTION_PRICING) or 2557 (FIXED_RETENTION_PRICING); AWS's default 366." }),
+    billingMode: z
+      .enum(['EXTENDABLE_RETENTION_PRICING', 'FIXED_RETENTION_PRICING'], { error: (i) => `${show(i.input)} is not one of EXTENDABLE_RETENTION_PRICING, FIXED_RETENTION_PRICING` })
+      .default('EXTENDABLE_RETENTION_PRICING')
+      .meta({ description: "The new store's billing mode (`com.amazonaws.cloudtrail#BillingMode`)." }),
+    kmsKeyId: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[a-zA-Z0-9._/-]{1,300}$/, {
+        error: (i) => `${show(i.input)} is not a KMS key or alias ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); it cannot be changed once the store exists`,
+      })
+      .optional()
+      .meta({ description: 'KMS key ARN that encrypts the new store; absent: CloudTrail encrypts with its own key. Fixed once set; its key policy must allow CloudTrail.' }),
+    terminationProtection: z.boolean().default(true).meta({ description: 'Termination protection of the new store (on: it cannot be deleted until turned off).' }),
+    tags: z
+      .record(
+        z.string().min(1, { error: 'a tag key must not be empty' }).max(128, { error: 'a tag key must be at most 128 characters' }),
+        z.string().min(1, { error: 'must not be empty' }).max(256, { error: 'must be at most 256 characters' }),
+      )
+      .default({})
+      .refine((t) => Object.keys(t).length <= 199, { error: 'must list at most 199 tags (200 per store, one is the product\'s own)' })
+      .meta({ description: "Tags of the new store; the product adds its own (insights-remediator:destination)." }),
+    scope: z
+      .enum(['perAccount', 'perRegion'], { error: (i) => `${show(i.input)} is not one of perAccount, perRegion` })
+      .default('perAccount')
+      .meta({ description: 'perAccount: one destination serves every region of the account (an Insight store anywhere in the account is used first). perRegion: one in each region with a source.' }),
+  })
+  .meta({
+    description:
+      'Keep a valid current destination; else use an Insight-category store of the account (of the region, for perRegion); else create one (only in an account that already has a store of its own: CloudTrail Lake takes no new customers). Ingesting Insights events into it is billed.',
+  });
+
 const destination = z
   .discriminatedUnion(
     'strategy',
@@ -114,11 +167,12 @@ const destination = z
           stores: z.array(namedDestination).min(1, { error: 'must name at least one destination' }),
         })
         .meta({ description: 'Each account-region delivers to the store named for it.' }),
+      createDestination,
     ],
     {
       error: (i) => {
         const strategy = (i.input as { strategy?: unknown } | undefined)?.strategy;
-        return strategy === undefined ? 'is required: anyInsightStoreInAccount or named' : `${show(strategy)} is not one of anyInsightStoreInAccount, named`;
+        return strategy === undefined ? 'is required: anyInsightStoreInAccount, named or create' : `${show(strategy)} is not one of anyInsightStoreInAccount, named, create`;
       },
     },
   )
@@ -335,6 +389,12 @@ export const policySchema = z
     if (!p.trails.enabled && !p.eventDataStores.enabled)
       ctx.addIssue({ code: 'custom', path: ['eventDataStores', 'enabled'], message: 'trails and event data stores are both disabled: nothing would be in scope' });
     const dest = p.eventDataStores.destination;
+    if (dest.strategy === 'create' && dest.billingMode === 'FIXED_RETENTION_PRICING' && dest.retentionPeriod > 2557)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['eventDataStores', 'destination', 'retentionPeriod'],
+        message: `${dest.retentionPeriod} days is more than FIXED_RETENTION_PRICING allows (at most 2557)`,
+      });
     if (dest.strategy === 'named') {
       const seen = new Map<string, number>();
       dest.stores.forEach((s, i) => {
@@ -357,6 +417,7 @@ export type PolicyInput = z.input<typeof policySchema>;
 export type SourceSelection = Policy['trails']['select'];
 export type Exemption = Policy['exemptions'][number];
 export type DestinationPolicy = Policy['eventDataStores']['destination'];
+export type CreateDestinationPolicy = Extract<DestinationPolicy, { strategy: 'create' }>;
 export type Objective = Policy['objective'];
 
 /** The JSON Schema for editor completion: the input side, so defaulted fields are optional. */

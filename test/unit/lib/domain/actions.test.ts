@@ -8,6 +8,13 @@ const oneOfEach: Action[] = [
   { ...base, kind: 'startIngestion', operation: 'StartEventDataStoreIngestion', input: { EventDataStore: 'arn' } },
   { ...base, kind: 'putInsightSelectors', operation: 'PutInsightSelectors', input: { EventDataStore: 'arn', InsightsDestination: 'dest', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] } },
   { ...base, kind: 'disableInsights', operation: 'PutInsightSelectors', input: { TrailName: 'arn', InsightSelectors: [] } },
+  {
+    ...base,
+    kind: 'createInsightsDestination',
+    operation: 'CreateEventDataStore',
+    creates: 'ref',
+    input: { Name: 'n', AdvancedEventSelectors: [], MultiRegionEnabled: true, OrganizationEnabled: false, RetentionPeriod: 366, BillingMode: 'EXTENDABLE_RETENTION_PRICING', TerminationProtectionEnabled: true, TagsList: [] },
+  },
 ];
 
 describe('actions', () => {
@@ -24,6 +31,7 @@ describe('actions', () => {
       { type: 'loggingStarted', alwaysRestarts: true },
       { type: 'insightsSet', channels: ['ApiCallRateInsight:Management'], destination: 'dest' },
       { type: 'insightsSet', channels: [] },
+      undefined,
     ]);
   });
 });

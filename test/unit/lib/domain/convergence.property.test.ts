@@ -283,7 +283,7 @@ describe('decide over generated organizations', () => {
   });
 
   it('makes at most one call per operation, in order: selectors, logging, Insights; and each Insights call is one CloudTrail accepts', () => {
-    const rank: Record<Action['kind'], number> = { putEventSelectors: 0, updateEventDataStoreSelectors: 0, startLogging: 1, startIngestion: 1, putInsightSelectors: 2, disableInsights: 3 };
+    const rank: Record<Action['kind'], number> = { putEventSelectors: 0, updateEventDataStoreSelectors: 0, startLogging: 1, startIngestion: 1, createInsightsDestination: 2, putInsightSelectors: 3, disableInsights: 4 };
     fc.assert(
       fc.property(input, (inp) => {
         const d = decide(inp);

@@ -340,6 +340,83 @@ describe('decide: event data stores', () => {
   });
 });
 
+describe('decide: a destination the policy lets the product create', () => {
+  const create = (over: Record<string, unknown> = {}) => aPolicy({ eventDataStores: { destination: { strategy: 'create', ...over } } });
+  const source = aStore({ insightSelectors: [], insightsDestination: undefined });
+  const sourceSummary = { arn: source.arn, name: source.name, accountId: MEMBER, region: 'us-east-1', status: 'ENABLED' as const, eventCategories: ['Management'] };
+  const alone = aContext({ eventDataStoresInAccount: [sourceSummary] });
+  const INSIGHT_SELECTOR = [{ Name: 'Select Insights events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }];
+
+  it('plans CreateEventDataStore with the Insight selector, then PutInsightSelectors naming the store it creates, and says ingestion is billed', () => {
+    const d = decide({ policy: create({ tags: { team: 'security' } }), source, context: alone, now: NOW });
+    expect(d.finding.status).toBe('drifted');
+    expect(d.finding.summary).toMatch(/the policy lets the product create insights-destination in us-east-1, and ingesting Insights events into it is billed/);
+    expect(operations(d)).toEqual(['CreateEventDataStore', 'PutInsightSelectors']);
+    const [made, put] = d.actions as [Extract<Decision['actions'][number], { kind: 'createInsightsDestination' }>, Extract<Decision['actions'][number], { kind: 'putInsightSelectors' }>];
+    expect(made).toMatchObject({
+      accountId: MEMBER,
+      region: 'us-east-1',
+      input: {
+        Name: 'insights-destination',
+        AdvancedEventSelectors: INSIGHT_SELECTOR,
+        OrganizationEnabled: false,
+        RetentionPeriod: 366,
+        BillingMode: 'EXTENDABLE_RETENTION_PRICING',
+        TerminationProtectionEnabled: true,
+        TagsList: [{ Key: 'team', Value: 'security' }, { Key: 'insights-remediator:destination', Value: 'perAccount' }],
+      },
+    });
+    expect(made.why).toMatch(/billed/);
+    expect(made.input).not.toHaveProperty('KmsKeyId');
+    expect(put.input).toEqual({ EventDataStore: source.arn, InsightsDestination: made.creates, InsightSelectors: BOTH_INSIGHTS });
+    // Creating a store starts no Insights window; the PutInsightSelectors does.
+    expect(d.projectedClock.status).toBe('pending-first-delivery');
+  });
+
+  it('creates an organization store only for an organization source, from the management account', () => {
+    const org = aStore({ name: 'org-lake', accountId: MANAGEMENT, observedFromAccountId: MANAGEMENT, organizationOwned: true, insightSelectors: [], insightsDestination: undefined });
+    const d = decide({ policy: create(), source: org, context: aContext({ eventDataStoresInAccount: [{ ...sourceSummary, arn: org.arn, accountId: MANAGEMENT }] }), now: NOW });
+    expect(d.actions[0]).toMatchObject({ operation: 'CreateEventDataStore', accountId: MANAGEMENT, input: { OrganizationEnabled: true } });
+  });
+
+  it('uses an Insight store of the account in any region (perAccount) instead of creating one; perRegion creates one in its own region', () => {
+    const elsewhere = anInsightStoreSummary({ arn: storeArn('dest-eu', MEMBER, 'eu-west-1'), region: 'eu-west-1' });
+    const ctx = aContext({ eventDataStoresInAccount: [sourceSummary, elsewhere] });
+    expect(decide({ policy: create(), source, context: ctx, now: NOW }).actions).toMatchObject([{ operation: 'PutInsightSelectors', input: { InsightsDestination: elsewhere.arn } }]);
+    expect(operations(decide({ policy: create({ scope: 'perRegion' }), source, context: ctx, now: NOW }))).toEqual(['CreateEventDataStore', 'PutInsightSelectors']);
+  });
+
+  it('keeps a valid current destination, and replaces one pending deletion with a new store under a free name', () => {
+    expect(decide({ policy: create(), source: aStore(), context: aContext({ eventDataStoresInAccount: [sourceSummary, anInsightStoreSummary()] }), now: NOW }).actions).toEqual([]);
+    const gone = anInsightStoreSummary({ name: 'insights-destination', status: 'PENDING_DELETION' });
+    const d = decide({ policy: create(), source: aStore(), context: aContext({ eventDataStoresInAccount: [sourceSummary, gone] }), now: NOW });
+    expect(codes(d)).toEqual(['destinationInvalid']);
+    expect(d.actions[0]).toMatchObject({ operation: 'CreateEventDataStore', input: { Name: 'insights-destination-2' } });
+  });
+
+  it('reports an account-region at the quota of 10 event data stores as not remediable, with the reason', () => {
+    const full = Array.from({ length: 9 }, (_, i) => ({ ...sourceSummary, arn: storeArn(`other-${i}`), name: `other-${i}` }));
+    const d = decide({ policy: create(), source, context: aContext({ eventDataStoresInAccount: [sourceSummary, ...full] }), now: NOW });
+    expect(d.finding.status).toBe('not-remediable');
+    expect(blockerCodes(d)).toEqual(['eventDataStoreLimitReached']);
+    expect(d.finding.summary).toMatch(/10 event data stores in us-east-1: CloudTrail's quota \(10 per region\)/);
+    expect(d.actions).toEqual([]);
+  });
+
+  it('never creates one in an account without a store of its own (it would be a new CloudTrail Lake customer)', () => {
+    const d = decide({ policy: create(), source, context: aContext({ eventDataStoresInAccount: [] }), now: NOW });
+    expect(d.finding.status).toBe('not-remediable');
+    expect(d.finding.summary).toMatch(/new CloudTrail Lake customer/);
+    expect(d.actions).toEqual([]);
+  });
+
+  it('passes the KMS key, retention, billing mode and termination protection through as CreateEventDataStore takes them', () => {
+    const kmsKeyId = `arn:aws:kms:us-east-1:${MEMBER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const d = decide({ policy: create({ kmsKeyId, retentionPeriod: 90, billingMode: 'FIXED_RETENTION_PRICING', terminationProtection: false, name: 'sec-insights' }), source, context: alone, now: NOW });
+    expect(d.actions[0]?.input).toMatchObject({ Name: 'sec-insights', KmsKeyId: kmsKeyId, RetentionPeriod: 90, BillingMode: 'FIXED_RETENTION_PRICING', TerminationProtectionEnabled: false });
+  });
+});
+
 describe('decide: who may write what', () => {
   const orgTrail = { name: 'org-trail', accountId: MANAGEMENT, observedFromAccountId: MANAGEMENT, organizationOwned: true, arn: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail' };
 

@@ -73,6 +73,24 @@ exemptions:
     expect(p.exemptions.map((e) => e.expires)).toEqual(['2027-01-31', '2027-01-31T10:00:00Z']);
   });
 
+  it('accepts a destination the product creates, opt-in, with AWS\'s defaults (366 days, extendable retention, termination protection, one per account)', () => {
+    const p = parsePolicy(`${minimal}eventDataStores:\n  destination: {strategy: create}\n`);
+    expect(p.eventDataStores.destination).toEqual({ strategy: 'create', name: 'insights-destination', retentionPeriod: 366, billingMode: 'EXTENDABLE_RETENTION_PRICING', terminationProtection: true, tags: {}, scope: 'perAccount' });
+    const q = parsePolicy(`${minimal}eventDataStores:
+  destination:
+    strategy: create
+    name: org-insights
+    retentionPeriod: 2557
+    billingMode: FIXED_RETENTION_PRICING
+    kmsKeyId: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    terminationProtection: false
+    tags: {team: security}
+    scope: perRegion
+`);
+    expect(q.eventDataStores.destination).toMatchObject({ retentionPeriod: 2557, billingMode: 'FIXED_RETENTION_PRICING', scope: 'perRegion', terminationProtection: false, tags: { team: 'security' } });
+    expect(parsePolicy(minimal).eventDataStores.destination.strategy).toBe('anyInsightStoreInAccount');
+  });
+
   // Each malformed policy gets one specific, readable error naming the path and the problem.
   const malformed: [string, string, string | RegExp][] = [
     ['a misspelled Insights type', `${minimal}trails:\n  insightTypes: [ApiCallRateInsight, ApiCallRate]\n`, 'trails.insightTypes[1]: "ApiCallRate" is not one of ApiCallRateInsight, ApiErrorRateInsight'],
@@ -93,7 +111,7 @@ exemptions:
     ['no regions', minimal.replace('[us-east-1]', '[]'), 'scope.regions.include: must list at least one region: sweeps visit exactly these regions'],
     ['a missing scope', 'version: 1\nmode: report\n', 'scope: is required'],
     ['a malformed OU id', `${minimal}  organizationalUnits:\n    include: [sandbox]\n`, 'scope.organizationalUnits.include[0]: "sandbox" is not an organization root or OU id (r-xxxx or ou-xxxx-xxxxxxxx)'],
-    ['an unknown destination strategy', `${minimal}eventDataStores:\n  destination: {strategy: nearest}\n`, 'eventDataStores.destination.strategy: "nearest" is not one of anyInsightStoreInAccount, named'],
+    ['an unknown destination strategy', `${minimal}eventDataStores:\n  destination: {strategy: nearest}\n`, 'eventDataStores.destination.strategy: "nearest" is not one of anyInsightStoreInAccount, named, create'],
     ['a named destination without stores', `${minimal}eventDataStores:\n  destination: {strategy: named}\n`, 'eventDataStores.destination.stores: is required'],
     ['two destinations for one account-region', `${minimal}eventDataStores:\n  destination:\n    strategy: named\n    stores:\n      - {account: "111122223333", region: us-east-1, eventDataStore: abcdef}\n      - {account: "111122223333", region: us-east-1, eventDataStore: ghijkl}\n`, 'eventDataStores.destination.stores[1]: account 111122223333 in us-east-1 already has a destination (stores[0])'],
     ['an exemption without a reason', `${minimal}exemptions:\n  - {match: {name: x}, expires: 2027-01-01}\n`, 'exemptions[0].reason: is required: say why this source is exempt'],
@@ -110,7 +128,15 @@ exemptions:
     ['a section left empty (null)', `${minimal}limits:\n`, 'limits: expected a mapping, got null'],
     ['a number where text belongs', `${minimal}trails:\n  select:\n    names: [42]\n`, 'trails.select.names[0]: expected text, got number 42'],
     ['a misspelled key with no close match', `${minimal}colour: blue\n`, 'colour: unknown key'],
-    ['a destination without a strategy', `${minimal}eventDataStores:\n  destination: {stores: []}\n`, 'eventDataStores.destination.strategy: is required: anyInsightStoreInAccount or named'],
+    ['a destination without a strategy', `${minimal}eventDataStores:\n  destination: {stores: []}\n`, 'eventDataStores.destination.strategy: is required: anyInsightStoreInAccount, named or create'],
+    ['a created destination kept too long for fixed retention', `${minimal}eventDataStores:\n  destination: {strategy: create, billingMode: FIXED_RETENTION_PRICING, retentionPeriod: 3000}\n`, 'eventDataStores.destination.retentionPeriod: 3000 days is more than FIXED_RETENTION_PRICING allows (at most 2557)'],
+    ['a created destination kept under a week', `${minimal}eventDataStores:\n  destination: {strategy: create, retentionPeriod: 6}\n`, 'eventDataStores.destination.retentionPeriod: must be at least 7 days'],
+    ['a created destination kept over ten years', `${minimal}eventDataStores:\n  destination: {strategy: create, retentionPeriod: 3654}\n`, 'eventDataStores.destination.retentionPeriod: must be at most 3653 days (2557 with FIXED_RETENTION_PRICING)'],
+    ['a created destination with a name CloudTrail refuses', `${minimal}eventDataStores:\n  destination: {strategy: create, name: "insights store"}\n`, /^eventDataStores\.destination\.name: "insights store" is not an event data store name: 3 to 128 letters/],
+    ['a created destination with a KMS key id instead of an ARN', `${minimal}eventDataStores:\n  destination: {strategy: create, kmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab}\n`, /^eventDataStores\.destination\.kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" is not a KMS key or alias ARN/],
+    ['a created destination with an unknown scope', `${minimal}eventDataStores:\n  destination: {strategy: create, scope: perOrganization}\n`, 'eventDataStores.destination.scope: "perOrganization" is not one of perAccount, perRegion'],
+    ['a created destination with an unknown billing mode', `${minimal}eventDataStores:\n  destination: {strategy: create, billingMode: CHEAP}\n`, 'eventDataStores.destination.billingMode: "CHEAP" is not one of EXTENDABLE_RETENTION_PRICING, FIXED_RETENTION_PRICING'],
+    ['a created destination tag without a value', `${minimal}eventDataStores:\n  destination: {strategy: create, tags: {team: ""}}\n`, 'eventDataStores.destination.tags.team: must not be empty'],
     ['a named destination without its account', `${minimal}eventDataStores:\n  destination:\n    strategy: named\n    stores: [{region: us-east-1, eventDataStore: abcdef}]\n`, 'eventDataStores.destination.stores[0].account: is required'],
     ['a malformed destination store id', `${minimal}eventDataStores:\n  destination:\n    strategy: named\n    stores: [{account: "111122223333", region: us-east-1, eventDataStore: "no spaces"}]\n`, 'eventDataStores.destination.stores[0].eventDataStore: "no spaces" is not an event data store ARN or id'],
     ['a reason that is not text', `${minimal}exemptions:\n  - {match: {name: x}, reason: 42, expires: 2027-01-01}\n`, 'exemptions[0].reason: must be text'],
