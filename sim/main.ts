@@ -1,7 +1,7 @@
 /**
  * The simulator as a standalone process: `node dist/sim.mjs --world world.yaml [--port 4566]`. Prints its endpoint,
  * serves until interrupted. Point any AWS SDK or the AWS CLI at it with --endpoint-url (credentials: an access key
- * id that is a 12-digit account id of the world, any secret).
+ * id that is a 12-digit account id of the world, secret `x` unless the world gives the key another; docs/simulator.md).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
