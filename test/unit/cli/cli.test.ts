@@ -288,6 +288,21 @@ describe('insights-remediator CLI on hostile and broken input', () => {
       for (const format of formats) expect([format, run('report', path, '--format', format).status]).toEqual([format, 1]);
     });
 
+    it('exports CSV with a header and ASFF findings Security Hub takes, and refuses in one line an account id ASFF cannot carry (exit 2)', () => {
+      const path = file('stored-exports.json', JSON.stringify(stored));
+      const csv = run('report', path, '--format', 'csv');
+      expect(csv.stdout.startsWith('record,account_id,account_name,ou,region,map_status,kind,name,arn,status,')).toBe(true);
+      const asff = JSON.parse(run('report', path, '--format', 'asff').stdout) as { AwsAccountId: string; ProductArn: string }[];
+      expect(asff.length).toBeGreaterThan(0);
+      for (const f of asff) expect(f.ProductArn).toBe(`arn:aws:securityhub:${f.ProductArn.split(':')[3]}:${f.AwsAccountId}:product/${f.AwsAccountId}/default`);
+      const copy = JSON.parse(JSON.stringify(stored)) as Stored;
+      withSources(copy).sources[0].accountId = '12';
+      const r = run('report', file('bad-account.json', JSON.stringify(copy)), '--format', 'asff');
+      noStackTrace(r);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^insights-remediator: cannot export source "arn:aws:cloudtrail:[^"]+" to ASFF: account id "12" is not 12 digits \(AwsAccountId\)\n$/);
+    });
+
     const garbled: [string, (r: Stored) => void, string][] = [
       ['a summary without its compliant count', (r) => delete r.summary.compliant, 'summary.compliant'],
       ['a summary that is an empty object', (r) => (r.summary = {}), 'summary.sweepId'],
