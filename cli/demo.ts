@@ -5,7 +5,9 @@
 // carrier that covers them and what that costs, the sources left as they are); an enforce-mode sweep (the repair, each
 // account-region's first-delivery window: up to 36 hours on a trail, 7 days on a store, with the time); a person
 // stopping the organization trail, and the event-driven repair with its restarted 36-hour clock; the Slack message
-// that would be sent (never sent).
+// that would be sent (never sent); and the event data store with no Insights destination in its account, which the
+// demo policy lets the product create (eventDataStores.destination strategy create), judged on its own (objective
+// everySource): a person's job without `create`, planned in report mode, made in enforce mode, nothing the second time.
 import { AwsClients } from '../lib/aws/clients';
 import { stopLogging } from '../lib/aws/user-calls';
 import { insightsClock, type InsightsClock } from '../lib/domain/insights-clock';
@@ -13,6 +15,7 @@ import { utcMinute } from '../lib/domain/names';
 import { InMemoryLedger } from '../lib/ledger/ledger';
 import { sweepDigestMessage, type SlackMessage } from '../lib/notify/slack-message';
 import { handleEvent, type EventOutcome } from '../lib/pipeline/handle-event';
+import { remediate, type RemediationResult } from '../lib/pipeline/remediate';
 import { validatePolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
 import { jsonForTerminal, terminal } from '../lib/report/escape';
@@ -38,8 +41,13 @@ export interface DemoOptions {
 const ROLE = 'InsightsRemediatorRole';
 // The drifting user of the world file: bob, an administrator of the management account.
 const USER = { accessKeyId: 'AKIABOB', name: 'bob', account: '111111111111', region: 'us-east-1', trail: 'org-trail' };
+// The store of the world file with no Insights destination anywhere in its account.
+const LAKE = { account: '333333333333', region: 'us-east-1', arn: 'arn:aws:cloudtrail:us-east-1:333333333333:eventdatastore/dev-lake-0001', name: 'dev-lake' };
 
-/** Every region of the world, and an exemption for the legacy trails that retire within the quarter. */
+/**
+ * Every region of the world, an exemption for the legacy trails that retire within the quarter, and Insights
+ * destinations the product may create where an account that uses CloudTrail Lake has none.
+ */
 export function demoPolicy(now: Date): Policy {
   const expires = new Date(now.getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
   return validatePolicy(
@@ -47,6 +55,7 @@ export function demoPolicy(now: Date): Policy {
       version: 1,
       mode: 'report',
       scope: { regions: { include: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] } },
+      eventDataStores: { destination: { strategy: 'create', name: 'insights-destination', tags: { owner: 'security' } } },
       exemptions: [{ match: { name: 'legacy-*' }, reason: 'legacy trails retire in CHG-1234', expires }],
     },
     'demo policy',
@@ -101,6 +110,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const record = await ledger.get(trailArn);
     const clockAfterEvent = record?.clock && insightsClock(record.clock, now());
 
+    // dev-lake on its own, as objective everySource judges it: without `create`, then with it (report, enforce, again).
+    const lake = (policy: Policy, clock?: RemediationResult) =>
+      remediate([{ kind: 'source', accountId: LAKE.account, region: LAKE.region, arn: LAKE.arn }], {
+        policy,
+        aws,
+        managementAccountId: management,
+        now,
+        // The clock the enforce run started, as the ledger would hand it to the next run.
+        ...(clock && { ledger: { clockFacts: async (arn: string) => clock.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn)?.facts } }),
+      });
+    const everySource = { ...basePolicy, objective: 'everySource' as const };
+    const withoutCreate = await lake({ ...everySource, mode: 'report', eventDataStores: { ...basePolicy.eventDataStores, destination: { strategy: 'anyInsightStoreInAccount' } } });
+    const lakeReport = await lake({ ...everySource, mode: 'report' });
+    const lakeEnforce = await lake({ ...everySource, mode: 'enforce' });
+    const lakeRuns = { withoutCreate, report: lakeReport, enforce: lakeEnforce, again: await lake({ ...everySource, mode: 'enforce' }, lakeEnforce) };
+
     options.slack?.(slack);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
@@ -116,6 +141,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
           clockAfter: clockAfterEvent,
         },
         slack,
+        createdDestination: Object.fromEntries(Object.entries(lakeRuns).map(([k, r]) => [k, { finding: lakeDecision(r)?.finding, outcomes: r.results.flatMap((x) => x.outcomes) }])),
         seconds: Number(seconds),
       };
       // JSON.stringify leaves C1 and bidi controls raw: written as \u escapes, it is the same JSON.
@@ -179,12 +205,30 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     for (const line of slackAsText(repairMessage)) w(line);
     w(`(${slack.length} Slack payloads in all: the digests of both sweeps and this repair${options.slack ? '' : '; --slack-json FILE writes them'})`);
     w('');
+
+    w(`== 6. ${LAKE.name}: no Insights destination in its account; the demo policy lets the product create one ==`);
+    const lakeLine = (r: RemediationResult) => {
+      const d = lakeDecision(r);
+      return d ? `${d.finding.status.toUpperCase()}: ${d.finding.summary}` : 'not read';
+    };
+    w(`${LAKE.account} ${LAKE.region.padEnd(14)} store ${LAKE.name}, judged on its own (objective everySource; under coverage org-trail analyzes its account-regions)`);
+    w(`  without create (destination anyInsightStoreInAccount): ${lakeLine(lakeRuns.withoutCreate)}`);
+    w(`  with create, report mode: ${lakeLine(lakeRuns.report)}`);
+    for (const o of lakeRuns.report.results.flatMap((x) => x.outcomes)) w(`    would call: ${o.action.operation} ${JSON.stringify(o.action.input)}`);
+    w(`  with create, enforce mode:`);
+    for (const o of lakeRuns.enforce.results.flatMap((x) => x.outcomes)) w(`    ${o.status}: ${o.action.operation} ${JSON.stringify(o.action.input)}`);
+    const verified = lakeRuns.enforce.results.flatMap((x) => x.verified).find((v) => v.arn === LAKE.arn);
+    if (verified?.clock) w(`    Insights clock: ${clockText(verified.clock)}${waitNote('store', verified.clock)}`);
+    w(`  again: ${lakeLine(lakeRuns.again)}; ${lakeRuns.again.writesApplied} write(s)`);
+    w('');
     w(`demo finished in ${seconds} s`);
     return 0;
   } finally {
     await sim.stop();
   }
 }
+
+const lakeDecision = (r: RemediationResult) => r.results.flatMap((x) => x.decisions).find((d) => d.source.arn === LAKE.arn);
 
 function sourcesOf(result: StoredSweepResult): StoredSource[] {
   return result.accountRegions.flatMap((ar) => ar.sources);

@@ -75,14 +75,22 @@ export interface DestinationRegistry {
   exclusive<T>(scope: string, run: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * The scope locks are the process's, not a run's: the sweep runs an account's regions as separate account-region runs
+ * on one container's lanes (lib/sweep/sweep.ts sweepOne), and they must still create one destination between them.
+ */
+const scopeLocks = new Map<string, Promise<unknown>>();
+
 export function destinationRegistry(): DestinationRegistry {
-  const tails = new Map<string, Promise<unknown>>();
+  const tails = scopeLocks;
   return {
     claims: new Map(),
     created: new Map(),
     exclusive<T>(scope: string, run: () => Promise<T>): Promise<T> {
       const result = (tails.get(scope) ?? Promise.resolve()).then(run, run);
-      tails.set(scope, result.catch(() => undefined));
+      const tail = result.catch(() => undefined);
+      tails.set(scope, tail);
+      void tail.then(() => tails.get(scope) === tail && tails.delete(scope));
       return result;
     },
   };

@@ -13,7 +13,7 @@ import { localBudget } from '../aws/apply';
 import type { InsightsSpend } from '../aws/cost-explorer';
 import { carriersOf, mergeRepairs, planRun, planTargets, spendView, withCoverage, withCoverageRoles, type RunScope, type SpendView } from '../pipeline/coverage';
 import { disableRedundant } from '../pipeline/disable-redundant';
-import type { AccountRegionResult, RemediateDeps, RemediationResult, Target } from '../pipeline/remediate';
+import { destinationRegistry, type AccountRegionResult, type RemediateDeps, type RemediationResult, type Target } from '../pipeline/remediate';
 import { rememberClocks, sweepOne } from './sweep';
 
 export interface OrganizationRunDeps extends Omit<RemediateDeps, 'ouPath' | 'ledger' | 'apply' | 'concurrency'> {
@@ -42,7 +42,8 @@ export async function runOrganization(targets: DiscoveredTargets, deps: Organiza
   const ouPaths = new Map(accounts.map((a) => [a.id, 'ouPath' in a ? a.ouPath : undefined]));
   const queue = accounts.flatMap((a) => targets.regions.map((region) => ({ accountId: a.id, region, ouPath: ouPaths.get(a.id) })));
   deps.onStart?.(queue.length);
-  const run = { ...deps, budget, concurrency: 1, ledger: deps.ledger };
+  // One registry of created Insights destinations for the run: an account's regions plan and make one between them.
+  const run = { ...deps, budget, concurrency: 1, ledger: deps.ledger, destinations: destinationRegistry() };
   let results = await inParallel(queue, deps.concurrency ?? 8, async (where) => {
     const { result } = await sweepOne(where, { ...run, apply: !coverage });
     deps.onAccountRegion?.(result);
