@@ -52,6 +52,7 @@ describe('insights-remediator CLI', () => {
       '== 3. Enforce-mode sweep: what it repaired ==',
       '== 4. A person stops the organization trail; the event-driven repair ==',
       '== 5. The Slack message that would be sent (not sent: no webhook in the demo) ==',
+      '== 6. dev-lake: no Insights destination in its account; the demo policy lets the product create one ==',
     ]);
     expect(demo.stdout).toContain('555555555555 closing     SUSPENDED: not swept');
   });
@@ -93,6 +94,18 @@ describe('insights-remediator CLI', () => {
     // Why it waits, as the store's 7 days are explained: the AWS user guide's 36 hours after a logging restart, and when.
     expect(event).toContain(`Insights clock of org-trail: pending first delivery until ${until} UTC (CloudTrail may take up to 36 hours to deliver Insights on a trail after they are enabled or logging restarts: expected by ${until} UTC)`);
     expect(section(demo.stdout, 5)).toMatch(/:wrench: Insights repaired: org-trail\n/);
+  });
+
+  it('creates the Insights destination dev-lake lacks, as the demo policy allows: a person\'s job without it, both calls planned in report mode, made in enforce mode, nothing the second time', () => {
+    const lake = section(demo.stdout, 6);
+    expect(lake).toMatch(/^ {2}without create \(destination anyInsightStoreInAccount\): NOT-REMEDIABLE: .*account 333333333333 has no event data store that logs eventCategory Insight/m);
+    expect(lake).toMatch(/^ {2}with create, report mode: DRIFTED: .*the policy lets the product create insights-destination in us-east-1, and ingesting Insights events into it is billed/m);
+    expect(lake).toContain('    would call: CreateEventDataStore {"Name":"insights-destination","AdvancedEventSelectors":[{"Name":"Select Insights events","FieldSelectors":[{"Field":"eventCategory","Equals":["Insight"]}]}]');
+    expect(lake).toContain('"InsightsDestination":"(the event data store insights-destination this plan creates in 333333333333 us-east-1)"');
+    expect(lake).toMatch(/^ {4}applied: CreateEventDataStore /m);
+    expect(lake).toMatch(/^ {4}applied: PutInsightSelectors \{"EventDataStore":"arn:aws:cloudtrail:us-east-1:333333333333:eventdatastore\/dev-lake-0001","InsightsDestination":"arn:aws:cloudtrail:us-east-1:333333333333:eventdatastore\/[0-9a-f-]{36}"/m);
+    expect(lake).toMatch(/Insights clock: pending first delivery until .* \(CloudTrail may take up to 7 days to deliver Insights on an event data store/);
+    expect(lake).toMatch(/^ {2}again: PENDING-FIRST-DELIVERY: .*; 0 write\(s\)$/m);
   });
 
   it('writes every Slack payload the demo would send, as a JSON array (npm start -- --slack-json FILE)', () => {
