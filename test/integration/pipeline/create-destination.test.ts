@@ -3,6 +3,8 @@
 // unique names, retention bounds, the Insight-category constraints).
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../../../lib/aws/clients';
+import { discoverTargets } from '../../../lib/aws/organization';
+import { runOrganization } from '../../../lib/sweep/organization-run';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { handleEvent } from '../../../lib/pipeline/handle-event';
 import { remediate, retryableFailure, type RemediateDeps, type RemediationResult, type Target } from '../../../lib/pipeline/remediate';
@@ -152,6 +154,24 @@ describe('an account that uses CloudTrail Lake and has no Insights destination',
     // The simulator holds the same line: an 11th store is refused.
     const refused = await cloudtrail(sim, DEV).send(new ct.CreateEventDataStoreCommand({ Name: 'one-too-many', AdvancedEventSelectors: INSIGHT_SELECTOR })).catch((e: Error) => e);
     expect((refused as Error).name).toBe('EventDataStoreMaxLimitExceededException');
+  });
+});
+
+describe('under the coverage objective (the product\'s default), as a sweep of the organization', () => {
+  it('creates the destination of the store the plan chooses as its account\'s carrier, in one sweep, and the next sweep writes nothing', async () => {
+    // Nothing else analyzes dev: its multi-Region store is the carrier; the organization trail is not there to prefer.
+    sim = await startSim({ world: { ...lakeWorld([], ['us-east-1']), trails: [{ account: DEV, name: 'dev-trail', homeRegion: 'us-east-1', multiRegion: true, eventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::dev/'] }] }] }] } });
+    const base = deps({}, { objective: 'coverage', scope: { accounts: { include: [DEV] }, regions: { include: REGIONS } } });
+    const sweep = async (policy = base.policy) => runOrganization(await discoverTargets(base.aws.organizations(), policy), { ...base, policy });
+    const report = await sweep({ ...base.policy, mode: 'report' });
+    expect(cloudTrailWrites()).toEqual([]);
+    expect(report.results.flatMap((r) => r.outcomes).map((o) => `${o.action.operation}:${o.status}`)).toEqual(['CreateEventDataStore:planned', 'PutInsightSelectors:planned']);
+    const first = await sweep();
+    expect(cloudTrailWrites().map((c) => `${c.operation} ${c.account} ${c.region}`)).toEqual([`CreateEventDataStore ${DEV} us-east-1`, `PutInsightSelectors ${DEV} us-east-1`]);
+    expect(first.results.filter((r) => r.accountId === DEV).map((r) => r.coverage?.status)).toEqual(['pending-first-delivery', 'pending-first-delivery']);
+    const before = sim.calls.length;
+    await sweep();
+    expect(cloudTrailWrites(before)).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import {
   CloudTrailClient,
+  CreateEventDataStoreCommand,
   PutEventSelectorsCommand,
   PutInsightSelectorsCommand,
   StartEventDataStoreIngestionCommand,
@@ -9,7 +10,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { Action } from '../../../../lib/domain/actions';
+import { createdDestinationRef, type Action } from '../../../../lib/domain/actions';
 import { applyPlan, localBudget } from '../../../../lib/aws/apply';
 
 const ct = mockClient(CloudTrailClient);
@@ -29,6 +30,57 @@ const storePlan: Action[] = [
 ];
 
 beforeEach(() => ct.reset());
+
+describe('applyPlan with a destination it creates', () => {
+  const ref = createdDestinationRef('222222222222', 'us-east-1', 'insights-destination');
+  const created = 'arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/new-dest';
+  const createPlan = (source: string): Action[] => [
+    {
+      ...base,
+      sourceArn: source,
+      kind: 'createInsightsDestination',
+      operation: 'CreateEventDataStore',
+      creates: ref,
+      input: { Name: 'insights-destination', AdvancedEventSelectors: [{ Name: 'Select Insights events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Insight'] }] }], MultiRegionEnabled: false, OrganizationEnabled: false, RetentionPeriod: 366, BillingMode: 'EXTENDABLE_RETENTION_PRICING', TerminationProtectionEnabled: true, TagsList: [] },
+    },
+    { ...base, sourceArn: source, kind: 'putInsightSelectors', operation: 'PutInsightSelectors', input: { EventDataStore: source, InsightsDestination: ref, InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] } },
+  ];
+
+  it('puts the ARN CreateEventDataStore answers in place of the reference, and the outcome carries the call as made', async () => {
+    ct.on(CreateEventDataStoreCommand).resolves({ EventDataStoreArn: created });
+    const out = await applyPlan(() => client, createPlan(S), { mode: 'enforce', budget: localBudget(10) });
+    expect(out.map((o) => o.status)).toEqual(['applied', 'applied']);
+    expect(ct).toHaveReceivedCommandWith(PutInsightSelectorsCommand, { EventDataStore: S, InsightsDestination: created });
+    expect((out[1]!.action.input as { InsightsDestination: string }).InsightsDestination).toBe(created);
+  });
+
+  it('shows the reference in report mode, and makes no call', async () => {
+    const out = await applyPlan(() => client, createPlan(S), { mode: 'report', budget: localBudget(10) });
+    expect(out.map((o) => [o.status, o.action.operation])).toEqual([['planned', 'CreateEventDataStore'], ['planned', 'PutInsightSelectors']]);
+    expect((out[1]!.action.input as { InsightsDestination: string }).InsightsDestination).toBe(ref);
+    expect(ct.calls()).toEqual([]);
+  });
+
+  it('skips the PutInsightSelectors when the create failed, giving its write back', async () => {
+    ct.on(CreateEventDataStoreCommand).rejects(Object.assign(new Error('Your account has reached the limit'), { name: 'EventDataStoreMaxLimitExceededException', $fault: 'client' }));
+    const budget = localBudget(10);
+    const out = await applyPlan(() => client, createPlan(S), { mode: 'enforce', budget });
+    expect(out.map((o) => o.status)).toEqual(['failed', 'skipped']);
+    expect(budget.left()).toBe(10);
+    expect(ct).not.toHaveReceivedCommand(PutInsightSelectorsCommand);
+  });
+
+  it('lets another source of the run name the store the first one created, and skips it when none was', async () => {
+    ct.on(CreateEventDataStoreCommand).resolves({ EventDataStoreArn: created });
+    const registry = new Map<string, string>();
+    const other = 'arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/other';
+    const second = createPlan(other).slice(1);
+    expect((await applyPlan(() => client, second, { mode: 'enforce', budget: localBudget(10), created: registry }))[0]).toMatchObject({ status: 'skipped', reason: 'the Insights destination it names was not created' });
+    await applyPlan(() => client, createPlan(S), { mode: 'enforce', budget: localBudget(10), created: registry });
+    expect((await applyPlan(() => client, second, { mode: 'enforce', budget: localBudget(10), created: registry }))[0]?.status).toBe('applied');
+    expect(ct).toHaveReceivedCommandWith(PutInsightSelectorsCommand, { EventDataStore: other, InsightsDestination: created });
+  });
+});
 
 describe('applyPlan', () => {
   it('sends exactly one call per action, in order, with the planned input', async () => {

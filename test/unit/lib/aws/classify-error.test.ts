@@ -16,6 +16,10 @@ describe('classifyError', () => {
     expect(classifyError(err(name))).toEqual({ class: cls, name, message: `${name} message`, retryable });
   });
 
+  it('the 10-stores-per-region quota (EventDataStoreMaxLimitExceededException) needs a person: a quota, not retried', () => {
+    expect(classifyError(err('EventDataStoreMaxLimitExceededException', { $fault: 'client' }))).toMatchObject({ class: 'quotaReached', retryable: false });
+  });
+
   it("an SCP's explicit deny is blocked by an organization policy, not an unreachable account, and is not retried", () => {
     const message =
       'User: arn:aws:sts::222222222222:assumed-role/InsightsRemediatorRole/insights-remediator is not authorized to perform: cloudtrail:PutEventSelectors on resource: arn:aws:cloudtrail:us-east-1:222222222222:trail/aws-controltower-BaselineCloudTrail with an explicit deny in a service control policy';
