@@ -162,7 +162,7 @@ describe('under the coverage objective (the product\'s default), as a sweep of t
     // Nothing else analyzes dev: its multi-Region store is the carrier; the organization trail is not there to prefer.
     sim = await startSim({ world: { ...lakeWorld([], ['us-east-1']), trails: [{ account: DEV, name: 'dev-trail', homeRegion: 'us-east-1', multiRegion: true, eventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::dev/'] }] }] }] } });
     const base = deps({}, { objective: 'coverage', scope: { accounts: { include: [DEV] }, regions: { include: REGIONS } } });
-    const sweep = async (policy = base.policy) => runOrganization(await discoverTargets(base.aws.organizations(), policy), { ...base, policy });
+    const sweep = async (policy = base.policy) => runOrganization(await discoverTargets(base.aws.organizations(), policy), { policy, aws: base.aws, managementAccountId: MGMT, now: base.now });
     const report = await sweep({ ...base.policy, mode: 'report' });
     expect(cloudTrailWrites()).toEqual([]);
     expect(report.results.flatMap((r) => r.outcomes).map((o) => `${o.action.operation}:${o.status}`)).toEqual(['CreateEventDataStore:planned', 'PutInsightSelectors:planned']);
