@@ -8,7 +8,7 @@
  */
 import { fail, SimError } from '../errors';
 import type { EdsRec, InsightSelectorRec, TrailRec } from '../state';
-import { findStore, findTrail, storeLogged, trailLogged, writableStore, writableTrail, type CallContext, type Logged, type Operation } from './common';
+import { EDS_ARN, findStore, findTrail, storeLogged, trailLogged, writableStore, writableTrail, type CallContext, type Logged, type Operation } from './common';
 import { isInsightStore } from './event-data-stores';
 
 const present = (v: unknown) => v !== undefined && v !== null;
@@ -58,6 +58,24 @@ function putOnTrail(selectors: InsightSelectorRec[], input: Record<string, unkno
   return { TrailARN: t.arn, InsightSelectors: t.insightSelectors };
 }
 
+/**
+ * The destination: "The source and destination event data stores must belong to the same AWS account"
+ * (`com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`) is the only rule AWS documents, so an
+ * ARN may name a store of the source's account homed in another Region; an id suffix names one in the caller's Region
+ * (it carries no Region). Whether AWS accepts a destination in another Region is UNVERIFIED: the simulator follows the
+ * documented rule and refuses nothing it does not state.
+ */
+function destinationStore(ctx: CallContext, id: unknown, source: EdsRec): EdsRec {
+  if (typeof id === 'string' && id.startsWith('arn:')) {
+    const m = EDS_ARN.exec(id);
+    if (m && m[1] !== ctx.region && m[2] === source.account) {
+      const there = ctx.state.visibleStores(source.account, m[1]!).find((x) => x.arn === id);
+      if (there) return there;
+    }
+  }
+  return findStore(ctx, id);
+}
+
 function putOnStore(selectors: InsightSelectorRec[], input: Record<string, unknown>, ctx: CallContext) {
   const s: EdsRec = writableStore(ctx, input.EventDataStore, 'insights');
   if (s.status === 'PENDING_DELETION') fail('InactiveEventDataStoreException', `Event data store ${s.arn} is pending deletion.`);
@@ -75,7 +93,7 @@ function putOnStore(selectors: InsightSelectorRec[], input: Record<string, unkno
   const l = storeLogged(s);
   if (!l.categories.has('Management')) fail('InvalidInsightSelectorsException', 'The source event data store must log management events.');
   checkPrerequisites(selectors, l, 'eventDataStore');
-  const dest = findStore(ctx, input.InsightsDestination);
+  const dest = destinationStore(ctx, input.InsightsDestination, s);
   if (dest.account !== s.account) fail('InvalidInsightSelectorsException', 'The source and destination event data stores must belong to the same AWS account.');
   if (!isInsightStore(dest)) fail('InvalidInsightSelectorsException', `The destination event data store ${dest.arn} must log eventCategory Insight.`);
   if (dest.status === 'PENDING_DELETION') fail('InactiveEventDataStoreException', `Event data store ${dest.arn} is pending deletion.`);

@@ -77,10 +77,8 @@ describe('an account that uses CloudTrail Lake and has no Insights destination',
   // PutInsightSelectors requires only the same account (`com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`:
   // "The source and destination event data stores must belong to the same AWS account"), so one destination serves
   // every region of the account (perAccount), and the product already keeps a current destination in another region
-  // (lib/aws/read.ts). The simulator resolves InsightsDestination in the caller's region only and answers
-  // EventDataStoreNotFoundException for a store homed elsewhere: this states the documented behaviour and fails until
-  // the simulator follows it.
-  it.failing('serves every region of the account with that one destination (perAccount): the second region reads the first region\'s new store and uses it', async () => {
+  // (lib/aws/read.ts); the simulator accepts a destination ARN of the same account homed in another Region.
+  it('serves every region of the account with that one destination (perAccount): the second region reads the first region\'s new store and uses it', async () => {
     sim = await startSim({ world: lakeWorld() });
     await remediate(targets, deps());
     expect(cloudTrailWrites().filter((c) => c.operation === 'CreateEventDataStore')).toHaveLength(1);

@@ -191,6 +191,25 @@ describe('PutInsightSelectors and GetInsightSelectors raise only errors their mo
   });
 });
 
+// `com.amazonaws.cloudtrail#PutInsightSelectorsRequest$InsightsDestination`: "must belong to the same AWS account", the
+// only rule documented.
+describe('an Insights destination in another Region of the same account', () => {
+  it('is accepted by ARN; another account\'s is not', async () => {
+    const world = testWorld();
+    const euDestination = { account: PROD, region: 'eu-west-1', id: 'prod-eu-insights', name: 'prod-eu-insights', advancedEventSelectors: [INSIGHT_SELECTOR] };
+    const other = await startSim({ world: { ...world, eventDataStores: [...world.eventDataStores!, euDestination] } });
+    try {
+      const out = await cloudtrail(other, PROD).send(new PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightsDestination: storeArn('prod-eu-insights', PROD, 'eu-west-1'), InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] }));
+      expect(out.InsightsDestination).toBe(storeArn('prod-eu-insights', PROD, 'eu-west-1'));
+      expect((await cloudtrail(other, PROD).send(new GetInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store' }))).InsightsDestination).toBe(storeArn('prod-eu-insights', PROD, 'eu-west-1'));
+      const e = await rejection(cloudtrail(other, PROD).send(new PutInsightSelectorsCommand({ EventDataStore: 'prod-mgmt-store', InsightsDestination: storeArn('dev-insights-store', DEV), InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] })));
+      expect(['InvalidInsightSelectorsException', 'InvalidParameterException']).toContain(e.name);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 // `com.amazonaws.organizations#InvalidInputExceptionReason`
 describe('Organizations\' InvalidInputException.Reason comes from the documented enum', () => {
   it('a bad NextToken is INVALID_PAGINATION_TOKEN; a MaxResults out of range MAX_VALUE_EXCEEDED', async () => {
