@@ -179,6 +179,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const mine = result.results.flatMap((r) => r.outcomes).filter((o) => o.action.sourceArn === arn);
     const applied = mine.filter((o) => o.status === 'applied');
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
+    const checked = result.results.length > 0 && result.results.every((r) => r.status === 'done') && !mine.some((o) => o.status === 'failed');
     const note = messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
     // One write for the repair, the clock, the incident and its message (the outbox, sent once the lock is released).
     await settle(deps.ledger, where, applied.length > 0 ? update?.facts : undefined, ({ intent: _settled, ...r }) => ({
@@ -192,8 +193,9 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
       // A write that failed leaves the source as it was before the call in the ledger's eyes: the retry of this event
       // must still see it as the carrier it was (it is read as drifted now, not as what it carries).
       ...(carrier && !mine.some((o) => o.status === 'failed') && { carrier: carrierScopeOf(carrier) }),
-      // A check whose write failed saw nothing settled: later events for earlier calls are not coalesced into it.
-      ...(!mine.some((o) => o.status === 'failed') && { lastCheck: { at: checkedAt } }),
+      // A check whose read or write failed saw nothing settled: later events for earlier calls are not coalesced into it
+      // (nor is this event's own retry).
+      ...(checked && { lastCheck: { at: checkedAt } }),
     }));
     const notNeeded = coverage && applied.length === 0 && !carries(carrier) && result.results.some((r) => r.decisions.some((d) => d.source.arn === arn && d.actions.length > 0));
     const reason = [seen.reason, ...whose, ...(lost ? [lost] : []), ...(notNeeded ? ['not a carrier of Insights before the call: not needed for coverage (the sweep judges its account-regions)'] : [])].join('; ');

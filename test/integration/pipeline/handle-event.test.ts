@@ -198,6 +198,21 @@ describe('handleEvent over the simulator\'s event stream', () => {
     expect(skipped[0]).toMatchObject({ reason: expect.stringMatching(/^write cap reached \(the per-event bound of 10 writes and limits.maxEventWritesPerHour\)/) });
   });
 
+  it('coalesces nothing into a check whose read failed: the burst and the retry are still checked', async () => {
+    const deps = await setup();
+    for (let i = 0; i < 2; i++) await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    sim.clock.advance(60_000);
+    const [first, second] = [events.shift()!, events.shift()!];
+    const remove = sim.faults.add({ effect: 'accessDenied', service: 'cloudtrail', operation: 'DescribeTrails', account: PROD });
+    const failed = await handleEvent(first, deps);
+    remove();
+    expect(failed.result?.results.map((r) => r.status)).toEqual(['unreachable']);
+    expect((await deps.ledger.get(trailArn('audit')))?.lastCheck).toBeUndefined();
+    // The next event of the burst is checked, not coalesced into the check that read nothing, and repairs.
+    const next = await handleEvent(second, deps);
+    expect([next.coalesced ?? false, next.result?.results.flatMap((r) => r.outcomes).some((o) => o.action.operation === 'StartLogging' && o.status === 'applied')]).toEqual([false, true]);
+  });
+
   it('checks a burst of calls on one source once: events for calls made before the last check began read nothing', async () => {
     const deps = await setup();
     for (let i = 0; i < 5; i++) await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
