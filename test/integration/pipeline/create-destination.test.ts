@@ -87,7 +87,7 @@ describe('an account that uses CloudTrail Lake and has no Insights destination',
     for (const region of REGIONS) expect(await destinationOf(region)).toBe(stores[0]!.EventDataStoreArn);
   });
 
-  it('never creates a second destination for the account in a run, even when the other region cannot use it', async () => {
+  it('never creates a second destination for the account in a run (one CreateEventDataStore, one Insight store across its regions)', async () => {
     sim = await startSim({ world: lakeWorld() });
     await remediate(targets, deps());
     expect(cloudTrailWrites().filter((c) => c.operation === 'CreateEventDataStore')).toHaveLength(1);
