@@ -125,8 +125,10 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
       nextReport += 0.1;
     }
     const container = free.pop()!;
+    // Lambda's context: the worker starts no account with under a minute of its 300 s left (lib/sweep/worker.ts).
+    const started = performance.now();
     try {
-      return await container(event as unknown as SQSEvent);
+      return await container(event as unknown as SQSEvent, { getRemainingTimeInMillis: () => WORKER_TIMEOUT_MS - (performance.now() - started) });
     } finally {
       free.push(container);
     }
