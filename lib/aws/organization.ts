@@ -43,6 +43,11 @@ export interface DiscoveredTargets {
   regions: string[];
   /** Every ACTIVE account, in scope or not: what an organization trail or event data store covers. */
   organizationAccounts: string[];
+  /**
+   * The management account's OU path when the policy scopes by OU: a coverage sweep surveys it (it owns the
+   * organization's carriers) even when the policy leaves it out, and its sources are judged against that scope.
+   */
+  managementAccountOuPath?: string[];
 }
 
 async function ouPaths(client: OrganizationsClient): Promise<Map<string, string[]>> {
@@ -59,7 +64,14 @@ export async function discoverTargets(client: OrganizationsClient, policy: Polic
   const org = (await client.send(new DescribeOrganizationCommand({}))).Organization!;
   const usesOus = policy.scope.organizationalUnits.include.length > 0 || policy.scope.organizationalUnits.exclude.length > 0;
   const paths = usesOus ? await ouPaths(client) : undefined;
-  const out: DiscoveredTargets = { managementAccountId: org.MasterAccountId!, accounts: [], skipped: [], regions: regionsInScope(policy), organizationAccounts: [] };
+  const out: DiscoveredTargets = {
+    managementAccountId: org.MasterAccountId!,
+    accounts: [],
+    skipped: [],
+    regions: regionsInScope(policy),
+    organizationAccounts: [],
+    ...(paths && { managementAccountOuPath: paths.get(org.MasterAccountId!) ?? [] }),
+  };
   for await (const page of paginateListAccounts({ client }, {})) {
     for (const a of page.Accounts ?? []) {
       // Account.Status retires in 2026: State is authoritative (`com.amazonaws.organizations#Account$Status`).

@@ -38,7 +38,7 @@ export async function runOrganization(targets: DiscoveredTargets, deps: Organiza
   const budget = deps.budget ?? localBudget(policy.limits.maxWritesPerSweep);
   const scope: RunScope = { judged: targets.accounts.flatMap((a) => targets.regions.map((region) => ({ accountId: a.id, region }))), organizationAccounts: targets.organizationAccounts };
   const coverage = policy.objective === 'coverage';
-  const accounts = coverage && !targets.accounts.some((a) => a.id === targets.managementAccountId) ? [...targets.accounts, { id: targets.managementAccountId, name: targets.managementAccountId }] : targets.accounts;
+  const accounts = coverage && !targets.accounts.some((a) => a.id === targets.managementAccountId) ? [...targets.accounts, { id: targets.managementAccountId, name: targets.managementAccountId, ...(targets.managementAccountOuPath && { ouPath: targets.managementAccountOuPath }) }] : targets.accounts;
   const ouPaths = new Map(accounts.map((a) => [a.id, 'ouPath' in a ? a.ouPath : undefined]));
   const queue = accounts.flatMap((a) => targets.regions.map((region) => ({ accountId: a.id, region, ouPath: ouPaths.get(a.id) })));
   deps.onStart?.(queue.length);

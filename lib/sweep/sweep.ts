@@ -54,7 +54,7 @@ export async function startSweep(
   const coverage = deps.policy.objective === 'coverage';
   const judged = accounts.flatMap((a) => regions.map((region) => accountRegionKey({ accountId: a.id, region })));
   const mgmtIn = targets.accounts.find((a) => a.id === targets.managementAccountId);
-  const surveyed = coverage ? [...accounts, ...(accounts.some((a) => a.id === targets.managementAccountId) ? [] : [mgmtIn ?? { id: targets.managementAccountId, name: targets.managementAccountId }])] : accounts;
+  const surveyed = coverage ? [...accounts, ...(accounts.some((a) => a.id === targets.managementAccountId) ? [] : [mgmtIn ?? { id: targets.managementAccountId, name: targets.managementAccountId, ...(targets.managementAccountOuPath && { ouPath: targets.managementAccountOuPath }) }])] : accounts;
   const surveyedRegions = coverage ? targets.regions : regions;
   const expected = surveyed.flatMap((a) => surveyedRegions.map((region) => accountRegionKey({ accountId: a.id, region })));
   const batches = messageBatches(sweepId, surveyed.map((a) => ({ ...a, regions: surveyedRegions })));

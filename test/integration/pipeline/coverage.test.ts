@@ -80,6 +80,14 @@ describe('coverage: every account-region analyzed once, on the cheapest carrier'
     expect(uncovered(dataOnly)).toHaveLength(3 * REGIONS.length);
   });
 
+  it('sweeps under a policy scoped by organizational unit: the OU\'s accounts judged, the others out of scope', async () => {
+    const r = await run(generateCarrierWorld(4, REGIONS), policyOf('coverage', { mode: 'report', scope: { regions: { include: REGIONS }, organizationalUnits: { include: ['ou-bench-members1'] } } }));
+    // The management account, outside the OU, is surveyed for the organization's carriers but not judged.
+    expect(r.results.filter((x) => x.coverage).map((x) => x.accountId).sort()).toEqual([1, 1, 2, 2, 3, 3].map((i) => accountId(i)));
+    expect(r.results.every((x) => x.status === 'done')).toBe(true);
+    expect(r.results.filter((x) => x.accountId === MGMT).flatMap((x) => x.decisions).every((d) => d.finding.status === 'out-of-scope')).toBe(true);
+  });
+
   it('never gives a data-only trail management events under coverage: its account-region stays uncovered, with the remedy', async () => {
     const world: WorldInput = {
       ...generateCarrierWorld(2, REGIONS),
