@@ -117,10 +117,20 @@ export class AwsClients {
           try {
             return await next(args);
           } catch (e) {
-            // Throttled: someone else spent this API's second here (a user's call whose event has not arrived yet). The
-            // retry waits for the next second instead of retrying into the same one.
-            if (isThrottling(e)) limits.spentElsewhere(accountId, region, write, 0, operation);
-            throw e;
+            if (!isThrottling(e)) throw e;
+            // Throttled: someone else spent this API's second here (a user's call whose event has not arrived yet). A
+            // write is sent again once, in the next second of its API's budget, instead of into the same one by the
+            // SDK's backoff (whose adaptive mode would also slow every later call of this client); a read, or a write
+            // throttled twice, is left to the SDK's retries, also no sooner than the next second.
+            limits.spentElsewhere(accountId, region, write, 0, operation);
+            if (!write) throw e;
+            await limits.take(accountId, region, write, operation);
+            try {
+              return await next(args);
+            } catch (again) {
+              if (isThrottling(again)) limits.spentElsewhere(accountId, region, write, 0, operation);
+              throw again;
+            }
           }
         },
         // After the retry middleware, so that every attempt is paced.
