@@ -12,10 +12,12 @@ import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { AwsClients } from '../../lib/aws/clients';
 import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
+import { ouPathLookup } from '../../lib/aws/organization';
 import { sweepQueue } from '../../lib/aws/sweep-clients';
 import type { QueuePort } from '../../lib/sweep/sweep';
 import { loadConfig, type Config } from '../../lib/config';
 import type { Ledger } from '../../lib/ledger/ledger';
+import { usesOrganizationalUnits } from '../../lib/policy/scope';
 import { logger, metrics } from '../../lib/observability';
 import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
@@ -72,6 +74,7 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
     ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000, totalMs: 30_000 }) }),
     log: (message, fields) => logger.info(message, fields),
     ...(queue && { startSweep: sweepRequester(queue, () => new Date()) }),
+    ...(usesOrganizationalUnits(config.policy) && { ouPathOf: ouPathLookup(aws.organizations()) }),
   };
 }
 

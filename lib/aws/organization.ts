@@ -28,6 +28,13 @@ export const DISCOVERY_PERMISSIONS: Readonly<Record<string, { action: string; sc
   ListAccountsForParent: { action: 'organizations:ListAccountsForParent', scope: ['root', 'organizationalUnit'] },
 };
 
+/** The calls `ouPaths` makes (the event function's OU lookup): a subset of discovery's. */
+export const OU_WALK_PERMISSIONS = {
+  ListRoots: DISCOVERY_PERMISSIONS.ListRoots!,
+  ListOrganizationalUnitsForParent: DISCOVERY_PERMISSIONS.ListOrganizationalUnitsForParent!,
+  ListAccountsForParent: DISCOVERY_PERMISSIONS.ListAccountsForParent!,
+};
+
 export interface OrganizationAccount {
   id: string;
   name: string;
@@ -50,7 +57,12 @@ export interface DiscoveredTargets {
   managementAccountOuPath?: string[];
 }
 
-async function ouPaths(client: OrganizationsClient): Promise<Map<string, string[]>> {
+/**
+ * Every account's OU path (root id, then OU ids down to its parent), by walking the organization from its roots with
+ * the discovery calls (ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent). The event function uses it
+ * to judge an OU-scoped policy, cached per container (`ouPathLookup`).
+ */
+export async function ouPaths(client: OrganizationsClient): Promise<Map<string, string[]>> {
   const paths = new Map<string, string[]>();
   const walk = async (parent: string, path: string[]): Promise<void> => {
     for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) for (const a of page.Accounts ?? []) paths.set(a.Id!, path);
@@ -88,4 +100,20 @@ export async function discoverTargets(client: OrganizationsClient, policy: Polic
     }
   }
   return out;
+}
+
+/**
+ * An account's OU path for the event path: the organization walked once and kept for `ttlMs` (an account moved
+ * between OUs is seen within that time; an account not found is at no OU, so out of an OU-scoped policy).
+ */
+export function ouPathLookup(client: OrganizationsClient, now: () => number = Date.now, ttlMs = 15 * 60_000): (accountId: string) => Promise<string[]> {
+  let cached: { at: number; paths: Promise<Map<string, string[]>> } | undefined;
+  return async (accountId) => {
+    if (!cached || now() - cached.at > ttlMs) {
+      const paths = ouPaths(client);
+      cached = { at: now(), paths };
+      paths.catch(() => (cached = undefined)); // a failed walk is not kept
+    }
+    return (await cached.paths).get(accountId) ?? [];
+  };
 }

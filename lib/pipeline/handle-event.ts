@@ -23,7 +23,7 @@ import { interpretEvent, type EventInterpretation } from '../targets/from-cloudt
 import type { AwsClients } from '../aws/clients';
 import { amendClockLater, carrierScopeOf, outboxKey, recordedWrite, recordedWrites, recordIntent, updateRecord, type CarrierScope, type Ledger, type OutboxEntry, type SourceRecord } from '../ledger/ledger';
 import { recordedRequestFingerprint } from '../domain/fingerprint';
-import { regionsInScope } from '../policy/scope';
+import { regionsInScope, usesOrganizationalUnits } from '../policy/scope';
 import type { SweepTargets } from './coverage';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
 import { breakerMessage, notRemediableMessage, repairFailedMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
@@ -59,6 +59,8 @@ export interface EventHandlerDeps {
   /** Starts a sweep of part of the organization (coverage objective); answers its id. Absent: the next scheduled sweep judges it. */
   startSweep?: (targets: SweepTargets, reason: string) => Promise<string>;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** An account's OU path (root id, then OU ids), for a policy that scopes by organizational unit. */
+  ouPathOf?: (accountId: string) => Promise<string[]>;
 }
 
 export interface EventOutcome {
@@ -103,6 +105,9 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   }
 
   const target = seen.target;
+  // An OU-scoped policy needs the account's place in the organization (read, and cached, only then): the decision says
+  // out of scope for an account outside the policy's OUs, while the coverage it carried is still followed.
+  const ouPath = usesOrganizationalUnits(deps.policy) ? ((await deps.ouPathOf?.(target.accountId)) ?? []) : undefined;
   // The drifting call itself spent its API's write budget in the account-region (CloudTrail's quotas are per API): a
   // repair by the same API in the same second would be throttled. CloudTrail's eventTime has whole seconds, so the
   // call may have been made up to a second after it says.
@@ -114,13 +119,13 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
   const lost = coverage && seen.coverageLoss ? await coverageLost(seen.coverageLoss, seen.eventName!, deps) : undefined;
   if (seen.coverageLoss?.changes.includes('deleted')) await forget(seen.coverageLoss.arn, at, deps.ledger);
   if (target.kind === 'accountRegion' && seen.eventName === 'DeleteEventDataStore' && seen.coverageLoss) {
-    const repaired = await repairDestinationUsers(seen.coverageLoss.arn, deps);
+    const repaired = await repairDestinationUsers(seen.coverageLoss.arn, deps, ouPath);
     if (repaired) return { ...base, reason: `${seen.reason}; ${lost ?? 'no coverage lost'}; ${repaired.reason}`, writes: repaired.result.writesApplied, result: repaired.result };
   }
   if (target.kind === 'accountRegion') {
     // A deletion: under coverage only what the source covered needs judging, and the sweep started above does it.
     if (coverage) return { ...base, reason: `${seen.reason}; ${lost ?? 'no coverage lost'}` };
-    const result = await remediate([{ kind: 'accountRegion', accountId: target.accountId, region: target.region }], runDeps(deps));
+    const result = await remediate([{ kind: 'accountRegion', accountId: target.accountId, region: target.region }], runDeps(deps, undefined, ouPath));
     return { ...base, writes: result.writesApplied, result };
   }
 
@@ -169,7 +174,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const carries = (c: Carrier | undefined) => carrierBefore || c?.billed === true;
     const apply = coverage ? (_d: unknown, c: Carrier | undefined) => carries(c) : true;
     const result = await remediate([{ kind: 'source', accountId: target.accountId, region: target.region, arn }], {
-      ...runDeps(deps, record.clock),
+      ...runDeps(deps, record.clock, ouPath),
       apply,
       // Write-ahead: a crash after CloudTrail took the writes leaves them, and the clock they restart, in the ledger.
       beforeWrite: (source, actions, clock) => recordIntent(deps.ledger, { ...where, kind: source.kind }, actions, clock, deps.now().toISOString()),
@@ -291,7 +296,7 @@ async function send(deps: EventHandlerDeps, message: SlackMessage): Promise<Deli
  * The sources whose Insights went to a deleted event data store, as the ledger knows them (their clock names the
  * destination), repaired each under its own lock with its writes announced first, like a source an event names.
  */
-async function repairDestinationUsers(destination: string, deps: EventHandlerDeps): Promise<{ reason: string; result: RemediationResult } | undefined> {
+async function repairDestinationUsers(destination: string, deps: EventHandlerDeps, ouPath?: string[]): Promise<{ reason: string; result: RemediationResult } | undefined> {
   const parsed = parseCloudTrailArn(destination);
   if (!parsed || parsed.resourceType !== 'eventdatastore') return undefined;
   const homes = [...new Set([parsed.region, ...regionsInScope(deps.policy)])];
@@ -303,7 +308,7 @@ async function repairDestinationUsers(destination: string, deps: EventHandlerDep
     await deps.ledger.withLock(u.arn, async () => {
       const record = await deps.ledger.get(u.arn);
       const result = await remediate([{ kind: 'source', accountId: u.accountId, region: u.region, arn: u.arn }], {
-        ...runDeps(deps, record?.clock),
+        ...runDeps(deps, record?.clock, ouPath),
         beforeWrite: (_source, actions, clock) => recordIntent(deps.ledger, where, actions, clock, deps.now().toISOString()),
         ...(deps.ledger.mayAct && { mayAct: (a: string) => deps.ledger.mayAct!(a) }),
       });
@@ -326,8 +331,9 @@ async function repairDestinationUsers(destination: string, deps: EventHandlerDep
   return { reason: `it was the Insights destination of ${users.map((u) => u.arn).join(', ')}: checked against the policy`, result };
 }
 
-function runDeps(deps: EventHandlerDeps, clock?: ClockFacts) {
+function runDeps(deps: EventHandlerDeps, clock?: ClockFacts, ouPath?: string[]) {
   return {
+    ...(ouPath && { ouPath: () => ouPath }),
     policy: deps.policy,
     aws: deps.aws,
     managementAccountId: deps.managementAccountId,

@@ -14,6 +14,9 @@ const IN: ScopeVerdict = { inScope: true };
  * An account is in scope when no include list is set or it is included directly or through an OU on its path,
  * and it is neither excluded directly nor through an OU. Exclusion wins.
  */
+/** Whether the policy scopes accounts by organizational unit (then every judgement needs the account's OU path). */
+export const usesOrganizationalUnits = (policy: Pick<Policy, 'scope'>): boolean => policy.scope.organizationalUnits.include.length > 0 || policy.scope.organizationalUnits.exclude.length > 0;
+
 export function accountScope(policy: Policy, accountId: string, ouPath?: readonly string[]): ScopeVerdict {
   const { accounts, organizationalUnits: ous } = policy.scope;
   const usesOus = ous.include.length > 0 || ous.exclude.length > 0;

@@ -6,6 +6,7 @@ import { AwsClients } from '../../../lib/aws/clients';
 import { decide } from '../../../lib/domain/decide';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
+import { ouPathLookup } from '../../../lib/aws/organization';
 import { readAccountRegion } from '../../../lib/aws/read';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
@@ -196,6 +197,22 @@ describe('handleEvent over the simulator\'s event stream', () => {
     expect(outs.reduce((n, o) => n + o.writes, 0)).toBe(2);
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped[0]).toMatchObject({ reason: expect.stringMatching(/^write cap reached \(the per-event bound of 10 writes and limits.maxEventWritesPerHour\)/) });
+  });
+
+  it('judges events under a policy scoped by organizational unit with the account\'s OU path, read from the organization', async () => {
+    const deps = await setup();
+    deps.policy = aPolicy({ mode: 'enforce', scope: { organizationalUnits: { include: ['ou-ab12-prod0001'] } } });
+    deps.ouPathOf = ouPathLookup(new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' } }).organizations());
+    await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
+    const inOu = await handleEvent(events.shift()!, deps);
+    expect(inOu.writes).toBeGreaterThan(0);
+    // The management account is outside the OU: its organization trail is judged out of scope and left alone.
+    events.length = 0;
+    const admin = new ct.CloudTrailClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, maxAttempts: 1 });
+    await admin.send(new ct.PutInsightSelectorsCommand({ TrailName: 'org-trail', InsightSelectors: [] }));
+    const outside = await handleEvent(events.shift()!, deps);
+    expect(outside.writes).toBe(0);
+    expect(outside.result?.results.flatMap((r) => r.decisions).find((d) => d.source.name === 'org-trail')?.finding.summary).toMatch(/not in scope.accounts.include nor under an OU/);
   });
 
   it('coalesces nothing into a check whose read failed: the burst and the retry are still checked', async () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COST_PERMISSIONS } from '../../../lib/aws/cost-explorer';
-import { DISCOVERY_PERMISSIONS } from '../../../lib/aws/organization';
+import { DISCOVERY_PERMISSIONS, OU_WALK_PERMISSIONS } from '../../../lib/aws/organization';
 import { READ_PERMISSIONS } from '../../../lib/aws/read';
 import { REQUIRED_PERMISSIONS, REQUIRED_RESOURCES, type ActionKind, type PermissionScope } from '../../../lib/domain/actions';
 import { asLines, grantsOf, loadTemplates, resolveIfs, resourceText, root, statementsOf, type Json, type Template } from './templates';
@@ -75,9 +75,9 @@ function ledgerGrants(g: Grants) {
   }
 }
 
-function discoveryGrants(g: Grants) {
+function discoveryGrants(g: Grants, table: Record<string, { action: string; scope: readonly ('root' | 'organizationalUnit' | '*')[] }> = DISCOVERY_PERMISSIONS) {
   const scopes = { '*': '*', root: 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:root/${OrganizationId}/r-*', organizationalUnit: 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:ou/${OrganizationId}/ou-*' };
-  for (const { action, scope } of Object.values(DISCOVERY_PERMISSIONS)) grant(g, action, ...scope.map((s) => scopes[s]));
+  for (const { action, scope } of Object.values(table)) grant(g, action, ...scope.map((s) => scopes[s]));
 }
 
 function runtimeGrants(g: Grants, logGroup: string) {
@@ -105,6 +105,8 @@ function expectedMainRole(role: string, c: { Enforce: boolean; HasSlack: boolean
       grant(g, 'sqs:SendMessage', 'SweepQueue.Arn');
       for (const [a, rs] of cloudTrailGrants('management', c.Enforce)) grant(g, a, ...rs);
       grant(g, 'sts:AssumeRole', ASSUME_MEMBER_ROLE);
+      // An OU-scoped policy: the account's OU path (lib/aws/organization.ts ouPathLookup).
+      discoveryGrants(g, OU_WALK_PERMISSIONS);
       slack();
       return g;
     }
