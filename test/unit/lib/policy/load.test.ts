@@ -239,13 +239,11 @@ eventDataStores:
     expect(problems.at(-1)).toBe('(policy): and 150 more problems, not listed');
   });
 
-  it('checks a large mapping for duplicate keys in linear time', () => {
+  it('finds a duplicate key in a mapping of 20,000 keys (one pass with a set, not yaml\'s pairwise check)', () => {
     // yaml's own uniqueKeys is quadratic: 20,000 keys took 9 s, 40,000 keys 38 s.
     const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n');
-    const started = performance.now();
     const problems = problemsOf(`${minimal}${keys}\nk7: 2\n`);
     expect(problems).toEqual([`line ${minimal.split('\n').length + 20_000}, column 1: Map keys must be unique`]);
-    expect(performance.now() - started).toBeLessThan(6_000);
   });
 });
 
