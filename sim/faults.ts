@@ -13,7 +13,7 @@ export type FaultEffect = 'throttle' | 'serverError' | 'accessDenied' | 'drop' |
 
 export interface FaultRule {
   effect: FaultEffect;
-  service?: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer';
+  service?: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer' | 'securityhub';
   operation?: string;
   account?: string;
   region?: string;
@@ -37,7 +37,7 @@ export interface ThrottlingBudget {
 const TPS_OF_API: Record<string, number> = { LookupEvents: 2, ListInsightsMetricData: 1 };
 
 export interface RequestFacts {
-  service: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer';
+  service: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer' | 'securityhub';
   operation: string;
   account: string;
   region: string;

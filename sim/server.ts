@@ -15,6 +15,7 @@ import { SimClock } from './clock';
 import { cloudTrailOperations, isWrite } from './cloudtrail';
 import type { CallContext } from './cloudtrail/common';
 import { costExplorerOperations } from './cost-explorer';
+import { isSecurityHubImport, SecurityHubState } from './securityhub';
 import type { HistoryEvent } from './cloudtrail/tags-and-events';
 import { SimError } from './errors';
 import { Faults, type RequestFacts, type ThrottlingBudget } from './faults';
@@ -53,10 +54,12 @@ const TARGETS: Record<string, 'cloudtrail' | 'organizations' | 'costexplorer'> =
 /** IAM action prefixes where they differ from the simulator's service name (ce: for Cost Explorer). */
 const IAM_PREFIX: Record<string, string> = { costexplorer: 'ce' };
 
-const MAX_BODY = 1024 * 1024;
+/** Above Security Hub's 6 MB per batch (sim/securityhub.ts), so that limit is the service's answer, not the reader's. */
+const MAX_BODY = 7 * 1024 * 1024;
 
 /** SigV4 signing names (the `aws.auth#sigv4` trait's `name` in each model; Cost Explorer signs as `ce`). */
-const SIGNING_NAME: Record<'cloudtrail' | 'organizations' | 'sts' | 'costexplorer', string> = { cloudtrail: 'cloudtrail', organizations: 'organizations', sts: 'sts', costexplorer: 'ce' };
+const SIGNING_NAME: Record<Service, string> = { cloudtrail: 'cloudtrail', organizations: 'organizations', sts: 'sts', costexplorer: 'ce', securityhub: 'securityhub' };
+type Service = 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer' | 'securityhub';
 
 /** How far a request's date may be from the server's clock, either way (RequestExpired, Common Errors). */
 const CLOCK_SKEW_MS = 15 * 60_000;
@@ -101,6 +104,8 @@ export class Simulator {
   readonly clock: SimClock;
   readonly faults: Faults;
   readonly calls: CallLogEntry[] = [];
+  /** Security Hub's imported findings per account-region (sim/securityhub.ts). */
+  readonly securityHub: SecurityHubState;
   private readonly listeners = new Set<(e: EventBridgeEvent) => void>();
   private readonly history = new Map<string, HistoryEvent[]>();
   private readonly insightHistory = new Map<string, HistoryEvent[]>();
@@ -118,6 +123,7 @@ export class Simulator {
     this.ctOps = cloudTrailOperations((account, region, insight) => (insight ? this.insightHistory : this.history).get(`${account}/${region}`) ?? []);
     this.orgOps = organizationsOperations({ emptyFirstPage: options.organizationsEmptyFirstPage !== false });
     this.ceOps = costExplorerOperations({ pageSize: options.costExplorerPageSize ?? 500 });
+    this.securityHub = new SecurityHubState(this.state.world.securityHub ?? { disabled: [], deniedCallers: [] });
   }
 
   static async start(options: SimulatorOptions): Promise<Simulator> {
@@ -188,8 +194,11 @@ export class Simulator {
     const target = String(req.headers['x-amz-target'] ?? '');
     const dot = target.lastIndexOf('.');
     const jsonService = dot > 0 ? TARGETS[target.slice(0, dot)] : undefined;
-    const service = jsonService ?? (target ? undefined : 'sts');
-    let operation = dot > 0 ? target.slice(dot + 1) : '';
+    // Security Hub is restJson1: the operation is the method and path (`com.amazonaws.securityhub#BatchImportFindings`'s
+    // http trait, POST /findings/import), not a target header.
+    const hub = !target && isSecurityHubImport(req.method, req.url);
+    const service: Service | undefined = hub ? 'securityhub' : (jsonService ?? (target ? undefined : 'sts'));
+    let operation = hub ? 'BatchImportFindings' : dot > 0 ? target.slice(dot + 1) : '';
     const log = (status: number, account: string, region: string, error?: string) =>
       this.calls.push({ at: this.clock.nowMs(), service: service ?? 'unknown', operation: operation || 'unknown', account, region, status, ...(error && { error }), ms: performance.now() - started });
     const sendJson = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -241,8 +250,9 @@ export class Simulator {
       }
     }
 
-    const model = MODELS[service];
-    const op = model.operations[operation];
+    if (service === 'securityhub') operation = 'BatchImportFindings';
+    const model = service === 'securityhub' ? undefined : MODELS[service];
+    const op = model ? model.operations[operation] : { input: undefined };
     if (!op) return sendError(new SimError(service === 'sts' ? 'InvalidAction' : 'UnknownOperationException', `Unknown operation ${operation}`), caller.account, region);
 
     // Faults concern the account a request acts on: the caller's, or for AssumeRole the role's.
@@ -263,6 +273,9 @@ export class Simulator {
             ? new SimError('TooManyRequestsException', 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.', 400, { Type: 'AWSOrganizationsV20161128' })
             : service === 'sts'
               ? new SimError('Throttling', 'Rate exceeded', 400)
+              : service === 'securityhub'
+                ? // "The request was rejected because it attempted to create resources beyond the current AWS account or throttling limits." (LimitExceededException, 429, API_BatchImportFindings)
+                  new SimError('LimitExceededException', 'The request was rejected because it attempted to create resources beyond the current AWS account or throttling limits.', 429)
               : service === 'costexplorer'
                 ? // "You made too many calls in a short period of time. Try again later." (`com.amazonaws.costexplorer#LimitExceededException`)
                   new SimError('LimitExceededException', 'You made too many calls in a short period of time. Try again later.', 400)
@@ -280,7 +293,7 @@ export class Simulator {
       }
     }
 
-    if (op.input) {
+    if (model && op.input) {
       const problem = validateShape(model, op.input, input, '');
       if (problem) {
         const e = validationError(model, operation, problem);
@@ -299,6 +312,11 @@ export class Simulator {
       }
       if (service === 'organizations') {
         const out = this.orgOps[operation]!(input, caller, this.state);
+        log(200, caller.account, region);
+        return sendJson(200, out);
+      }
+      if (service === 'securityhub') {
+        const out = this.securityHub.batchImportFindings(rawBody, input, caller, region, this.clock.nowMs());
         log(200, caller.account, region);
         return sendJson(200, out);
       }
@@ -348,7 +366,7 @@ export class Simulator {
    *   SignatureDoesNotMatch (STS, 403) / InvalidSignatureException (JSON), "The request signature we calculated does
    *   not match the signature you provided. Check your AWS Secret Access Key and signing method."
    */
-  private authenticate(req: IncomingMessage, body: Buffer, service: 'cloudtrail' | 'organizations' | 'sts' | 'costexplorer'): { caller: Caller; region: string } | SimError {
+  private authenticate(req: IncomingMessage, body: Buffer, service: Service): { caller: Caller; region: string } | SimError {
     const query = service === 'sts';
     const error = (queryCode: string, jsonCode: string, message: string, queryStatus = 403, jsonStatus = 400) => (query ? new SimError(queryCode, message, queryStatus) : new SimError(jsonCode, message, jsonStatus));
     const header = req.headers.authorization;

@@ -134,6 +134,14 @@ const costs = z.strictObject({
   months: z.record(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'), z.array(costLineItem)).default({}),
 });
 
+/** Security Hub (sim/securityhub.ts); absent: enabled everywhere, nobody denied. */
+const securityHub = z.strictObject({
+  /** `<account>/<region>` where Security Hub is not enabled: BatchImportFindings answers InvalidAccessException. */
+  disabled: z.array(z.string().regex(/^\d{12}\/[a-z0-9-]+$/, 'must be <account-id>/<region>')).default([]),
+  /** Callers whose IAM policies do not allow securityhub:BatchImportFindings: an account id (all its callers) or an access key id. */
+  deniedCallers: z.array(z.string().min(3)).default([]),
+});
+
 const worldSchema = z.strictObject({
   version: z.literal(1),
   organization: z.strictObject({
@@ -188,6 +196,7 @@ const worldSchema = z.strictObject({
   eventDataStores: z.array(eventDataStore).default([]),
   /** Cost Explorer; absent: enabled, with no costs. */
   costs: costs.optional(),
+  securityHub: securityHub.optional(),
 });
 
 export type World = z.output<typeof worldSchema>;
@@ -280,6 +289,7 @@ export function validateWorld(data: unknown, origin = 'world'): World {
   for (const s of w.eventDataStores) if (!accounts.has(s.account)) problems.push(`event data store ${s.name}: account ${s.account} is not in the organization`);
   for (const [month, items] of Object.entries(w.costs?.months ?? {}))
     for (const i of items) if (!accounts.has(i.account)) problems.push(`costs.months.${month}: account ${i.account} is not in the organization`);
+  for (const d of w.securityHub?.disabled ?? []) if (!accounts.has(d.split('/')[0]!)) problems.push(`securityHub.disabled: account of ${d} is not in the organization`);
   if (problems.length) throw new WorldError(`${origin} is not a valid world file:\n${problems.map((p) => `  ${oneLine(p)}`).join('\n')}`);
   return w;
 }
