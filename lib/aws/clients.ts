@@ -11,6 +11,7 @@
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
@@ -50,6 +51,7 @@ const isThrottling = (e: unknown): boolean => {
 
 export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
+  private readonly securityHubClients = new Map<string, SecurityHubClient>();
   private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
   private organizationsClient: OrganizationsClient | undefined;
@@ -140,6 +142,34 @@ export class AwsClients {
       // Dropped, not destroyed: destroy() would close the shared handler's sockets under the other clients.
       if (this.cloudtrailClients.size > (this.config.maxCachedClients ?? 64)) this.cloudtrailClients.delete(this.cloudtrailClients.keys().next().value!);
     }
+    return client;
+  }
+
+  /**
+   * Security Hub in an account-region, through that account's session (the member role, or the management account's
+   * own credentials): BatchImportFindings must be called by the account a finding names
+   * (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchImportFindings.html). Not paced by the CloudTrail
+   * budget (Security Hub's own quota, 10 TPS per account-region, is far above a sweep's one call per 100 findings);
+   * cached like the CloudTrail clients.
+   */
+  securityHub(accountId: string, region: string): SecurityHubClient {
+    const key = `${accountId}/${region}`;
+    let client = this.securityHubClients.get(key);
+    if (client) {
+      this.securityHubClients.delete(key);
+    } else {
+      const credentials = this.credentialsFor(accountId);
+      client = new SecurityHubClient({
+        region,
+        requestHandler: this.requestHandler,
+        retryMode: 'adaptive',
+        maxAttempts: this.config.maxAttempts ?? 6,
+        ...(credentials && { credentials }),
+        ...(this.config.endpoint && { endpoint: this.config.endpoint }),
+      });
+    }
+    this.securityHubClients.set(key, client);
+    if (this.securityHubClients.size > (this.config.maxCachedClients ?? 64)) this.securityHubClients.delete(this.securityHubClients.keys().next().value!);
     return client;
   }
 

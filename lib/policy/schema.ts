@@ -342,6 +342,19 @@ function sameInBoth(ctx: z.RefinementCtx, path: (string | number)[], include: re
   });
 }
 
+const securityHub = z
+  .strictObject({
+    import: z
+      .boolean({ error: (i) => `${show(i.input)} is not true or false` })
+      .default(false)
+      .meta({
+        description:
+          'true: each sweep imports one AWS Security Hub finding per in-scope source and per account-region nothing analyzes, in the finding\'s own account and region through the member role (securityhub:BatchImportFindings); an account-region without Security Hub, or a denied call, is reported and never fails the sweep. Default false.',
+      }),
+  })
+  .default({ import: false })
+  .meta({ description: 'Importing the sweep\'s findings into AWS Security Hub (a custom integration, off by default).' });
+
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Path of the JSON Schema, for editors.' }),
@@ -370,6 +383,7 @@ export const policySchema = z
     exemptions: z.array(exemption).default([]).meta({ description: 'Sources exempt from the policy, each with a reason and an expiry.' }),
     limits,
     coverage,
+    securityHub,
   })
   .superRefine((p, ctx) => {
     sameInBoth(ctx, ['scope', 'accounts'], p.scope.accounts.include, p.scope.accounts.exclude, 'an account');

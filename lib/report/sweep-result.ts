@@ -143,7 +143,7 @@ function redundantAfter(results: readonly AccountRegionResult[]): string[] {
   return [...new Set(results.flatMap((r) => r.coverage?.analyzedBy.slice(1) ?? []))].sort();
 }
 
-function storedAccountRegion(r: AccountRegionResult, accountName: string | undefined, mode: 'enforce' | 'report', now: Date): StoredAccountRegion {
+export function storedAccountRegion(r: AccountRegionResult, accountName: string | undefined, mode: 'enforce' | 'report', now: Date): StoredAccountRegion {
   return {
     accountId: r.accountId,
     ...(accountName && { accountName }),

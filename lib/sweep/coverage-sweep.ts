@@ -15,7 +15,7 @@ import { accountRegionKey } from '../domain/carriers';
 import type { CarrierRepair, CoveragePlan, Disabling } from '../domain/coverage-plan';
 import { carriersOf, finalJudgements, planRun, spendView, type CoverageFacts, type RunScope } from '../pipeline/coverage';
 import { disableRedundant } from '../pipeline/disable-redundant';
-import { retryableFailure } from '../pipeline/remediate';
+import { retryableFailure, type AccountRegionResult } from '../pipeline/remediate';
 import type { Policy } from '../policy/schema';
 import { finishSweep } from './finish';
 import { repairBatches, type RepairMessage } from './messages';
@@ -84,7 +84,7 @@ export async function planSweep(sweepId: string, deps: WorkerDeps): Promise<stri
  * One repair message: its carriers repaired (and redundant ones turned off), reported; the last report ends the sweep.
  * A write refused for a retryable reason throws before anything is reported, so SQS brings the message back.
  */
-export async function repairAccountRegion(m: RepairMessage, deps: WorkerDeps): Promise<{ completed: boolean; report: AccountRegionReport }> {
+export async function repairAccountRegion(m: RepairMessage, deps: WorkerDeps): Promise<{ completed: boolean; report: AccountRegionReport; result: AccountRegionResult }> {
   // The plan already fits the sweep's cap (sweepPlan); this bounds one message to its own carriers' writes: at most
   // three each (event selectors, logging or ingestion, Insights) and one per carrier turned off.
   const budget = localBudget(m.arns.length * 3 + m.disable.length);
@@ -107,7 +107,7 @@ export async function repairAccountRegion(m: RepairMessage, deps: WorkerDeps): P
   if (retry) throw new Error(retry);
   const report = reportOf(merged, deps.now(), { survey: true });
   const { completed } = await deps.store.recordRepair(m.sweepId, report);
-  return { completed, report };
+  return { completed, report, result: merged };
 }
 
 /**

@@ -19,6 +19,7 @@
 import { retryableFailure } from '../pipeline/remediate';
 import { coverageSummary, planSweep, repairAccountRegion } from './coverage-sweep';
 import { finishSweep } from './finish';
+import { importToSecurityHub } from './security-hub';
 import { parseSweepMessage, retryMessage, SweepMessageError, type AccountMessage } from './messages';
 import { reportOf } from './summary';
 import { sweepBudget } from './store';
@@ -102,7 +103,9 @@ async function otherMessage(message: Exclude<ReturnType<typeof parseSweepMessage
     return;
   }
   if (!(await known(message.sweepId, deps))) return;
-  const { completed } = await repairAccountRegion(message, deps);
+  const { completed, result } = await repairAccountRegion(message, deps);
+  // The repaired carriers' findings (PASSED once repaired); the account-region's coverage finding comes with its survey.
+  await hubImport(result, message.sweepId, deps, { sources: true, coverage: false });
   if (completed) await finish(message.sweepId, deps);
 }
 
@@ -198,6 +201,9 @@ async function sweepRegion(message: AccountMessage, region: string, deps: Worker
   const { result: r, known: records } = await sweepOne({ accountId: message.accountId, region, ouPath: message.ouPath }, { ...deps, apply: !coverage, budget });
   const undelivered = records.reduce((n, k) => n + (k.undelivered?.length ?? 0), 0);
   const { completed, unplanned } = await deps.store.record(message.sweepId, { ...reportOf(r, deps.now(), { survey: coverage }), ...(undelivered && { undelivered }) });
+  // everySource: every judged source as this sweep left it; coverage: the survey's account-region finding (its sources
+  // are judged by the plan, and their repairs import their own findings).
+  await hubImport(r, message.sweepId, deps, coverage ? { sources: false, coverage: true } : { sources: true, coverage: true });
   if (completed || (coverage && unplanned)) {
     if (coverage) {
       // The plan must be sent: a failure here fails this account-region, and its retry plans again.
@@ -206,6 +212,11 @@ async function sweepRegion(message: AccountMessage, region: string, deps: Worker
     } else await finish(message.sweepId, deps);
   }
   return retryableFailure(r);
+}
+
+/** The Security Hub import is a side report: whatever happens to it, the account-region's result stands. */
+async function hubImport(r: Parameters<typeof importToSecurityHub>[0], sweepId: string, deps: WorkerDeps, what: { sources: boolean; coverage: boolean }): Promise<void> {
+  await importToSecurityHub(r, sweepId, deps, what).catch((e: Error) => deps.log?.('security hub import failed', { accountId: r.accountId, region: r.region, reason: `${e.name}: ${e.message}` }));
 }
 
 /** The digest must not fail the record that completed the sweep (SQS would run it again): the deadline retries it. */

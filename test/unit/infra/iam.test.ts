@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { COST_PERMISSIONS } from '../../../lib/aws/cost-explorer';
 import { DISCOVERY_PERMISSIONS, OU_WALK_PERMISSIONS } from '../../../lib/aws/organization';
 import { READ_PERMISSIONS } from '../../../lib/aws/read';
+import { SECURITY_HUB_PERMISSIONS } from '../../../lib/aws/securityhub';
 import { REQUIRED_PERMISSIONS, REQUIRED_RESOURCES, type ActionKind, type PermissionScope } from '../../../lib/domain/actions';
 import { asLines, grantsOf, loadTemplates, resolveIfs, resourceText, root, statementsOf, type Json, type Template } from './templates';
 
@@ -31,6 +32,8 @@ function cloudTrailArn(scope: PermissionScope, _where: 'management' | 'member'):
 
 function cloudTrailGrants(where: 'management' | 'member', enforce: boolean): Grants {
   const g: Grants = new Map();
+  // The member role also imports the sweep's findings into Security Hub, in every mode (lib/aws/securityhub.ts).
+  if (where === 'member') for (const { action, resource } of Object.values(SECURITY_HUB_PERMISSIONS)) grant(g, action, resource);
   for (const { action, scope } of Object.values(READ_PERMISSIONS)) grant(g, action, ...scope.map((s) => cloudTrailArn(s, where)));
   if (enforce) for (const kind of Object.keys(REQUIRED_PERMISSIONS) as ActionKind[]) for (const a of REQUIRED_PERMISSIONS[kind]) grant(g, a, ...REQUIRED_RESOURCES[kind].map((s) => cloudTrailArn(s, where)));
   return g;
@@ -207,7 +210,7 @@ describe('infra/member-account.yaml roles', () => {
   const remediator = member.Resources.RemediatorRole!;
   const home = { InHomeRegion: true, CreatesRemediatorRole: true };
 
-  it('grants the member role exactly the CloudTrail calls the planner and reader make', () => {
+  it('grants the member role exactly the CloudTrail calls the planner and reader make, and the Security Hub import', () => {
     expect(asLines(grantsOf(remediator, { ...home, Enforce: true }))).toEqual(asLines(cloudTrailGrants('member', true)));
   });
 
