@@ -12,7 +12,7 @@
  */
 import { localBudget } from '../aws/apply';
 import { accountRegionKey } from '../domain/carriers';
-import type { CarrierRepair, CoveragePlan, Disabling } from '../domain/coverage-plan';
+import type { CarrierRepair, CoverageJudgement, CoveragePlan, Disabling } from '../domain/coverage-plan';
 import { carriersOf, finalJudgements, planRun, spendView, type CoverageFacts, type RunScope } from '../pipeline/coverage';
 import { disableRedundant } from '../pipeline/disable-redundant';
 import { retryableFailure, type AccountRegionResult } from '../pipeline/remediate';
@@ -115,13 +115,18 @@ export async function repairAccountRegion(m: RepairMessage, deps: WorkerDeps): P
  * needed (the rest are not-needed), its repair report's fresher sources and writes folded in, and its coverage judged on
  * the carriers the repairs left. Complete once every account-region reported and every planned repair did.
  */
-export function coverageSummary(policy: Policy, s: SweepRecord, timedOut: boolean): SweepSummary {
+/** Each account-region's coverage as the sweep's repairs left it (the summary's, and the Security Hub import's). */
+export function coverageJudgements(policy: Policy, s: SweepRecord): { judgements: Map<string, CoverageJudgement>; facts: CoverageFacts[]; repairs: CarrierRepair[]; disable: Disabling[] } {
   const { plan, repairs, disable } = sweepPlan(policy, s);
-  const chosen = new Set([...repairs.map((r) => r.arn), ...disable.map((d) => d.arn)]);
-  const repairsByKey = new Map(s.repairs.map((r) => [r.key, r]));
   const fresh = new Map(s.repairs.flatMap((r) => r.survey?.carriers ?? []).map((c) => [c.arn, c]));
   const facts = factsOf(s.reports).map((f) => ({ ...f, carriers: f.carriers.map((c) => fresh.get(c.arn) ?? c) }));
-  const judgements = finalJudgements(policy, scopeOf(s), facts, new Date(s.startedAt), plan);
+  return { judgements: finalJudgements(policy, scopeOf(s), facts, new Date(s.startedAt), plan), facts, repairs, disable };
+}
+
+export function coverageSummary(policy: Policy, s: SweepRecord, timedOut: boolean): SweepSummary {
+  const { judgements, facts, repairs, disable } = coverageJudgements(policy, s);
+  const chosen = new Set([...repairs.map((r) => r.arn), ...disable.map((d) => d.arn)]);
+  const repairsByKey = new Map(s.repairs.map((r) => [r.key, r]));
   const reports = s.reports.map((r) => {
     const repaired = repairsByKey.get(r.key);
     const again = new Map((repaired?.survey?.sources ?? []).map((x) => [x.arn, x]));

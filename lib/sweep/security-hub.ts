@@ -7,8 +7,9 @@
 import { importFindings, type ImportOutcome } from '../aws/securityhub';
 import { asffOfAccountRegion, asffOfSource, AsffExportError, type AsffFinding, type AsffRun } from '../report/asff';
 import { judged } from '../report/render-text';
-import { storedAccountRegion } from '../report/sweep-result';
+import { storedAccountRegion, type StoredAccountRegion } from '../report/sweep-result';
 import type { AccountRegionResult } from '../pipeline/remediate';
+import { coverageJudgements } from './coverage-sweep';
 import type { WorkerDeps } from './sweep';
 
 export interface HubImport extends ImportOutcome {
@@ -28,9 +29,12 @@ export async function importToSecurityHub(
   what: { sources: boolean; coverage: boolean } = { sources: true, coverage: true },
 ): Promise<HubImport[]> {
   if (!deps.policy.securityHub.import) return [];
-  const now = deps.now();
-  const run: AsffRun = { sweepId, observedAt: now.toISOString() };
-  const ar = storedAccountRegion(r, undefined, deps.policy.mode, now);
+  return importStored(storedAccountRegion(r, undefined, deps.policy.mode, deps.now()), sweepId, deps, what);
+}
+
+async function importStored(ar: StoredAccountRegion, sweepId: string, deps: Pick<WorkerDeps, 'aws' | 'now' | 'log'>, what: { sources: boolean; coverage: boolean }): Promise<HubImport[]> {
+  const run: AsffRun = { sweepId, observedAt: deps.now().toISOString() };
+  const r = ar;
   const findings: AsffFinding[] = [];
   try {
     const own = what.coverage ? asffOfAccountRegion(ar, run) : undefined;
@@ -57,5 +61,28 @@ export async function importToSecurityHub(
     out.push({ accountId, region, ...outcome });
     deps.log?.(outcome.failed ? 'security hub import incomplete' : 'security hub import', { accountId, region, sweepId, ...outcome });
   }
+  return out;
+}
+
+/** Sweep outcomes after which the summary is stored (lib/sweep/finish.ts): the sweep is over, its coverage final. */
+const FINISHED = new Set(['summarized', 'digest sent', 'digest undelivered']);
+
+/**
+ * The coverage objective judges an account-region's coverage only once the whole sweep has reported (its survey and
+ * its repairs): the worker that ends the sweep imports each account-region's coverage finding, in its own account.
+ * Account-regions run `lanes` at a time.
+ */
+export async function importCoverage(sweepId: string, outcome: string, deps: Pick<WorkerDeps, 'aws' | 'policy' | 'now' | 'log' | 'store' | 'regionLanes'>): Promise<HubImport[]> {
+  if (!deps.policy.securityHub.import || deps.policy.objective !== 'coverage' || !FINISHED.has(outcome.replace(/^nothing to repair; /, ''))) return [];
+  const s = await deps.store.load(sweepId);
+  if (!s) return [];
+  const { judgements } = coverageJudgements(deps.policy, s);
+  const results = [...judgements.values()].map((j): StoredAccountRegion => ({ accountId: j.accountId, region: j.region, status: 'done', coverage: j, sources: [], notSelected: [], shadows: [] }));
+  const out: HubImport[] = [];
+  const queue = [...results];
+  const lane = async () => {
+    for (let r = queue.shift(); r; r = queue.shift()) out.push(...(await importStored(r, sweepId, deps, { sources: false, coverage: true })));
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.regionLanes ?? 4) }, lane));
   return out;
 }

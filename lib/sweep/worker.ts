@@ -19,7 +19,7 @@
 import { retryableFailure } from '../pipeline/remediate';
 import { coverageSummary, planSweep, repairAccountRegion } from './coverage-sweep';
 import { finishSweep } from './finish';
-import { importToSecurityHub } from './security-hub';
+import { importCoverage, importToSecurityHub } from './security-hub';
 import { parseSweepMessage, retryMessage, SweepMessageError, type AccountMessage } from './messages';
 import { reportOf } from './summary';
 import { sweepBudget } from './store';
@@ -93,6 +93,7 @@ async function otherMessage(message: Exclude<ReturnType<typeof parseSweepMessage
   if ('finalize' in message) {
     const { outcome } = await finishSweep(message.sweepId, deps, 'deadline');
     deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
+    await coverageToHub(message.sweepId, outcome, deps);
     if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
     return;
   }
@@ -209,6 +210,7 @@ async function sweepRegion(message: AccountMessage, region: string, deps: Worker
       // The plan must be sent: a failure here fails this account-region, and its retry plans again.
       const outcome = await planSweep(message.sweepId, deps);
       deps.log?.('sweep surveyed', { sweepId: message.sweepId, outcome });
+      await coverageToHub(message.sweepId, outcome, deps);
     } else await finish(message.sweepId, deps);
   }
   return retryableFailure(r);
@@ -219,8 +221,13 @@ async function hubImport(r: Parameters<typeof importToSecurityHub>[0], sweepId: 
   await importToSecurityHub(r, sweepId, deps, what).catch((e: Error) => deps.log?.('security hub import failed', { accountId: r.accountId, region: r.region, reason: `${e.name}: ${e.message}` }));
 }
 
+async function coverageToHub(sweepId: string, outcome: string, deps: WorkerDeps): Promise<void> {
+  await importCoverage(sweepId, outcome, deps).catch((e: Error) => deps.log?.('security hub import failed', { sweepId, reason: `${e.name}: ${e.message}` }));
+}
+
 /** The digest must not fail the record that completed the sweep (SQS would run it again): the deadline retries it. */
 async function finish(sweepId: string, deps: WorkerDeps): Promise<void> {
   const finished = await finishSweep(sweepId, deps, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
   deps.log?.('sweep complete', { sweepId, outcome: finished.outcome });
+  await coverageToHub(sweepId, finished.outcome, deps);
 }

@@ -19,8 +19,8 @@ afterEach(() => sim?.stop());
 
 const aws = () => new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, maxAttempts: 2, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
 
-async function sweep(sweepId: string, mode: 'enforce' | 'report', securityHub = { import: true }) {
-  const policy = aPolicy({ mode, objective: 'everySource', securityHub });
+async function sweep(sweepId: string, mode: 'enforce' | 'report', securityHub = { import: true }, objective: 'everySource' | 'coverage' = 'everySource') {
+  const policy = aPolicy({ mode, objective, securityHub });
   const store = new InMemorySweepStore();
   const queue = new SimulatedQueue(sim.clock, { visibilityTimeoutMs: 60_000, maxReceiveCount: 4 });
   const logs: { message: string; fields: Record<string, unknown> }[] = [];
@@ -99,6 +99,28 @@ describe('Security Hub import from the sweep', () => {
     const denied = logs.filter((l) => l.message === 'security hub import incomplete').map((l) => l.fields);
     expect(denied.length).toBeGreaterThan(0);
     expect(denied.every((f) => f.accountId === PROD && /^AccessDeniedException: the member role may not call securityhub:BatchImportFindings/.test(String(f.reason)))).toBe(true);
+  });
+});
+
+describe('Security Hub import from a coverage sweep', () => {
+  it("imports each account-region's coverage once the sweep is judged: FAILED while nothing analyzes it, PASSED after the carrier's repair, with the carrier's own finding PASSED", async () => {
+    const world = testWorld();
+    world.trails = world.trails!.map((t) => (t.name === 'org-trail' ? { ...t, insightSelectors: [] } : t));
+    sim = await startSim({ world });
+    const coverageFindings = () => sim.securityHub.all().filter((s) => String(s.finding.Id).startsWith('insights-remediator/coverage/'));
+    const status = (s: { finding: Record<string, unknown> }) => (s.finding.Compliance as { Status: string }).Status;
+
+    // Report mode: nothing repaired, every in-scope ACTIVE account-region (3 accounts x 2 regions) uncovered.
+    expect((await sweep('coverage-report', 'report', { import: true }, 'coverage')).summary.complete).toBe(true);
+    expect(coverageFindings()).toHaveLength(6);
+    expect(coverageFindings().map(status)).toEqual(Array(6).fill('FAILED'));
+    for (const s of coverageFindings()) expect(String(s.finding.Id)).toBe(`insights-remediator/coverage/${String(s.finding.AwsAccountId)}/${(s.finding.Resources as { Region: string }[])[0]!.Region}`);
+
+    // Enforce: the organization trail gets Insights; the same six findings (same Ids) now PASSED (pending first delivery).
+    expect((await sweep('coverage-enforce', 'enforce', { import: true }, 'coverage')).summary.complete).toBe(true);
+    expect(coverageFindings()).toHaveLength(6);
+    expect(coverageFindings().map(status)).toEqual(Array(6).fill('PASSED'));
+    expect(sourceFinding(trailArn('org-trail', MGMT, 'us-east-1'))!.finding).toMatchObject({ AwsAccountId: MGMT, Compliance: { Status: 'PASSED' } });
   });
 });
 
