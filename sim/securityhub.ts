@@ -85,11 +85,11 @@ export class SecurityHubState {
       // objects ...: Note, UserDefinedFields, VerificationState, Workflow" (API_BatchImportFindings): an update keeps them.
       const kept = before ? pick(before.finding, ['Note', 'UserDefinedFields', 'VerificationState', 'Workflow']) : {};
       let workflow = (kept.Workflow ?? f.Workflow ?? { Status: 'NEW' }) as Record<string, unknown>;
-      // "The workflow status is automatically reset to NEW if ... Compliance.Status changes from PASSED to either
-      // WARNING, FAILED, or NOT_AVAILABLE" (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Workflow.html).
+      // Security Hub "resets the workflow status from NOTIFIED or RESOLVED to NEW" when "ComplianceStatus changes from
+      // PASSED to either WARNING, FAILED, or NOT_AVAILABLE" (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Workflow.html).
       const was = (before?.finding.Compliance as { Status?: string } | undefined)?.Status;
       const now = (f.Compliance as { Status?: string } | undefined)?.Status;
-      if (before && workflow.Status === 'RESOLVED' && was === 'PASSED' && now !== undefined && now !== 'PASSED') workflow = { Status: 'NEW' };
+      if (before && (workflow.Status === 'RESOLVED' || workflow.Status === 'NOTIFIED') && was === 'PASSED' && now !== undefined && now !== 'PASSED') workflow = { Status: 'NEW' };
       stored.set(id, {
         finding: { ...f, ...kept, Workflow: workflow },
         firstImportedAt: before?.firstImportedAt ?? nowMs,
