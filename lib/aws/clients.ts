@@ -11,7 +11,6 @@
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
@@ -51,7 +50,6 @@ const isThrottling = (e: unknown): boolean => {
 
 export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
-  private readonly securityHubClients = new Map<string, SecurityHubClient>();
   private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
   private organizationsClient: OrganizationsClient | undefined;
@@ -146,31 +144,21 @@ export class AwsClients {
   }
 
   /**
-   * Security Hub in an account-region, through that account's session (the member role, or the management account's
-   * own credentials): BatchImportFindings must be called by the account a finding names
-   * (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchImportFindings.html). Not paced by the CloudTrail
-   * budget (Security Hub's own quota, 10 TPS per account-region, is far above a sweep's one call per 100 findings);
-   * cached like the CloudTrail clients.
+   * What a client of another service needs to act as the account in a region: its session (the member role, or the
+   * management account's own credentials), the shared HTTP handler, retries and the endpoint override. Used by
+   * lib/aws/securityhub.ts, which builds its client itself so that only the function that imports findings bundles
+   * the Security Hub SDK (about 270 KB minified).
    */
-  securityHub(accountId: string, region: string): SecurityHubClient {
-    const key = `${accountId}/${region}`;
-    let client = this.securityHubClients.get(key);
-    if (client) {
-      this.securityHubClients.delete(key);
-    } else {
-      const credentials = this.credentialsFor(accountId);
-      client = new SecurityHubClient({
-        region,
-        requestHandler: this.requestHandler,
-        retryMode: 'adaptive',
-        maxAttempts: this.config.maxAttempts ?? 6,
-        ...(credentials && { credentials }),
-        ...(this.config.endpoint && { endpoint: this.config.endpoint }),
-      });
-    }
-    this.securityHubClients.set(key, client);
-    if (this.securityHubClients.size > (this.config.maxCachedClients ?? 64)) this.securityHubClients.delete(this.securityHubClients.keys().next().value!);
-    return client;
+  clientConfig(accountId: string, region: string) {
+    const credentials = this.credentialsFor(accountId);
+    return {
+      region,
+      requestHandler: this.requestHandler,
+      retryMode: 'adaptive',
+      maxAttempts: this.config.maxAttempts ?? 6,
+      ...(credentials && { credentials }),
+      ...(this.config.endpoint && { endpoint: this.config.endpoint }),
+    };
   }
 
   /**

@@ -4,8 +4,30 @@
  * name. Importing is a side report: an account-region without Security Hub (InvalidAccessException), a denied call
  * (AccessDeniedException) or any other failure is returned as the reason, never thrown, so the sweep goes on.
  */
-import { BatchImportFindingsCommand, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { BatchImportFindingsCommand, SecurityHubClient, type AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { asffBatches, type AsffFinding } from '../report/asff';
+import type { AwsClients } from './clients';
+
+const clientsOf = new WeakMap<AwsClients, Map<string, SecurityHubClient>>();
+
+/**
+ * Security Hub in an account-region, through that account's session (AwsClients.clientConfig: the member role, or the
+ * management account's own credentials): BatchImportFindings must be called by the account a finding names
+ * (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchImportFindings.html). Not paced by the CloudTrail
+ * budget: Security Hub's own quota (10 TPS per account-region, burst 30: the partner guide,
+ * https://docs.aws.amazon.com/securityhub/latest/partnerguide/guidelines-batchimportfindings.html) is far above a
+ * sweep's one call per 100 findings. The most recently used 64 are kept, as for CloudTrail.
+ */
+export function securityHubClient(aws: AwsClients, accountId: string, region: string): SecurityHubClient {
+  let cache = clientsOf.get(aws);
+  if (!cache) clientsOf.set(aws, (cache = new Map()));
+  const key = `${accountId}/${region}`;
+  const client = cache.get(key) ?? new SecurityHubClient(aws.clientConfig(accountId, region));
+  cache.delete(key);
+  cache.set(key, client);
+  if (cache.size > (aws.config.maxCachedClients ?? 64)) cache.delete(cache.keys().next().value!);
+  return client;
+}
 
 /**
  * The member role's permission for the import (infra/member-account.yaml; test/unit/infra/iam.test.ts checks it): the

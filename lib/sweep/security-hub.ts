@@ -4,7 +4,7 @@
  * in the account and region each names, through that account's session (BatchImportFindings must be called by the
  * account a finding names). What was imported, and why not, is logged and returned; it never fails the account-region.
  */
-import { importFindings, type ImportOutcome } from '../aws/securityhub';
+import { importFindings, securityHubClient, type ImportOutcome } from '../aws/securityhub';
 import { asffOfAccountRegion, asffOfSource, AsffExportError, type AsffFinding, type AsffRun } from '../report/asff';
 import { judged } from '../report/render-text';
 import { storedAccountRegion, type StoredAccountRegion } from '../report/sweep-result';
@@ -55,7 +55,7 @@ async function importStored(ar: StoredAccountRegion, sweepId: string, deps: Pick
   const out: HubImport[] = [];
   for (const [key, group] of groups) {
     const [accountId, region] = key.split('/') as [string, string];
-    const outcome = await importFindings(deps.aws.securityHub(accountId, region), group).catch(
+    const outcome = await importFindings(securityHubClient(deps.aws, accountId, region), group).catch(
       (e: Error): ImportOutcome => ({ imported: 0, failed: group.length, calls: 0, reason: `${e.name}: ${e.message}` }),
     );
     out.push({ accountId, region, ...outcome });

@@ -4,7 +4,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { makeWorkerHandler } from '../../../functions/sweep-worker/handler';
 import { AwsClients } from '../../../lib/aws/clients';
-import { importFindings } from '../../../lib/aws/securityhub';
+import { importFindings, securityHubClient } from '../../../lib/aws/securityhub';
 import { asffOfAccountRegion } from '../../../lib/report/asff';
 import { InMemorySweepStore } from '../../../lib/sweep/store';
 import { startSweep, sweepSummary, type WorkerDeps } from '../../../lib/sweep/sweep';
@@ -132,7 +132,7 @@ describe('importFindings', () => {
       const f = asffOfAccountRegion({ accountId: PROD, region: 'us-east-1', status: 'done', coverage: { status: 'uncovered', analyzedBy: [] } as never, sources: [], notSelected: [], shadows: [] }, { sweepId: 's', observedAt })!;
       return { ...f, Id: `${f.Id}/${i}` };
     });
-    const out = await importFindings(aws().securityHub(PROD, 'us-east-1'), findings);
+    const out = await importFindings(securityHubClient(aws(), PROD, 'us-east-1'), findings);
     expect(out).toEqual({ imported: 250, failed: 0, calls: 3 });
     expect(sim.securityHub.requestSizes).toEqual([100, 100, 50]);
     expect(sim.securityHub.in(PROD, 'us-east-1')).toHaveLength(250);
@@ -142,7 +142,7 @@ describe('importFindings', () => {
     sim = await startSim({ world: testWorld({ securityHub: { disabled: [`${PROD}/us-east-1`], deniedCallers: [] } } as Partial<WorldInput>) });
     const observedAt = sim.clock.now().toISOString();
     const findings = Array.from({ length: 150 }, (_, i) => ({ ...asffOfAccountRegion({ accountId: PROD, region: 'us-east-1', status: 'done', coverage: { status: 'uncovered', analyzedBy: [] } as never, sources: [], notSelected: [], shadows: [] }, { sweepId: 's', observedAt })!, Id: `x/${i}` }));
-    const out = await importFindings(aws().securityHub(PROD, 'us-east-1'), findings);
+    const out = await importFindings(securityHubClient(aws(), PROD, 'us-east-1'), findings);
     expect(out).toMatchObject({ imported: 0, failed: 150, calls: 1, reason: expect.stringMatching(/^InvalidAccessException/) });
   });
 });
