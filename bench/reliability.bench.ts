@@ -89,7 +89,7 @@ import { sendSweepDigest } from '../lib/notify/digest';
 import { SlackSender } from '../lib/notify/slack-webhook';
 import { defaultPolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
-import type { SweepSummary } from '../lib/sweep/summary';
+import type { SweepSummary } from '../lib/report/summary';
 import { storeLogged, trailLogged } from '../sim/cloudtrail/common';
 import type { FaultEffect } from '../sim/faults';
 import type { EventBridgeEvent } from '../sim/records';

@@ -21,7 +21,7 @@ import { InMemoryLedger } from '../lib/ledger/ledger';
 import { defaultPolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';
 import { InMemorySweepStore } from '../lib/sweep/store';
-import type { SweepSummary } from '../lib/sweep/summary';
+import type { SweepSummary } from '../lib/report/summary';
 import { SimClock } from '../sim/clock';
 import { Simulator } from '../sim/server';
 import { SimulatedQueue, runEventSourceMapping, type SimSqsRecord } from '../sim/sqs-queue';

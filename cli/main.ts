@@ -4,7 +4,7 @@
  * line on stderr naming the problem).
  */
 import { readFileSync } from 'node:fs';
-import { PolicyValidationError } from '../lib/errors';
+import { PolicyValidationError } from '../lib/policy/errors';
 import { parsePolicy } from '../lib/policy/load';
 import { policyJsonSchema } from '../lib/policy/schema';
 import { runtimePolicyText } from '../lib/runtime-policy';

@@ -2,7 +2,7 @@
 // (a UsageError: exit 2) before anything runs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PolicyValidationError } from '../lib/errors';
+import { PolicyValidationError } from '../lib/policy/errors';
 import { REGION_NAME } from '../lib/domain/names';
 import { defaultPolicy, parsePolicy } from '../lib/policy/load';
 import type { Policy } from '../lib/policy/schema';

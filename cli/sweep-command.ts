@@ -3,7 +3,7 @@
 // clocks with --ledger, and exit 0 when nothing is left drifted, 1 otherwise.
 import { AwsClients } from '../lib/aws/clients';
 import { defaultHomeRegion } from '../lib/domain/partitions';
-import { regionsInScope } from '../lib/policy/scope';
+import { regionsInScope } from '../lib/domain/scope';
 import { checkManagementSession, managementCredentials, PreflightError } from '../lib/aws/preflight';
 import { terminal } from '../lib/report/escape';
 import { exitCodeOf } from '../lib/report/sweep-result';

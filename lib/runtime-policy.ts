@@ -8,7 +8,7 @@
  * YAML itself, a hand edit, a truncated copy) is refused at cold start with one line saying what to run.
  */
 import { createHash } from 'node:crypto';
-import { PolicyValidationError } from './errors';
+import { PolicyValidationError } from './policy/errors';
 import type { Policy } from './policy/schema';
 
 /** Names the form, so a later change of it is refused instead of misread. */

@@ -17,7 +17,7 @@ import { sweepQueue } from '../../lib/aws/sweep-clients';
 import type { QueuePort } from '../../lib/sweep/sweep';
 import { loadConfig, type Config } from '../../lib/config';
 import type { Ledger } from '../../lib/ledger/ledger';
-import { usesOrganizationalUnits } from '../../lib/policy/scope';
+import { usesOrganizationalUnits } from '../../lib/domain/scope';
 import { logger, metrics } from '../../lib/observability';
 import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';

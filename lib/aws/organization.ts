@@ -12,7 +12,7 @@ import {
   paginateListRoots,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { accountScope, regionsInScope } from '../policy/scope';
+import { accountScope, regionsInScope } from '../domain/scope';
 import type { Policy } from '../policy/schema';
 
 /**

@@ -28,7 +28,7 @@ import { parseCloudTrailArn } from '../domain/arn';
 import { advancedCoverage } from '../domain/event-selectors';
 import { channelsOf } from '../domain/insight-channels';
 import type { AdvancedEventSelector, BasicEventSelector, EventDataStoreState, EventDataStoreStatus, EventDataStoreSummary, InsightSelector, SourceKind, Tags, TrailState } from '../domain/model';
-import { policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../policy/scope';
+import { policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../domain/scope';
 import type { Policy } from '../policy/schema';
 
 export interface ShadowCopy {

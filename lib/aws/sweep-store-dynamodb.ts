@@ -13,7 +13,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { InsightsSpend } from './cost-explorer';
 import type { SweepRecord, SweepScope, SweepStore } from '../sweep/store';
-import { boundedSummary, type AccountRegionReport, type SweepSummary } from '../sweep/summary';
+import { boundedSummary, type AccountRegionReport, type SweepSummary } from '../report/summary';
 
 const CHUNK = 5000;
 const SUMMARY_LIST_MAX = 1000;

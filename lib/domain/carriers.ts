@@ -19,7 +19,7 @@ import { driftReasons } from './decide';
 import { trailCoverage, advancedCoverage } from './event-selectors';
 import type { DecisionContext, SourceKind, SourceState } from './model';
 import type { CarrierKind, Policy } from '../policy/schema';
-import { matchesAnyGlob } from '../policy/glob';
+import { matchesAnyGlob } from './glob';
 
 export interface AccountRegion {
   accountId: string;

@@ -24,7 +24,7 @@ import { applyClockEffect, insightsClock, isLoggingOn, reconcileClockFacts, type
 import { quoted, utcMinute } from './names';
 import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState } from './model';
 import type { CreateDestinationPolicy, Policy } from '../policy/schema';
-import { accountScope, matchExemptions, regionScope, sourceSelection } from '../policy/scope';
+import { accountScope, matchExemptions, regionScope, sourceSelection } from './scope';
 
 /**
  * `not-needed` is given by the coverage objective, never by decide(): the source's account-regions are analyzed by

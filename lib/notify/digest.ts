@@ -5,7 +5,7 @@
  */
 import { utcMinute } from '../domain/names';
 import { outboxKey, updateRecord, type Ledger, type OutboxEntry } from '../ledger/ledger';
-import type { SweepSummary } from '../sweep/summary';
+import type { SweepSummary } from '../report/summary';
 import { carriedByDigest, sweepDigestMessage, type SlackMessage } from './slack-message';
 import type { DeliveryResult } from './slack-webhook';
 

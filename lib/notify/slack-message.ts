@@ -14,7 +14,7 @@ import { utcMinute } from '../domain/names';
 import type { BreakerNotification } from '../pipeline/handle-event';
 import type { RemediationResult } from '../pipeline/remediate';
 import { showControls } from '../report/escape';
-import type { SweepSummary } from '../sweep/summary';
+import type { SweepSummary } from '../report/summary';
 
 export type Block =
   | { type: 'header'; text: { type: 'plain_text'; text: string } }
@@ -219,7 +219,7 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
   return finalize(`${title}: ${repaired.size} repaired, ${notRemediable.length} need a person, ${unreachable.length} unreachable`, blocks);
 }
 
-/** The digest of a fan-out sweep, from its summary (lib/sweep/summary.ts), with messages Slack missed earlier. */
+/** The digest of a fan-out sweep, from its summary (lib/report/summary.ts), with messages Slack missed earlier. */
 /** The undelivered messages a digest carries (carriedByDigest says how many fit), and how many wait for the next one. */
 function carrySectionsOf(undelivered: readonly string[], keptForNext: number): Block[] {
   const out: Block[] = [];

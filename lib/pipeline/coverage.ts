@@ -9,7 +9,7 @@ import { accountRegionKey, type Carrier } from '../domain/carriers';
 import { judgeCoverage, planCoverage, type CoverageJudgement, type CoveragePlan, type JudgedAccountRegion } from '../domain/coverage-plan';
 import type { Decision } from '../domain/decide';
 import type { ShadowCopy } from '../aws/read';
-import { accountRegionExemption } from '../policy/scope';
+import { accountRegionExemption } from '../domain/scope';
 import type { Policy } from '../policy/schema';
 import type { AccountRegionResult, Target } from './remediate';
 

@@ -23,7 +23,7 @@ import { interpretEvent, type EventInterpretation } from '../targets/from-cloudt
 import type { AwsClients } from '../aws/clients';
 import { amendClockLater, carrierScopeOf, outboxKey, recordedWrite, recordedWrites, recordIntent, updateRecord, type CarrierScope, type Ledger, type OutboxEntry, type SourceRecord } from '../ledger/ledger';
 import { recordedRequestFingerprint } from '../domain/fingerprint';
-import { regionsInScope, usesOrganizationalUnits } from '../policy/scope';
+import { regionsInScope, usesOrganizationalUnits } from '../domain/scope';
 import type { SweepTargets } from './coverage';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
 import { breakerMessage, notRemediableMessage, repairFailedMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';

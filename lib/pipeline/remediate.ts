@@ -26,7 +26,7 @@ import { classifyError, type ClassifiedError } from '../aws/classify-error';
 import type { AwsClients } from '../aws/clients';
 import { readAccountRegion, type AccountRegionRead, type NotSelected, type ShadowCopy } from '../aws/read';
 import { readEventDataStoresElsewhere } from '../aws/stores-elsewhere';
-import { regionsInScope } from '../policy/scope';
+import { regionsInScope } from '../domain/scope';
 
 export type Target = { kind: 'accountRegion'; accountId: string; region: string } | { kind: 'source'; accountId: string; region: string; arn: string };
 

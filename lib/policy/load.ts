@@ -6,7 +6,7 @@
  */
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import { PolicyValidationError, type PolicyProblem } from '../errors';
+import { PolicyValidationError, type PolicyProblem } from './errors';
 import { policySchema, type Policy } from './schema';
 import { propertyPath, quoted } from '../domain/names';
 import defaultPolicyYaml from './default-policy.yaml';

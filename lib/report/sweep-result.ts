@@ -2,7 +2,7 @@
  * The stored result of a sweep run from the command line (`insights-remediator sweep --output result.json`), the
  * input of `insights-remediator report`: per account-region its status and, per source, the finding, the Insights
  * clock before and after, and each planned or applied call with its outcome; plus the organization swept and the
- * sweep summary (lib/sweep/summary.ts). Also what the run's exit code is: drift left or not. Pure. Documented in
+ * sweep summary (lib/report/summary.ts). Also what the run's exit code is: drift left or not. Pure. Documented in
  * docs/cli.md.
  */
 import * as z from 'zod';
@@ -14,7 +14,7 @@ import type { CarrierRepair, CoverageCost, CoveragePlan, Disabling } from '../do
 import type { Objective } from '../policy/schema';
 import type { SpendView } from '../pipeline/coverage';
 import type { AccountRegionResult, RemediationResult } from '../pipeline/remediate';
-import { reportOf, summarize, type SweepSummary } from '../sweep/summary';
+import { reportOf, summarize, type SweepSummary } from './summary';
 
 export const SWEEP_RESULT_FORMAT = 'insights-remediator/sweep-result';
 

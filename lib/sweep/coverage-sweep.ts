@@ -20,7 +20,7 @@ import type { Policy } from '../policy/schema';
 import { finishSweep } from './finish';
 import { repairBatches, type RepairMessage } from './messages';
 import type { SweepRecord } from './store';
-import { reportOf, summarize, tally, type AccountRegionReport, type ReportedSource, type SweepSummary } from './summary';
+import { reportOf, summarize, tally, type AccountRegionReport, type ReportedSource, type SweepSummary } from '../report/summary';
 import { rememberClocks, sendAll, sweepOne, type WorkerDeps } from './sweep';
 
 const scopeOf = (s: SweepRecord): RunScope => {

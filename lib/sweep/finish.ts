@@ -7,7 +7,7 @@
  */
 import { finalizeMessage, MAX_DELAY_SECONDS } from './messages';
 import type { SweepRecord, SweepStore } from './store';
-import { summarize, type SweepSummary } from './summary';
+import { summarize, type SweepSummary } from '../report/summary';
 
 export interface DelayedQueuePort {
   send(body: string, delaySeconds: number): Promise<void>;

@@ -9,7 +9,7 @@
  */
 import type { WriteBudget } from '../aws/apply';
 import type { InsightsSpend } from '../aws/cost-explorer';
-import type { AccountRegionReport, SweepSummary } from './summary';
+import type { AccountRegionReport, SweepSummary } from '../report/summary';
 
 /** A coverage sweep's scope: what it judges, what organization carriers cover, and last month's Insights spend. */
 export interface SweepScope {

@@ -20,7 +20,7 @@ import { ledgerGate } from '../pipeline/source-gate';
 import { scheduleFinalize, type DelayedQueuePort, type FinishDeps } from './finish';
 import { accountRegionKey, messageBatches } from './messages';
 import type { SweepRecord, SweepStore } from './store';
-import { summarize, type SweepSummary } from './summary';
+import { summarize, type SweepSummary } from '../report/summary';
 
 export interface QueuePort extends DelayedQueuePort {
   /** Returns the entry ids SQS did not accept. */

@@ -21,7 +21,7 @@ import { coverageSummary, planSweep, repairAccountRegion } from './coverage-swee
 import { finishSweep } from './finish';
 import { importCoverage, importToSecurityHub } from './security-hub';
 import { parseSweepMessage, retryMessage, SweepMessageError, type AccountMessage } from './messages';
-import { reportOf } from './summary';
+import { reportOf } from '../report/summary';
 import { sweepBudget } from './store';
 import { startSweep, sweepOne, type WorkerDeps } from './sweep';
 

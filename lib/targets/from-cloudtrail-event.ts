@@ -9,7 +9,7 @@ import { parseCloudTrailArn, resolveCloudTrailArn } from '../domain/arn';
 import { clockEffectOfApiCall, type ClockEffect } from '../domain/insights-clock';
 import { ACCOUNT_ID, isReadOnlyOperation, quoted, REGION_NAME } from '../domain/names';
 import { partitionOf } from '../domain/partitions';
-import { regionScope, accountScope } from '../policy/scope';
+import { regionScope, accountScope } from '../domain/scope';
 import type { Policy } from '../policy/schema';
 
 /** A trail name or event data store id as CloudTrail makes them. */

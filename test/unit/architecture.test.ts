@@ -1,6 +1,6 @@
 // The architecture's promises, checked on the source tree.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
 const root = join(__dirname, '../..');
 function sources(dir: string): string[] {
@@ -71,5 +71,31 @@ describe('architecture', () => {
   it('gives every lib/ module a header comment saying what it owns', () => {
     const missing = sources('lib').filter((f) => !readFileSync(join(root, f), 'utf8').trimStart().startsWith('/**'));
     expect(missing).toEqual([]);
+  });
+
+  // Folders are layers: lib/domain and lib/policy at the bottom, adapters, pipeline, sweep and report above, entry
+  // points on top. A cycle between folders means a layer reaches up. Type-only imports are erased at build time.
+  it('has no import cycle between folders', () => {
+    const graph = new Map<string, Set<string>>();
+    for (const file of ['lib', 'functions', 'cli', 'sim'].flatMap(sources)) {
+      const text = readFileSync(join(root, file), 'utf8');
+      for (const m of text.matchAll(/^(import|export)\s+(?!type\b)[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+        const from = dirname(file);
+        const to = dirname(normalize(join(from, m[2]!)));
+        if (to !== from) graph.set(from, (graph.get(from) ?? new Set()).add(to));
+      }
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (folder: string, path: string[]): void => {
+      state.set(folder, 'open');
+      for (const next of graph.get(folder) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next].join(' -> '));
+        else if (!state.has(next)) visit(next, [...path, next]);
+      }
+      state.set(folder, 'done');
+    };
+    for (const folder of graph.keys()) if (!state.has(folder)) visit(folder, [folder]);
+    expect(cycles).toEqual([]);
   });
 });

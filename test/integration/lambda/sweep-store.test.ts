@@ -3,7 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSweepStore } from '../../../lib/aws/sweep-store-dynamodb';
 import { loadSweepConfig } from '../../../lib/sweep/config';
-import { summarize, type AccountRegionReport } from '../../../lib/sweep/summary';
+import { summarize, type AccountRegionReport } from '../../../lib/report/summary';
 import { startDynalite } from '../../helpers/dynalite';
 
 let db: Awaited<ReturnType<typeof startDynalite>>;

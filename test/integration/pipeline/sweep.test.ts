@@ -6,7 +6,7 @@ import { makeWorkerHandler } from '../../../functions/sweep-worker/handler';
 import { AwsClients } from '../../../lib/aws/clients';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { InMemorySweepStore } from '../../../lib/sweep/store';
-import type { SweepSummary } from '../../../lib/sweep/summary';
+import type { SweepSummary } from '../../../lib/report/summary';
 import { startSweep, sweepOne, sweepSummary, type WorkerDeps } from '../../../lib/sweep/sweep';
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { SimulatedQueue, runEventSourceMapping } from '../../../sim/sqs-queue';

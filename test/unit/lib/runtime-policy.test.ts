@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PolicyValidationError } from '../../../lib/errors';
+import { PolicyValidationError } from '../../../lib/policy/errors';
 import { defaultPolicy, parsePolicy } from '../../../lib/policy/load';
 import { readRuntimePolicy, RUNTIME_POLICY_FORMAT, runtimePolicyText } from '../../../lib/runtime-policy';
 

@@ -9,7 +9,7 @@ import type { RemediationResult } from '../../../lib/pipeline/remediate';
 import { renderHtml } from '../../../lib/report/render-html';
 import { renderMarkdown, renderTable } from '../../../lib/report/render-text';
 import { SWEEP_RESULT_FORMAT, type StoredAccountRegion, type StoredSource, type StoredSweepResult } from '../../../lib/report/sweep-result';
-import type { SweepSummary } from '../../../lib/sweep/summary';
+import type { SweepSummary } from '../../../lib/report/summary';
 import { slackProblems } from '../lib/notify/slack-structure';
 import { reportData } from '../../../lib/report/html-data';
 import { embeddedData, foreignMarkup } from './html-structure';

@@ -2,7 +2,7 @@
 // hostile text a member-account admin (or anyone who can edit the file) may put in any string field.
 import type { InsightsClock } from '../../../lib/domain/insights-clock';
 import { SWEEP_RESULT_FORMAT, type StoredAccountRegion, type StoredAction, type StoredSource, type StoredSweepResult } from '../../../lib/report/sweep-result';
-import type { SweepSummary } from '../../../lib/sweep/summary';
+import type { SweepSummary } from '../../../lib/report/summary';
 
 export const HOSTILE = {
   script: '<script>alert(1)</script>',

@@ -1,7 +1,7 @@
 import { InMemoryLedger, newRecord, updateRecord } from '../../../../lib/ledger/ledger';
 import { sendSweepDigest } from '../../../../lib/notify/digest';
 import { sweepDigestMessage, type SlackMessage } from '../../../../lib/notify/slack-message';
-import { summarize, type AccountRegionReport } from '../../../../lib/sweep/summary';
+import { summarize, type AccountRegionReport } from '../../../../lib/report/summary';
 
 const report = (key: string, over: Partial<AccountRegionReport> = {}): AccountRegionReport => ({ key, status: 'done', counts: { compliant: 2, drifted: 1 }, repaired: 1, writes: 2, latestPending: '2026-11-23T00:00:00.000Z', problems: { insightsOff: 1 }, needsPerson: [], at: '2026-11-21T12:00:00.000Z', ...over });
 const summary = summarize('sweep-9', ['1/us-east-1', '2/us-east-1', '3/us-east-1'], [report('1/us-east-1'), report('2/us-east-1', { status: 'unreachable', counts: {}, repaired: 0, writes: 0, problems: {} })], true);

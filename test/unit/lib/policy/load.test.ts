@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PolicyValidationError } from '../../../../lib/errors';
+import { PolicyValidationError } from '../../../../lib/policy/errors';
 import { defaultPolicy, defaultPolicyText, MAX_POLICY_CHARS, MAX_PROBLEMS, parsePolicy, validatePolicy } from '../../../../lib/policy/load';
 import { policyJsonSchema } from '../../../../lib/policy/schema';
 

@@ -1,7 +1,7 @@
 // Policy name globs: `*` any run (empty included), `?` exactly one character, case-sensitive, whole value; and in
 // time linear in the value for any glob an operator can write.
 import fc from 'fast-check';
-import { globStepBound, globWork, matchesAnyGlob, matchesGlob } from '../../../../lib/policy/glob';
+import { globStepBound, globWork, matchesAnyGlob, matchesGlob } from '../../../../lib/domain/glob';
 
 /** The textbook dynamic program, restated independently: does glob[g..] match value[v..]? */
 function referenceMatch(value: string, glob: string): boolean {

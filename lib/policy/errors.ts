@@ -1,6 +1,6 @@
 /**
- * The product's error vocabulary: each class says what went wrong and whether trying again can help.
- * Adapters map AWS errors onto these; handlers decide from `retryable` whether to rethrow.
+ * What a malformed policy is: the problems, each at its path, and never retryable (fix the file). Owned here, beside
+ * the loader that finds them, so lib/policy depends on nothing above it.
  */
 
 export interface PolicyProblem {

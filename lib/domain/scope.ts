@@ -2,9 +2,9 @@
  * Who the policy applies to: accounts (directly or through their OU path), regions, sources selected by
  * name and tag, and exemptions with their expiry. Pure functions of (policy, facts, now).
  */
-import type { SourceKind, Tags } from '../domain/model';
+import type { SourceKind, Tags } from './model';
 import { matchesAnyGlob, matchesGlob } from './glob';
-import type { Exemption, Policy, SourceSelection } from './schema';
+import type { Exemption, Policy, SourceSelection } from '../policy/schema';
 
 export type ScopeVerdict = { inScope: true } | { inScope: false; reason: string };
 

@@ -1,4 +1,4 @@
-import { accountScope, exemptionExpiresAt, matchExemptions, policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../../../../lib/policy/scope';
+import { accountScope, exemptionExpiresAt, matchExemptions, policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../../../../lib/domain/scope';
 import { aPolicy, aTrail, MEMBER, NOW } from '../../../helpers/builders';
 
 describe('accountScope', () => {
