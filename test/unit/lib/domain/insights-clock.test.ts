@@ -288,3 +288,31 @@ describe('mergeClockFacts: two writers, no lost facts', () => {
     expect(mergeClockFacts(base, base, current)).toEqual(current);
   });
 });
+
+describe('the clock: edges', () => {
+  it('notices a stop it did not see: a trail says when, a store is dated when found', () => {
+    const on: ClockFacts = { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { since: T0, basis: 'enabled' } }, trackedSince: T0 };
+    const stoppedTrail = aTrail({ insightSelectors: [{ InsightType: 'ApiCallRateInsight' }], isLogging: false, stopLoggingTime: T1 });
+    expect(reconcileClockFacts(on, stoppedTrail, NOW).facts).toMatchObject({ logging: 'off', loggingAt: T1 });
+    const unknownStop = aTrail({ insightSelectors: [{ InsightType: 'ApiCallRateInsight' }], isLogging: false });
+    expect(reconcileClockFacts(on, unknownStop, NOW).facts).toMatchObject({ logging: 'off', loggingAt: NOW.toISOString() });
+    const store = aStore({ status: 'STOPPED_INGESTION', insightSelectors: [{ InsightType: 'ApiCallRateInsight' }] });
+    expect(reconcileClockFacts({ ...on, kind: 'eventDataStore', destination: store.insightsDestination }, store, NOW).facts).toMatchObject({ logging: 'off', loggingAt: NOW.toISOString() });
+  });
+
+  it('decides by the latest-ending window, a window of unknown start counting as long past', () => {
+    const facts: ClockFacts = { kind: 'trail', logging: 'on', channels: { 'ApiCallRateInsight:Management': { basis: 'inferred' }, 'ApiErrorRateInsight:Management': { since: NOW.toISOString(), basis: 'enabled' } } };
+    expect(insightsClock(facts, NOW)).toMatchObject({ status: 'pending-first-delivery', windowStart: NOW.toISOString() });
+    const both: ClockFacts = { ...facts, channels: { 'ApiCallRateInsight:Management': { basis: 'inferred' }, 'ApiErrorRateInsight:Management': { basis: 'inferred' } } };
+    expect(insightsClock(both, NOW)).toMatchObject({ status: 'delivering' });
+  });
+
+  it('merges: ours when nobody else wrote, and the earliest tracking start of the three', () => {
+    const ours: ClockFacts = { kind: 'trail', logging: 'on', channels: {}, trackedSince: T1 };
+    expect(mergeClockFacts(undefined, ours, undefined)).toEqual(ours);
+    const current: ClockFacts = { kind: 'trail', logging: 'off', loggingAt: NOW.toISOString(), channels: { 'ApiCallRateInsight:Management': { since: T0, basis: 'enabled' } }, trackedSince: T0, destination: 'x' };
+    const merged = mergeClockFacts(undefined, ours, current);
+    expect(merged).toMatchObject({ trackedSince: T0, destination: 'x', logging: 'on' });
+  });
+});
+

@@ -31,4 +31,23 @@ describe('projectState', () => {
     const edsPut = decide({ policy: aPolicy(), source: aStore({ insightSelectors: [] }), context: aContext(), now: NOW }).actions.map((a) => ({ ...a, sourceArn: trail.arn }));
     expect(projectState(trail, edsPut, NOW)).toEqual(trail);
   });
+
+  it('shows Insights turned off by a disabling, a store losing its destination too, and leaves the source of a created destination as it is', () => {
+    const base = { accountId: aTrail().accountId, region: 'us-east-1', why: 'redundant' };
+    const trail = aTrail();
+    expect(projectState(trail, [{ ...base, sourceArn: trail.arn, kind: 'disableInsights', operation: 'PutInsightSelectors', input: { TrailName: trail.arn, InsightSelectors: [] } }], NOW)).toEqual({ ...trail, insightSelectors: [] });
+    const store = aStore();
+    const off = projectState(store, [{ ...base, sourceArn: store.arn, kind: 'disableInsights', operation: 'PutInsightSelectors', input: { EventDataStore: store.arn, InsightSelectors: [] } }], NOW);
+    expect(off.insightSelectors).toEqual([]);
+    expect('insightsDestination' in off).toBe(false);
+    const create = {
+      ...base,
+      sourceArn: store.arn,
+      kind: 'createInsightsDestination' as const,
+      operation: 'CreateEventDataStore' as const,
+      creates: '(the event data store d this plan creates in 222222222222 us-east-1)',
+      input: { Name: 'd', AdvancedEventSelectors: [], MultiRegionEnabled: false, OrganizationEnabled: false, RetentionPeriod: 366, BillingMode: 'EXTENDABLE_RETENTION_PRICING' as const, TerminationProtectionEnabled: true, TagsList: [] },
+    };
+    expect(projectState(store, [create], NOW)).toEqual(store);
+  });
 });

@@ -1,4 +1,4 @@
-import { accountScope, exemptionExpiresAt, matchExemptions, policyNeedsTags, regionScope, regionsInScope, sourceSelection } from '../../../../lib/domain/scope';
+import { accountRegionExemption, accountScope, exemptionExpiresAt, matchExemptions, policyNeedsTags, regionScope, regionsInScope, sourceSelection, usesOrganizationalUnits } from '../../../../lib/domain/scope';
 import { aPolicy, aTrail, MEMBER, NOW } from '../../../helpers/builders';
 
 describe('accountScope', () => {
@@ -84,5 +84,32 @@ describe('exemptions', () => {
     const m = matchExemptions(p, source, NOW);
     expect(m.active?.reason).toBe('first active');
     expect(m.expired.map((e) => e.reason)).toEqual(['expired']);
+  });
+});
+
+describe('whole account-region exemptions', () => {
+  const later = '2099-01-01';
+  const p = aPolicy({
+    exemptions: [
+      { match: { account: MEMBER, region: 'eu-west-1' }, reason: 'migrating', expires: later },
+      { match: { account: '999999999999' }, reason: 'sandbox', expires: later },
+      { match: { region: 'ap-south-1' }, reason: 'not used', expires: '2020-01-01' },
+      { match: { account: MEMBER, kind: 'trail' }, reason: 'a source exemption, not an account-region one', expires: later },
+    ],
+  });
+
+  it('exempts an account-region an exemption names by account and region only', () => {
+    expect(accountRegionExemption(p, { accountId: MEMBER, region: 'eu-west-1' }, NOW)).toBe('migrating');
+    expect(accountRegionExemption(p, { accountId: '999999999999', region: 'us-east-1' }, NOW)).toBe('sandbox');
+  });
+
+  it('ignores an expired one, one that names a kind, name or ARN, and other account-regions', () => {
+    expect(accountRegionExemption(p, { accountId: MEMBER, region: 'ap-south-1' }, NOW)).toBeUndefined();
+    expect(accountRegionExemption(p, { accountId: MEMBER, region: 'us-east-1' }, NOW)).toBeUndefined();
+  });
+
+  it('knows whether a policy scopes by organizational unit', () => {
+    expect(usesOrganizationalUnits(aPolicy())).toBe(false);
+    expect(usesOrganizationalUnits(aPolicy({ scope: { organizationalUnits: { exclude: ['ou-ab12-quarantn'] } } }))).toBe(true);
   });
 });

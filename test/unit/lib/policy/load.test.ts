@@ -273,3 +273,26 @@ describe('policies no person would write', () => {
     expect(problemsOf(`version: 1\nmode: report\nlimits: {maxWritesPerSweep: ${yaml}}\n`).join('\n')).toContain(shown);
   });
 });
+
+describe('policy problems named for a person', () => {
+  it('says a Security Hub switch that is not a boolean is not true or false', () => {
+    expect(problemsOf(`${minimal}securityHub:\n  import: "yes"\n`)).toEqual(['securityHub.import: "yes" is not true or false']);
+  });
+
+  it("says what a created destination's name must be", () => {
+    expect(problemsOf(`${minimal}eventDataStores:\n  destination:\n    strategy: create\n    name: 12345\n`)).toEqual(['eventDataStores.destination.name: must be text']);
+  });
+
+  it('names the kind of value found where another was expected: a list, a mapping, null, true or false', () => {
+    expect(problemsOf(`${minimal}trails:\n  insightTypes: {a: 1}\n`)).toEqual(['trails.insightTypes: expected a list, got a mapping']);
+    expect(problemsOf(`${minimal}mode: [enforce]\n`.replace('mode: enforce\n', ''))).toEqual(['mode: ["enforce"] is not one of enforce, report']);
+    expect(problemsOf(`${minimal}trails:\n  enabled: ~\n`)).toEqual([expect.stringMatching(/^trails\.enabled: .*null/)]);
+    expect(problemsOf(`${minimal}trails:\n  select:\n    names: true\n`)).toEqual([expect.stringMatching(/^trails\.select\.names: expected a list, got boolean true/)]);
+  });
+
+  it('shows a carriage return inside a value as \\r, keeping the problem on one line', () => {
+    const [problem] = problemsOf(`${minimal}mode: "en\\rforce"\n`.replace('mode: enforce\n', ''));
+    expect(problem).toContain('\\r');
+    expect(problem).not.toContain('\r');
+  });
+});
