@@ -9,7 +9,8 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { parentPort, Worker } from 'node:worker_threads';
-import { documentClient, LEDGER_GSI } from '../lib/aws/ledger-dynamodb';
+import { documentClient } from '../lib/aws/ledger-dynamodb';
+import { ledgerTable } from '../test/helpers/ledger-table';
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -65,17 +66,6 @@ export async function startDynamoDb(options: { thread?: string } = {}): Promise<
     doc: documentClient(config(endpoint)),
     newDoc: () => documentClient(config(endpoint)),
     stop,
-    // The ledger table as template.yaml declares it: pk, and the GSI byAccountRegion (lib/aws/ledger-dynamodb.ts).
-    createLedgerTable: async (name) => {
-      await raw.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'accountRegion', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          GlobalSecondaryIndexes: [{ IndexName: LEDGER_GSI, KeySchema: [{ AttributeName: 'accountRegion', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
-        }),
-      );
-    },
+    createLedgerTable: async (name) => void (await raw.send(new CreateTableCommand(ledgerTable(name)))),
   };
 }

@@ -99,15 +99,7 @@ export class AwsClients {
       this.cloudtrailClients.delete(key);
       this.cloudtrailClients.set(key, client);
     } else {
-      const credentials = this.credentialsFor(accountId);
-      client = new CloudTrailClient({
-        region,
-        requestHandler: this.requestHandler,
-        retryMode: 'adaptive',
-        maxAttempts: this.config.maxAttempts ?? 6,
-        ...(credentials && { credentials }),
-        ...(this.config.endpoint && { endpoint: this.config.endpoint }),
-      });
+      client = new CloudTrailClient(this.clientConfig(accountId, region));
       const limits = this.limits;
       client.middlewareStack.add(
         (next, context) => async (args) => {
@@ -154,7 +146,7 @@ export class AwsClients {
     return {
       region,
       requestHandler: this.requestHandler,
-      retryMode: 'adaptive',
+      retryMode: 'adaptive' as const,
       maxAttempts: this.config.maxAttempts ?? 6,
       ...(credentials && { credentials }),
       ...(this.config.endpoint && { endpoint: this.config.endpoint }),

@@ -12,7 +12,7 @@ import {
   paginateListRoots,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { accountScope, regionsInScope } from '../domain/scope';
+import { accountScope, regionsInScope, usesOrganizationalUnits } from '../domain/scope';
 import type { Policy } from '../policy/schema';
 
 /**
@@ -74,7 +74,7 @@ export async function ouPaths(client: OrganizationsClient): Promise<Map<string, 
 
 export async function discoverTargets(client: OrganizationsClient, policy: Policy): Promise<DiscoveredTargets> {
   const org = (await client.send(new DescribeOrganizationCommand({}))).Organization!;
-  const usesOus = policy.scope.organizationalUnits.include.length > 0 || policy.scope.organizationalUnits.exclude.length > 0;
+  const usesOus = usesOrganizationalUnits(policy);
   const paths = usesOus ? await ouPaths(client) : undefined;
   const out: DiscoveredTargets = {
     managementAccountId: org.MasterAccountId!,

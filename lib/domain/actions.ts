@@ -6,7 +6,7 @@
  * redundant carrier (coverage.redundant disable), planned only by lib/domain/coverage-plan.ts.
  */
 import { channelsOf, sortChannels } from './insight-channels';
-import type { ClockEffect } from './insights-clock';
+import { applyClockEffect, type ClockEffect, type ClockFacts } from './insights-clock';
 import type { AdvancedEventSelector, BasicEventSelector, InsightSelector } from './model';
 
 interface ActionBase {
@@ -135,4 +135,17 @@ export function clockEffectOfAction(action: Action): ClockEffect | undefined {
     case 'createInsightsDestination':
       return undefined;
   }
+}
+
+/**
+ * The clock facts after these writes, each at the moment CloudTrail accepted it when known (writes wait for their
+ * budget, so a run's start would date a window seconds too early), else at `at`.
+ */
+export function clockAfter(facts: ClockFacts, writes: readonly { action: Action; at?: string }[], at: string): ClockFacts {
+  let out = facts;
+  for (const w of writes) {
+    const effect = clockEffectOfAction(w.action);
+    if (effect) out = applyClockEffect(out, effect, w.at ?? at);
+  }
+  return out;
 }

@@ -16,11 +16,11 @@
  *   (`com.amazonaws.cloudtrail#InvalidHomeRegionException`,
  *   https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
  */
-import { clockEffectOfAction, createdDestinationRef, CREATED_DESTINATION_TAG, type Action } from './actions';
+import { clockAfter, createdDestinationRef, CREATED_DESTINATION_TAG, type Action } from './actions';
 import { parseCloudTrailArn, resolveCloudTrailArn } from './arn';
 import { advancedCoverage, repairAdvancedSelectors, repairBasicSelectors, satisfies, trailCoverage, type EventCoverage, type ManagementNeed, type SelectorRepair } from './event-selectors';
 import { channel, channelsOf, parseChannel, selectorsOf, sortChannels, type Channel } from './insight-channels';
-import { applyClockEffect, insightsClock, isLoggingOn, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
+import { insightsClock, isLoggingOn, reconcileClockFacts, type ClockFacts, type InsightsClock } from './insights-clock';
 import { quoted, utcMinute } from './names';
 import type { DecisionContext, EventDataStoreState, SourceKind, SourceRef, SourceState } from './model';
 import type { CreateDestinationPolicy, Policy } from '../policy/schema';
@@ -209,13 +209,7 @@ function refOf(s: SourceState): SourceRef {
 }
 
 function projectClock(facts: ClockFacts, actions: Action[], now: Date): InsightsClock {
-  const at = now.toISOString();
-  let projected = facts;
-  for (const a of actions) {
-    const effect = clockEffectOfAction(a);
-    if (effect) projected = applyClockEffect(projected, effect, at);
-  }
-  return insightsClock(projected, now);
+  return insightsClock(clockAfter(facts, actions.map((action) => ({ action })), now.toISOString()), now);
 }
 
 function outOfScope(summary: string, extra: Partial<Finding> = {}): Finding {

@@ -19,8 +19,7 @@ export const usesOrganizationalUnits = (policy: Pick<Policy, 'scope'>): boolean 
 
 export function accountScope(policy: Policy, accountId: string, ouPath?: readonly string[]): ScopeVerdict {
   const { accounts, organizationalUnits: ous } = policy.scope;
-  const usesOus = ous.include.length > 0 || ous.exclude.length > 0;
-  if (usesOus && ouPath === undefined) {
+  if (usesOrganizationalUnits(policy) && ouPath === undefined) {
     // A programming error, not bad input: the caller must read the organization when the policy scopes by OU.
     throw new Error(`accountScope: the OU path of account ${accountId} is required because the policy scopes by organizational unit`);
   }

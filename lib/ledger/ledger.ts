@@ -5,7 +5,8 @@
  * one source so concurrent events never interleave its writes.
  */
 import { emptyBreaker, type BreakerState } from '../domain/breaker';
-import { mergeClockFacts, type ClockFacts } from '../domain/insights-clock';
+import type { Channel } from '../domain/insight-channels';
+import { mergeClockFacts, type ChannelFact, type ClockFacts } from '../domain/insights-clock';
 import type { SourceKind } from '../domain/model';
 import type { IncidentState } from '../notify/incidents';
 import { requestFingerprint } from '../domain/fingerprint';
@@ -204,6 +205,8 @@ export async function recordIntent(
   }));
 }
 
+const channelEntries = (facts: ClockFacts) => Object.entries(facts.channels) as [Channel, ChannelFact][];
+
 /**
  * A writer that lost its lease after CloudTrail took its writes knows when each window really began, later than its
  * intent said; it may not write the record, but moving a window's start later is safe whoever holds the lock (a later
@@ -214,7 +217,7 @@ export async function amendClockLater(ledger: Ledger, where: { arn: string; kind
   const later = (r: SourceRecord): SourceRecord => {
     if (!r.clock) return r;
     const channels = { ...r.clock.channels };
-    for (const [c, f] of Object.entries(facts.channels) as [keyof ClockFacts['channels'], NonNullable<ClockFacts['channels'][keyof ClockFacts['channels']]>][]) {
+    for (const [c, f] of channelEntries(facts)) {
       const held = channels[c];
       if (held && f.since !== undefined && f.basis !== 'inferred' && (held.since === undefined || held.since < f.since)) channels[c] = { ...held, since: f.since, basis: f.basis };
     }
@@ -227,7 +230,7 @@ export async function amendClockLater(ledger: Ledger, where: { arn: string; kind
 /** `to` with every window it opens (a start `from` does not have) dated no earlier than `notBefore`. */
 function laterWindows(from: ClockFacts, to: ClockFacts, notBefore: number): ClockFacts {
   const channels: ClockFacts['channels'] = {};
-  for (const [c, f] of Object.entries(to.channels) as [keyof ClockFacts['channels'], NonNullable<ClockFacts['channels'][keyof ClockFacts['channels']]>][]) {
+  for (const [c, f] of channelEntries(to)) {
     const opened = f.since !== undefined && f.since !== from.channels[c]?.since && Date.parse(f.since) < notBefore;
     channels[c] = opened ? { ...f, since: new Date(notBefore).toISOString() } : f;
   }

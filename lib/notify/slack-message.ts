@@ -74,17 +74,26 @@ export const DIGEST_CARRY_SECTIONS = 4;
 const DIGEST_LINES_PER_SECTION = 15;
 
 /**
- * Which undelivered messages a digest carries: as many as fit its sections, oldest first. Only those leave the outbox
- * when the digest is delivered; the rest wait for the next digest (the digest says how many).
+ * The undelivered messages a digest carries, as the lines of each of its sections: as many as fit, oldest first. A line
+ * longer than a block is clipped by section(), never skipped.
  */
-export function carriedByDigest(texts: readonly string[]): number {
-  let carried = 0;
-  for (let i = 0; i < DIGEST_CARRY_SECTIONS && carried < texts.length; i++) {
-    // A line longer than a block is clipped by section(), never skipped: the same count carrySectionsOf shows.
-    carried += Math.max(1, fittingLines(texts.slice(carried).map((t) => `• ${t}`), DIGEST_LINES_PER_SECTION));
+function carriedLines(texts: readonly string[]): string[][] {
+  const bullets = texts.map((t) => `• ${t}`);
+  const groups: string[][] = [];
+  for (let at = 0; at < bullets.length && groups.length < DIGEST_CARRY_SECTIONS; ) {
+    const rest = bullets.slice(at, at + DIGEST_LINES_PER_SECTION);
+    const n = Math.max(1, fittingLines(rest, DIGEST_LINES_PER_SECTION));
+    groups.push(rest.slice(0, n));
+    at += n;
   }
-  return carried;
+  return groups;
 }
+
+/**
+ * How many undelivered messages a digest carries. Only those leave the outbox when the digest is delivered; the rest
+ * wait for the next digest (the digest says how many).
+ */
+export const carriedByDigest = (texts: readonly string[]): number => carriedLines(texts).reduce((n, g) => n + g.length, 0);
 
 function finalize(text: string, blocks: Block[]): SlackMessage {
   const kept = blocks.length <= LIMITS.blocks ? blocks : [...blocks.slice(0, LIMITS.blocks - 1), context(`and ${blocks.length - LIMITS.blocks + 1} more block(s) not shown`)];
@@ -222,15 +231,9 @@ export function digestMessage(result: RemediationResult, title = 'Insights sweep
 /** The digest of a fan-out sweep, from its summary (lib/report/summary.ts), with messages Slack missed earlier. */
 /** The undelivered messages a digest carries (carriedByDigest says how many fit), and how many wait for the next one. */
 function carrySectionsOf(undelivered: readonly string[], keptForNext: number): Block[] {
-  const out: Block[] = [];
-  let at = 0;
-  while (at < undelivered.length && out.length < DIGEST_CARRY_SECTIONS) {
-    const lines = undelivered.slice(at).map((t) => `• ${t}`);
-    const n = Math.max(1, fittingLines(lines, DIGEST_LINES_PER_SECTION));
-    out.push(section(`${out.length === 0 ? '*Not delivered earlier*\n' : ''}${lines.slice(0, n).join('\n')}`));
-    at += n;
-  }
-  const more = keptForNext + (undelivered.length - at);
+  const groups = carriedLines(undelivered);
+  const out = groups.map((lines, i) => section(`${i === 0 ? '*Not delivered earlier*\n' : ''}${lines.join('\n')}`));
+  const more = keptForNext + undelivered.length - groups.reduce((n, g) => n + g.length, 0);
   if (more > 0) out.push(context(`and ${more} more message(s) not delivered earlier, kept for the next digest`));
   return out;
 }

@@ -14,11 +14,11 @@
  * twice.
  */
 import type { Action } from '../domain/actions';
-import { clockEffectOfAction } from '../domain/actions';
+import { clockAfter } from '../domain/actions';
 import { carrierOf, type Carrier } from '../domain/carriers';
 import type { CoverageJudgement } from '../domain/coverage-plan';
 import { decide, type Blocker, type Decision } from '../domain/decide';
-import { applyClockEffect, type ClockFacts } from '../domain/insights-clock';
+import type { ClockFacts } from '../domain/insights-clock';
 import type { SourceKind, SourceState } from '../domain/model';
 import type { Policy } from '../policy/schema';
 import { applyPlan, localBudget, type CreatedDestinations, type Outcome, type WriteBudget } from '../aws/apply';
@@ -377,15 +377,3 @@ function refusedByAws(d: Decision, o: Extract<Outcome, { status: 'failed' }>): D
   };
 }
 
-/**
- * The clock facts after these writes, each at the moment CloudTrail accepted it (writes wait for their budget, so the
- * run's start would date a window seconds too early), else at `at`.
- */
-function clockAfter(facts: ClockFacts, writes: readonly { action: Action; at?: string }[], at: string): ClockFacts {
-  let out = facts;
-  for (const w of writes) {
-    const effect = clockEffectOfAction(w.action);
-    if (effect) out = applyClockEffect(out, effect, w.at ?? at);
-  }
-  return out;
-}

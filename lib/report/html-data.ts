@@ -76,14 +76,19 @@ class Interner {
       if (this.escaped.size < 1_000_000) this.escaped.set(raw, escaped);
     }
     const text = about ? templated(escaped, about.accountId, about.region) : escaped;
-    let i = this.index.get(text);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(text);
-      this.index.set(text, i);
-    }
-    return i;
+    return indexOf(this.index, this.list, text, text);
   }
+}
+
+/** The position of `value` in `list`, added once under `key`. */
+function indexOf<T>(index: Map<string, number>, list: T[], key: string, value: T): number {
+  let i = index.get(key);
+  if (i === undefined) {
+    i = list.length;
+    list.push(value);
+    index.set(key, i);
+  }
+  return i;
 }
 
 /** Rows kept once each, by their JSON. */
@@ -91,14 +96,7 @@ class Rows<T> {
   readonly list: T[] = [];
   private readonly index = new Map<string, number>();
   of(row: T): number {
-    const key = JSON.stringify(row);
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(row);
-      this.index.set(key, i);
-    }
-    return i;
+    return indexOf(this.index, this.list, JSON.stringify(row), row);
   }
 }
 

@@ -9,7 +9,7 @@ import { parseCloudTrailArn, resolveCloudTrailArn } from '../domain/arn';
 import { clockEffectOfApiCall, type ClockEffect } from '../domain/insights-clock';
 import { ACCOUNT_ID, isReadOnlyOperation, quoted, REGION_NAME } from '../domain/names';
 import { partitionOf } from '../domain/partitions';
-import { regionScope, accountScope } from '../domain/scope';
+import { accountScope, regionScope, usesOrganizationalUnits } from '../domain/scope';
 import type { Policy } from '../policy/schema';
 
 /** A trail name or event data store id as CloudTrail makes them. */
@@ -190,7 +190,7 @@ export function interpretEvent(input: unknown, options: InterpretOptions = {}): 
   }
 
   if (options.policy) {
-    const account = options.policy.scope.organizationalUnits.include.length || options.policy.scope.organizationalUnits.exclude.length ? { inScope: true as const } : accountScope(options.policy, target.accountId);
+    const account = usesOrganizationalUnits(options.policy) ? { inScope: true as const } : accountScope(options.policy, target.accountId);
     if (!account.inScope) return ignore(account.reason, { ...named, target, ...(actor && { actor }) });
     const inRegion = regionScope(options.policy, target.region);
     if (!inRegion.inScope) return ignore(inRegion.reason, { ...named, target, ...(actor && { actor }) });

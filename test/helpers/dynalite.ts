@@ -2,9 +2,10 @@
 // because it installs from npm alone; the npm wrappers of DynamoDB Local download its jar at run time.
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { ledgerTable } from './ledger-table';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { documentClient, LEDGER_GSI } from '../../lib/aws/ledger-dynamodb';
+import { documentClient } from '../../lib/aws/ledger-dynamodb';
 
 export async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void>; doc: ReturnType<typeof documentClient>; createTables: (ledger: string, idempotency: string) => Promise<void> }> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -17,15 +18,7 @@ export async function startDynalite(): Promise<{ endpoint: string; stop: () => P
     doc: documentClient(config),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
     createTables: async (ledger, idempotency) => {
-      await raw.send(
-        new CreateTableCommand({
-          TableName: ledger,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'accountRegion', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          GlobalSecondaryIndexes: [{ IndexName: LEDGER_GSI, KeySchema: [{ AttributeName: 'accountRegion', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
-        }),
-      );
+      await raw.send(new CreateTableCommand(ledgerTable(ledger)));
       await raw.send(new CreateTableCommand({ TableName: idempotency, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
     },
   };
