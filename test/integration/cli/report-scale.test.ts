@@ -163,6 +163,9 @@ describe('the report of a generated 5,000-account x 17-region organization in Ch
 
   it('opens an OU a page of 100 accounts at a time, and a cell its account-region', async () => {
     await page.locator('details.ou .ou-title').first().click();
+    // The page draws an opened OU's cells after the click returns: wait for its first page to be drawn, then count.
+    await page.locator('details.ou').first().locator('.pager .page').waitFor();
+    await page.locator('details.ou').first().locator('button.cell').nth(100 * 17 - 1).waitFor();
     expect(await page.locator('details.ou').first().locator('button.cell').count()).toBe(100 * 17);
     await page.locator('details.ou').first().locator('.pager .next').click();
     expect(await page.locator('details.ou').first().locator('.pager .page').innerText()).toBe('accounts 101–200 of 200 (page 2 of 2)');
