@@ -7,7 +7,8 @@ import { renderCsv } from '../lib/report/csv';
 import { jsonForTerminal, terminal } from '../lib/report/escape';
 import { renderHtml } from '../lib/report/render-html';
 import { renderMarkdown, renderTable } from '../lib/report/render-text';
-import { exitCodeOf, parseStoredSweepResult, SweepResultFileError, type StoredSweepResult } from '../lib/report/sweep-result';
+import { exitCodeOf, type StoredSweepResult } from '../lib/report/sweep-result';
+import { parseStoredSweepResult, SweepResultFileError } from '../lib/report/sweep-result-file';
 import { formatFor, readText, UsageError, writeText, type CliOptions, type Format } from './options';
 
 export function renderResult(result: StoredSweepResult, format: Format): string {

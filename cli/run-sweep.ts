@@ -5,7 +5,7 @@
 // Insights clock facts there.
 import type { AwsClients } from '../lib/aws/clients';
 import { costExplorerClient, lastMonthInsightsSpend } from '../lib/aws/cost-explorer';
-import { discoverTargets } from '../lib/aws/organization';
+import { discoverTargets, organizationsClient } from '../lib/aws/organization';
 import type { Ledger } from '../lib/ledger/ledger';
 import type { AccountRegionResult } from '../lib/pipeline/remediate';
 import type { Policy } from '../lib/policy/schema';
@@ -28,7 +28,7 @@ export interface SweepRunDeps {
 
 export async function runSweep(deps: SweepRunDeps): Promise<StoredSweepResult> {
   const startedAt = deps.now();
-  const targets = await discoverTargets(deps.aws.organizations(), deps.policy);
+  const targets = await discoverTargets(organizationsClient(deps.aws), deps.policy);
   const run = await runOrganization(targets, {
     policy: deps.policy,
     aws: deps.aws,

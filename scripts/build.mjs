@@ -1,7 +1,7 @@
 // Bundles the Lambda entry points (functions/*/handler.ts) and the CLI with esbuild, as ESM for Node 22
 // (esbuild's JS API, https://esbuild.github.io/api/), and the standalone simulator. Usage: node scripts/build.mjs [cli|sim|bench|functions|all]
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const what = process.argv[2] ?? 'all';
@@ -27,6 +27,9 @@ const common = {
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
 
+/** esbuild `alias` of the Lambda bundles (and only theirs): resolved from the working directory, the repository root. */
+const LAMBDA_ALIAS = { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' };
+
 const started = Date.now();
 if (what === 'cli' || what === 'all') {
   await build({ ...common, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
@@ -39,21 +42,23 @@ if (what === 'bench') {
   await build({ ...common, entryPoints, outdir: 'dist/bench' });
 }
 if (what === 'functions' || what === 'all') {
-  const entryPoints = existsSync('functions')
-    ? Object.fromEntries(
-        readdirSync('functions', { withFileTypes: true })
-          .filter((d) => d.isDirectory() && existsSync(join('functions', d.name, 'handler.ts')))
-          .map((d) => [`${d.name}/handler`, join('functions', d.name, 'handler.ts')]),
-      )
-    : {};
-  if (Object.keys(entryPoints).length > 0) {
-    // Lambda bundles: the SDK is bundled (the version tested, not the one the runtime ships; and bundled it loaded
-    // faster than from node_modules when measured), minified, target node24 (the Lambda runtime's major). A linked
-    // source map, as template.yaml's `Sourcemap: true` makes SAM build (it also sets NODE_OPTIONS=--enable-source-maps,
-    // so stack traces in CloudWatch name the TypeScript sources): the same bundle byte for byte
-    // (test/integration/lambda/bundle.test.ts).
-    await build({ ...common, entryPoints, outdir: 'dist/functions', minify: true, sourcemap: 'linked' });
+  const names = existsSync('functions')
+    ? readdirSync('functions', { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join('functions', d.name, 'handler.ts')))
+        .map((d) => d.name)
+    : [];
+  // Lambda bundles: the SDK is bundled (the version tested, not the one the runtime ships; and bundled it loaded
+  // faster than from node_modules when measured), minified, target node24 (the Lambda runtime's major). A linked
+  // source map, as template.yaml's `Sourcemap: true` makes SAM build (it also sets NODE_OPTIONS=--enable-source-maps,
+  // so stack traces in CloudWatch name the TypeScript sources): the same files byte for byte
+  // (test/integration/lambda/bundle.test.ts). The SDK's default credential chain is replaced by the environment's
+  // credentials, all a Lambda function has (lib/aws/lambda-credentials.ts). Split: what a function imports with
+  // `await import()` (an opt-in feature) is a chunk beside handler.mjs, loaded on first use, not at cold start. One
+  // build per function, as SAM builds them, so that no chunk is shared between two functions' artifacts.
+  rmSync('dist/functions', { recursive: true, force: true });
+  for (const name of names) {
+    await build({ ...common, entryPoints: [join('functions', name, 'handler.ts')], outdir: join('dist/functions', name), minify: true, sourcemap: 'linked', splitting: true, alias: LAMBDA_ALIAS });
   }
-  console.error(`build: ${Object.keys(entryPoints).length} function bundle(s)`);
+  console.error(`build: ${names.length} function bundle(s)`);
 }
 console.error(`build: ${what} in ${Date.now() - started} ms`);

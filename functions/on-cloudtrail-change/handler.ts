@@ -12,13 +12,13 @@ import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { AwsClients } from '../../lib/aws/clients';
 import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
-import { ouPathLookup } from '../../lib/aws/organization';
-import { sweepQueue } from '../../lib/aws/sweep-clients';
 import type { QueuePort } from '../../lib/sweep/sweep';
 import { loadConfig, type Config } from '../../lib/config';
 import type { Ledger } from '../../lib/ledger/ledger';
 import { usesOrganizationalUnits } from '../../lib/domain/scope';
-import { logger, metrics } from '../../lib/observability';
+import { once } from '../../lib/once';
+import { logger } from '../../lib/observability';
+import { metrics } from '../../lib/metrics';
 import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
 import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
@@ -74,7 +74,7 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
     ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000, totalMs: 30_000 }) }),
     log: (message, fields) => logger.info(message, fields),
     ...(queue && { startSweep: sweepRequester(queue, () => new Date()) }),
-    ...(usesOrganizationalUnits(config.policy) && { ouPathOf: ouPathLookup(aws.organizations()) }),
+    ...(usesOrganizationalUnits(config.policy) && { ouPathOf: lazyOuPathOf(aws) }),
   };
 }
 
@@ -91,6 +91,21 @@ export function wire(config: Config, deps: EventHandlerDeps, dynamo = documentCl
     .use(makeHandlerIdempotent({ persistenceStore, config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 }) }));
 }
 
+// Organizations (OU-scoped policies only) and SQS (a targeted sweep, when a change took coverage away) are loaded on
+// first use, chunks of their own in the bundle: most events need neither, and the cold start does not pay for them.
+function lazyOuPathOf(aws: AwsClients): NonNullable<EventHandlerDeps['ouPathOf']> {
+  const lookup = once(async () => {
+    const { organizationsClient, ouPathLookup } = await import('../../lib/aws/organization');
+    return ouPathLookup(organizationsClient(aws));
+  });
+  return async (accountId) => (await lookup())(accountId);
+}
+
+function lazySweepQueue(url: string): Pick<QueuePort, 'send'> {
+  const queue = once(async () => (await import('../../lib/aws/sweep-clients')).sweepQueue(url));
+  return { send: async (body, delaySeconds) => (await queue()).send(body, delaySeconds) };
+}
+
 let wired: ReturnType<typeof wire> | undefined;
 
 export const handler = async (event: unknown, context: Context): Promise<HandlerResult> => {
@@ -98,7 +113,7 @@ export const handler = async (event: unknown, context: Context): Promise<Handler
     const config = loadConfig(process.env);
     const dynamo = documentClient();
     const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
-    const queue = config.sweepQueueUrl ? sweepQueue(config.sweepQueueUrl) : undefined;
+    const queue = config.sweepQueueUrl ? lazySweepQueue(config.sweepQueueUrl) : undefined;
     wired = wire(config, depsFromConfig(config, new DynamoDbLedger(dynamo, config.ledgerTable), aws, undefined, queue), dynamo);
   }
   return wired(event as never, context) as Promise<HandlerResult>;

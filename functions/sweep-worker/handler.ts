@@ -6,7 +6,6 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
 import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
 import { sweepInfrastructure } from '../../lib/aws/sweep-clients';
-import { sendSweepDigest } from '../../lib/notify/digest';
 import { SlackSender } from '../../lib/notify/slack-webhook';
 import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
 import { logger } from '../../lib/observability';
@@ -42,7 +41,8 @@ export const handler = async (event: SQSEvent, context: Context) => {
       store,
       queue,
       ledger,
-      ...(slack && { digest: async (summary, accountRegions) => (await sendSweepDigest(summary, accountRegions, { ledger, slack })).delivered }),
+      // The digest is sent once per sweep, by the worker that completes it: loaded then, not at cold start.
+      ...(slack && { digest: async (summary, accountRegions) => (await (await import('../../lib/notify/digest')).sendSweepDigest(summary, accountRegions, { ledger, slack })).delivered }),
       log: (m, f) => logger.info(m, f),
     });
   }

@@ -10,7 +10,6 @@
  * called in the home region, Organizations where its partition serves it.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
@@ -52,7 +51,6 @@ export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
   private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
-  private organizationsClient: OrganizationsClient | undefined;
   readonly limits: AccountRegionLimits;
   /** The partition and the regions STS and Organizations are called in. */
   readonly endpoints: PartitionEndpoints;
@@ -154,19 +152,19 @@ export class AwsClients {
   }
 
   /**
-   * Organizations is global within a partition: one region per partition signs (us-east-1 in aws, the endpoint rules of
-   * `com.amazonaws.organizations#AWSOrganizationsV20161128`; lib/domain/partitions.ts), the management account's
-   * credentials (its List* operations answer only the management account or a delegated administrator:
-   * `com.amazonaws.organizations#ListAccounts`).
+   * The configuration of this organization's Organizations client (lib/aws/organization.ts builds it, so that only what
+   * reads the organization bundles that SDK). Organizations is global within a partition: one region per partition
+   * signs (us-east-1 in aws, the endpoint rules of `com.amazonaws.organizations#AWSOrganizationsV20161128`;
+   * lib/domain/partitions.ts), the management account's credentials (its List* operations answer only the management
+   * account or a delegated administrator: `com.amazonaws.organizations#ListAccounts`).
    */
-  organizations(): OrganizationsClient {
-    this.organizationsClient ??= new OrganizationsClient({
+  organizationsConfig() {
+    return {
       region: this.endpoints.organizationsRegion,
-      retryMode: 'adaptive',
+      retryMode: 'adaptive' as const,
       maxAttempts: this.config.maxAttempts ?? 6,
       ...(this.config.credentials && { credentials: this.config.credentials }),
       ...(this.config.endpoint && { endpoint: this.config.endpoint }),
-    });
-    return this.organizationsClient;
+    };
   }
 }

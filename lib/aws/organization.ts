@@ -10,10 +10,20 @@ import {
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
   paginateListRoots,
-  type OrganizationsClient,
+  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import type { AwsClients } from './clients';
 import { accountScope, regionsInScope, usesOrganizationalUnits } from '../domain/scope';
 import type { Policy } from '../policy/schema';
+
+const clients = new WeakMap<AwsClients, OrganizationsClient>();
+
+/** The organization's Organizations client, one per AwsClients (lib/aws/clients.ts `organizationsConfig`). */
+export function organizationsClient(aws: AwsClients): OrganizationsClient {
+  let client = clients.get(aws);
+  if (!client) clients.set(aws, (client = new OrganizationsClient(aws.organizationsConfig())));
+  return client;
+}
 
 /**
  * The IAM permission of every Organizations call discovery makes (drift-sweep's role only), keyed by operation, and

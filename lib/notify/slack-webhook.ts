@@ -2,9 +2,10 @@
  * Delivers Slack messages through an incoming webhook (@slack/webhook): a timeout per attempt, retries with backoff
  * on 5xx and on no answer, and on 429 after the Retry-After Slack asks for (capped). The webhook URL is a secret: it is
  * fetched lazily, never logged, and scrubbed from any error text. Delivery never throws: a failure comes back as a
- * result so that Slack being down never fails a repair (the finding stays in the ledger for the next digest).
+ * result so that Slack being down never fails a repair (the finding stays in the ledger for the next digest). The
+ * library is loaded with the first message (a chunk of its own in the Lambda bundles), not at cold start.
  */
-import { IncomingWebhook, type IncomingWebhookSendArguments } from '@slack/webhook';
+import type { IncomingWebhook, IncomingWebhookSendArguments } from '@slack/webhook';
 import type { SlackMessage } from './slack-message';
 
 export interface DeliveryResult {
@@ -55,6 +56,7 @@ export class SlackSender {
         this.lastRetryAfter = res.status === 429 && ra !== null && /^\d+$/.test(ra) ? Number(ra) : undefined;
         return res;
       };
+      const { IncomingWebhook } = await import('@slack/webhook');
       this.webhook = new IncomingWebhook(url, { timeout: this.options.timeoutMs ?? 3000, retryConfig: { retries: 0 }, fetch: fetchFn });
     }
     return { webhook: this.webhook, url };

@@ -10,7 +10,6 @@
  */
 import type { AwsClients } from '../aws/clients';
 import type { InsightsSpend } from '../aws/cost-explorer';
-import { discoverTargets } from '../aws/organization';
 import type { Policy } from '../policy/schema';
 import type { SweepTargets } from '../pipeline/coverage';
 import { remediate, type AccountRegionResult, type RemediateDeps } from '../pipeline/remediate';
@@ -44,7 +43,10 @@ export async function startSweep(
   deps: SchedulerDeps,
   only?: SweepTargets,
 ): Promise<{ sweepId: string; enqueued: number; accounts: number; regions: number; skipped: { id: string; reason: string }[] }> {
-  const targets = await discoverTargets(deps.aws.organizations(), deps.policy);
+  // Loaded here, on first use: the sweep worker starts a sweep only when an event asks for a targeted one, and then
+  // pays for the Organizations SDK; its cold start does not.
+  const { discoverTargets, organizationsClient } = await import('../aws/organization');
+  const targets = await discoverTargets(organizationsClient(deps.aws), deps.policy);
   const wanted = only && only.accounts !== 'organization' ? new Set(only.accounts) : undefined;
   const accounts = wanted ? targets.accounts.filter((a) => wanted.has(a.id)) : targets.accounts;
   const regions = only?.regions ? targets.regions.filter((r) => only.regions!.includes(r)) : targets.regions;

@@ -19,7 +19,7 @@
 import { retryableFailure } from '../pipeline/remediate';
 import { coverageSummary, planSweep, repairAccountRegion } from './coverage-sweep';
 import { finishSweep } from './finish';
-import { importCoverage, importToSecurityHub } from './security-hub';
+import type { importToSecurityHub } from './security-hub';
 import { parseSweepMessage, retryMessage, SweepMessageError, type AccountMessage } from './messages';
 import { reportOf } from '../report/summary';
 import { sweepBudget } from './store';
@@ -217,12 +217,21 @@ async function sweepRegion(message: AccountMessage, region: string, deps: Worker
 }
 
 /** The Security Hub import is a side report: whatever happens to it, the account-region's result stands. */
+// The import is opt-in (policy `securityHub.import`): its module, the ASFF export and the Security Hub SDK (about
+// 180 KB minified, most of it the finding's schema) are loaded on first use, a chunk of their own in the Lambda bundle,
+// so a worker that does not import findings never pays for them at cold start.
 async function hubImport(r: Parameters<typeof importToSecurityHub>[0], sweepId: string, deps: WorkerDeps, what: { sources: boolean; coverage: boolean }): Promise<void> {
-  await importToSecurityHub(r, sweepId, deps, what).catch((e: Error) => deps.log?.('security hub import failed', { accountId: r.accountId, region: r.region, reason: `${e.name}: ${e.message}` }));
+  if (!deps.policy.securityHub.import) return;
+  await import('./security-hub')
+    .then(({ importToSecurityHub }) => importToSecurityHub(r, sweepId, deps, what))
+    .catch((e: Error) => deps.log?.('security hub import failed', { accountId: r.accountId, region: r.region, reason: `${e.name}: ${e.message}` }));
 }
 
 async function coverageToHub(sweepId: string, outcome: string, deps: WorkerDeps): Promise<void> {
-  await importCoverage(sweepId, outcome, deps).catch((e: Error) => deps.log?.('security hub import failed', { sweepId, reason: `${e.name}: ${e.message}` }));
+  if (!deps.policy.securityHub.import) return;
+  await import('./security-hub')
+    .then(({ importCoverage }) => importCoverage(sweepId, outcome, deps))
+    .catch((e: Error) => deps.log?.('security hub import failed', { sweepId, reason: `${e.name}: ${e.message}` }));
 }
 
 /** The digest must not fail the record that completed the sweep (SQS would run it again): the deadline retries it. */

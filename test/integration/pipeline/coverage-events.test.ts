@@ -5,7 +5,7 @@ import * as ct from '@aws-sdk/client-cloudtrail';
 import type { SQSEvent } from 'aws-lambda';
 import { makeWorkerHandler } from '../../../functions/sweep-worker/handler';
 import { AwsClients } from '../../../lib/aws/clients';
-import { discoverTargets } from '../../../lib/aws/organization';
+import { discoverTargets, organizationsClient } from '../../../lib/aws/organization';
 import { InMemoryLedger } from '../../../lib/ledger/ledger';
 import type { SweepTargets } from '../../../lib/pipeline/coverage';
 import { handleEvent, type EventHandlerDeps, type EventOutcome } from '../../../lib/pipeline/handle-event';
@@ -47,7 +47,7 @@ async function setup(world: WorldInput): Promise<EventHandlerDeps> {
   const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
   const ledger = new InMemoryLedger();
   // A sweep first: the ledger knows each carrier's scope, as it does once the product runs.
-  await runOrganization(await discoverTargets(aws.organizations(), policy), { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger });
+  await runOrganization(await discoverTargets(organizationsClient(aws), policy), { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger });
   events = [];
   sweeps = [];
   sim.onEvent((e) => events.push(e));

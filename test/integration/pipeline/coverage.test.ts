@@ -2,7 +2,7 @@
 // exact writes each organization shape gets, under both objectives.
 import { AwsClients } from '../../../lib/aws/clients';
 import { costExplorerClient, lastMonthInsightsSpend } from '../../../lib/aws/cost-explorer';
-import { discoverTargets } from '../../../lib/aws/organization';
+import { discoverTargets, organizationsClient } from '../../../lib/aws/organization';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import type { Policy } from '../../../lib/policy/schema';
 import { runOrganization, type OrganizationRun } from '../../../lib/sweep/organization-run';
@@ -22,7 +22,7 @@ const policyOf = (objective: 'coverage' | 'everySource', extra: Record<string, u
 async function run(world: WorldInput, policy: Policy, ledger = new InMemoryLedger(), options: { spend?: boolean } = {}): Promise<OrganizationRun> {
   sim ??= await startSim({ world });
   const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 1000, writesPerSecond: 1000 } });
-  const targets = await discoverTargets(aws.organizations(), policy);
+  const targets = await discoverTargets(organizationsClient(aws), policy);
   const costs = costExplorerClient(aws.config);
   return runOrganization(targets, { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger, ...(options.spend && { spend: () => lastMonthInsightsSpend(costs, sim.clock.now(), { regions: REGIONS }) }) });
 }

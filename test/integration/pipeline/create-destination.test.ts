@@ -3,7 +3,7 @@
 // unique names, retention bounds, the Insight-category constraints).
 import * as ct from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../../../lib/aws/clients';
-import { discoverTargets } from '../../../lib/aws/organization';
+import { discoverTargets, organizationsClient } from '../../../lib/aws/organization';
 import { runOrganization } from '../../../lib/sweep/organization-run';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { handleEvent } from '../../../lib/pipeline/handle-event';
@@ -160,7 +160,7 @@ describe('under the coverage objective (the product\'s default), as a sweep of t
     // Nothing else analyzes dev: its multi-Region store is the carrier; the organization trail is not there to prefer.
     sim = await startSim({ world: { ...lakeWorld([], ['us-east-1']), trails: [{ account: DEV, name: 'dev-trail', homeRegion: 'us-east-1', multiRegion: true, eventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::dev/'] }] }] }] } });
     const base = deps({}, { objective: 'coverage', scope: { accounts: { include: [DEV] }, regions: { include: REGIONS } } });
-    const sweep = async (policy = base.policy) => runOrganization(await discoverTargets(base.aws.organizations(), policy), { policy, aws: base.aws, managementAccountId: MGMT, now: base.now });
+    const sweep = async (policy = base.policy) => runOrganization(await discoverTargets(organizationsClient(base.aws), policy), { policy, aws: base.aws, managementAccountId: MGMT, now: base.now });
     const report = await sweep({ ...base.policy, mode: 'report' });
     expect(cloudTrailWrites()).toEqual([]);
     expect(report.results.flatMap((r) => r.outcomes).map((o) => `${o.action.operation}:${o.status}`)).toEqual(['CreateEventDataStore:planned', 'PutInsightSelectors:planned']);

@@ -1,7 +1,7 @@
 // Organization discovery, and the pipeline cases the shared test organization does not hold.
 import { GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../../../lib/aws/clients';
-import { discoverTargets } from '../../../lib/aws/organization';
+import { discoverTargets, organizationsClient } from '../../../lib/aws/organization';
 import { remediate, type RemediateDeps } from '../../../lib/pipeline/remediate';
 import type { Simulator } from '../../../sim/server';
 import { aPolicy } from '../../helpers/builders';
@@ -15,7 +15,7 @@ const deps = (policy = aPolicy()): RemediateDeps => ({ policy, aws: aws(), manag
 describe('discoverTargets', () => {
   it('finds the management account, the ACTIVE accounts and the policy\'s regions, through empty first pages', async () => {
     sim = await startSim();
-    const t = await discoverTargets(aws().organizations(), aPolicy({ scope: { regions: { include: ['us-east-1', 'eu-west-1', 'ap-south-1'], exclude: ['ap-south-1'] } } }));
+    const t = await discoverTargets(organizationsClient(aws()), aPolicy({ scope: { regions: { include: ['us-east-1', 'eu-west-1', 'ap-south-1'], exclude: ['ap-south-1'] } } }));
     expect(t.managementAccountId).toBe(MGMT);
     expect(t.accounts.map((a) => a.id)).toEqual([MGMT, PROD, DEV]);
     expect(t.skipped).toEqual([{ id: '444444444444', reason: 'account is SUSPENDED' }]);
@@ -26,7 +26,7 @@ describe('discoverTargets', () => {
 
   it('reads OU paths only when the policy scopes by OU, and applies them', async () => {
     sim = await startSim();
-    const t = await discoverTargets(aws().organizations(), aPolicy({ scope: { regions: { include: ['us-east-1'] }, organizationalUnits: { include: ['ou-ab12-prod0001'] } } }));
+    const t = await discoverTargets(organizationsClient(aws()), aPolicy({ scope: { regions: { include: ['us-east-1'] }, organizationalUnits: { include: ['ou-ab12-prod0001'] } } }));
     expect(t.accounts).toEqual([{ id: PROD, name: 'prod', ouPath: ['r-ab12', 'ou-ab12-prod0001'] }]);
     expect(t.skipped.map((s) => s.id).sort()).toEqual([MGMT, DEV, '444444444444'].sort());
   });

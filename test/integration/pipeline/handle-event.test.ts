@@ -6,7 +6,7 @@ import { AwsClients } from '../../../lib/aws/clients';
 import { decide } from '../../../lib/domain/decide';
 import { InMemoryLedger, updateRecord } from '../../../lib/ledger/ledger';
 import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../../lib/pipeline/handle-event';
-import { ouPathLookup } from '../../../lib/aws/organization';
+import { organizationsClient, ouPathLookup } from '../../../lib/aws/organization';
 import { readAccountRegion } from '../../../lib/aws/read';
 import type { EventBridgeEvent } from '../../../sim/records';
 import type { Simulator } from '../../../sim/server';
@@ -202,7 +202,7 @@ describe('handleEvent over the simulator\'s event stream', () => {
   it('judges events under a policy scoped by organizational unit with the account\'s OU path, read from the organization', async () => {
     const deps = await setup();
     deps.policy = aPolicy({ mode: 'enforce', scope: { organizationalUnits: { include: ['ou-ab12-prod0001'] } } });
-    deps.ouPathOf = ouPathLookup(new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' } }).organizations());
+    deps.ouPathOf = ouPathLookup(organizationsClient(new AwsClients({ managementAccountId: MGMT, memberRoleName: ROLE, endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' } })));
     await alice().send(new ct.StopLoggingCommand({ Name: 'audit' }));
     const inOu = await handleEvent(events.shift()!, deps);
     expect(inOu.writes).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { parseStoredSweepResult, SweepResultFileError } from '../../../lib/report/sweep-result';
+import { parseStoredSweepResult, SweepResultFileError } from '../../../lib/report/sweep-result-file';
 import { aStoredResult } from './stored-results';
 
 // A complete stored result: the reader checks every field the renderers read (lib/report/sweep-result.ts).

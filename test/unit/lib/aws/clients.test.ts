@@ -4,6 +4,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AwsClients } from '../../../../lib/aws/clients';
+import { organizationsClient } from '../../../../lib/aws/organization';
 import { UnsupportedPartitionError } from '../../../../lib/domain/partitions';
 
 // fromTemporaryCredentials (@aws-sdk/credential-providers) assumes roles with the STS client of @aws-sdk/nested-clients.
@@ -42,7 +43,7 @@ describe('AwsClients in each partition', () => {
   ])('in %s (home region %s) assumes %s through STS at %s, and calls Organizations in %s', async (_partition, home, roleArn, stsHost, organizationsRegion) => {
     const aws = clientsIn(home);
     expect(await memberSession(aws, home)).toEqual({ roleArn, stsRegion: home, stsHost });
-    expect(await aws.organizations().config.region()).toBe(organizationsRegion);
+    expect(await organizationsClient(aws).config.region()).toBe(organizationsRegion);
   });
 
   it('keeps the home partition for every region swept, and one session per member account', async () => {
