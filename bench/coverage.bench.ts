@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { AwsClients } from '../lib/aws/clients';
 import { costExplorerClient, lastMonthInsightsSpend } from '../lib/aws/cost-explorer';
-import { discoverTargets } from '../lib/aws/organization';
+import { discoverTargets, organizationsClient } from '../lib/aws/organization';
 import { InMemoryLedger } from '../lib/ledger/ledger';
 import { validatePolicy } from '../lib/policy/load';
 import { runOrganization } from '../lib/sweep/organization-run';
@@ -58,7 +58,7 @@ async function measure(objective: 'coverage' | 'everySource'): Promise<Figures> 
     const MGMT = accountId(0);
     const policy = validatePolicy({ version: 1, mode: 'enforce', objective, scope: { regions: { include: REGIONS } }, limits: { maxWritesPerSweep: 100_000 } }, 'bench policy');
     const aws = new AwsClients({ managementAccountId: MGMT, memberRoleName: 'InsightsRemediatorRole', endpoint: sim.endpoint, credentials: { accessKeyId: MGMT, secretAccessKey: 'x' }, budget: { readsPerSecond: 10_000, writesPerSecond: 10_000 } });
-    const targets = await discoverTargets(aws.organizations(), policy);
+    const targets = await discoverTargets(organizationsClient(aws), policy);
     const costs = costExplorerClient(aws.config);
     const run = await runOrganization(targets, { policy, aws, managementAccountId: MGMT, now: () => sim.clock.now(), ledger: new InMemoryLedger(), concurrency: 16, spend: () => lastMonthInsightsSpend(costs, sim.clock.now(), { regions: REGIONS }) });
     const after = sim.dumpWorld();
