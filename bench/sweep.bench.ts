@@ -16,6 +16,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import type { SQSEvent } from 'aws-lambda';
 import { makeSchedulerHandler } from '../functions/drift-sweep/handler';
 import { makeWorkerHandler } from '../functions/sweep-worker/handler';
+import { DescribeTrailsCommand, ListEventDataStoresCommand, ListTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../lib/aws/clients';
 import { InMemoryLedger } from '../lib/ledger/ledger';
 import { defaultPolicy } from '../lib/policy/load';
@@ -44,9 +45,13 @@ interface ThreadStats {
   errors: Record<string, number>;
   peakReadsPerSecond: number;
   peakWritesPerSecond: number;
+  /** CloudTrail and STS calls: the mean time the simulator took to answer one (its added latency included), and when it answered the last (Date.now). */
+  meanCallMs: number;
+  lastCallAt: number;
 }
 
 const WORKER_TIMEOUT_MS = 300_000;
+const PROBE_CALLS = 50;
 
 // ---- the simulator's side (worker thread) ----
 async function simulatorThread(params: ThreadParams): Promise<void> {
@@ -62,8 +67,12 @@ function statsOf(sim: Simulator): ThreadStats {
   const all = sim.callCounts();
   const byService: Record<string, number> = {};
   const times = new Map<string, number[]>();
+  let callMs = 0;
+  let counted = 0;
+  let lastCallAt = 0;
   for (const c of sim.calls) {
     byService[c.service] = (byService[c.service] ?? 0) + 1;
+    if (c.service === 'cloudtrail' || c.service === 'sts') ((callMs += c.ms), counted++, (lastCallAt = Math.max(lastCallAt, c.at)));
     if (c.service !== 'cloudtrail') continue;
     const key = `${c.account}/${c.region}/${/^(Get|List|Describe|Lookup)/.test(c.operation) ? 'r' : 'w'}`;
     const list = times.get(key) ?? [];
@@ -90,6 +99,8 @@ function statsOf(sim: Simulator): ThreadStats {
     errors: all.errors,
     peakReadsPerSecond: peakReads,
     peakWritesPerSecond: peakWrites,
+    meanCallMs: counted ? callMs / counted : 0,
+    lastCallAt,
   };
 }
 
@@ -108,7 +119,8 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
   const ledger = new InMemoryLedger();
   let summary: SweepSummary | undefined;
   let completedAt = 0;
-  const digest = async (s: SweepSummary) => ((summary = s), (completedAt = performance.now()), true);
+  let completedWallAt = 0;
+  const digest = async (s: SweepSummary) => ((summary = s), (completedAt = performance.now()), (completedWallAt = Date.now()), true);
 
   const t0 = performance.now();
   const scheduled = await makeSchedulerHandler({ aws: clients(), policy, queue, store, now: () => clock.now() })({}, { awsRequestId: 'benchmark' });
@@ -125,19 +137,41 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
       nextReport += 0.1;
     }
     const container = free.pop()!;
+    const accountsOf = event.Records.flatMap((r) => {
+      const m = JSON.parse(r.body) as { accountId?: string; regions?: string[] };
+      return m.accountId && m.regions ? [{ accountId: m.accountId, regions: m.regions }] : [];
+    });
     // Lambda's context: the worker starts no account with under a minute of its 300 s left (lib/sweep/worker.ts).
     const started = performance.now();
     try {
       return await container(event as unknown as SQSEvent, { getRemainingTimeInMillis: () => WORKER_TIMEOUT_MS - (performance.now() - started) });
     } finally {
       free.push(container);
+      if (accountsOf.length) invocationLog.push({ ms: performance.now() - started, accounts: accountsOf });
     }
   };
+  const invocationLog: { ms: number; accounts: { accountId: string; regions: string[] }[] }[] = [];
   const heap0 = process.memoryUsage().rss;
   const load = measureLoad();
   const run = await runEventSourceMapping(queue, clock, invoke, { batchSize: 10, concurrency });
   const machineLoad = load();
   const stats = await sim.rpc<ThreadStats>('stats');
+  // After the figures are taken (so the sweep's counts stay exact): what one call costs as a client sees it, here, with
+  // the machine otherwise as quiet as the sweep left it: PROBE_CALLS sequential reads through the product's own clients
+  // (budget lifted), against the same simulator, latency and connection settings, spread over the management account's
+  // regions and three read APIs so that none meets the simulator's per-API TPS quota.
+  const probeAws = new AwsClients({ managementAccountId: management, memberRoleName: 'InsightsRemediatorRole', endpoint: sim.endpoint, credentials: { accessKeyId: management, secretAccessKey: 'x' }, budget: { readsPerSecond: 100_000, writesPerSecond: 100_000 } });
+  const probe = (i: number) => {
+    const client = probeAws.cloudTrail(management, params.regions[i % params.regions.length]!);
+    const kind = Math.floor(i / params.regions.length) % 3;
+    return kind === 0 ? client.send(new DescribeTrailsCommand({})) : kind === 1 ? client.send(new ListTrailsCommand({})) : client.send(new ListEventDataStoresCommand({}));
+  };
+  for (let i = 0; i < 3 * params.regions.length; i++) await probe(i);
+  const probeThrottledBefore = (await sim.rpc<ThreadStats>('stats')).throttled;
+  const probeStarted = performance.now();
+  for (let i = 0; i < PROBE_CALLS; i++) await probe(i);
+  if ((await sim.rpc<ThreadStats>('stats')).throttled !== probeThrottledBefore) throw new Error('the call-cost probe was throttled: its figure would not be one call');
+  const clientCallMs = (performance.now() - probeStarted) / PROBE_CALLS;
   await sim.stop();
   if (!summary) throw new Error(`${label}: the sweep never completed (${queue.deadLetters.length} dead letters)`);
 
@@ -149,6 +183,15 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
   const minimumAssumeRoles = params.accounts - 1; // the management account uses the functions' own credentials
   const workerMs = completedAt - t1;
   const idealMs = ((minimumCloudTrail + minimumAssumeRoles) * params.latencyMs) / (concurrency * lanes);
+  // Where the time beyond the ideal went: each call took the simulator meanCallMs (its 30 ms plus parsing, SigV4
+  // verification and the answer), not 30; and the sweep ended finishingMs after the last call was answered.
+  const idealAtMeasuredMs = ((minimumCloudTrail + minimumAssumeRoles) * stats.meanCallMs) / (concurrency * lanes);
+  // Packing inside invocations: an invocation of accounts' messages lasts at least its calls x the measured call time /
+  // lanes (one AssumeRole per member account); what it took beyond that is lanes idle at its end, or the CPU.
+  const invocationIdealMs = (inv: (typeof invocationLog)[number]) =>
+    (inv.accounts.reduce((n, a) => n + a.regions.reduce((k, r) => k + (stats.cloudtrailByAccountRegion[`${a.accountId}/${r}`] ?? 0), 0) + (a.accountId === management ? 0 : 1), 0) * stats.meanCallMs) / lanes;
+  const invocationsMs = invocationLog.reduce((n, inv) => n + inv.ms, 0);
+  const invocationsIdealMs = invocationLog.reduce((n, inv) => n + invocationIdealMs(inv), 0);
   return {
     label,
     accounts: params.accounts,
@@ -164,6 +207,17 @@ async function sweepRun(label: string, params: ThreadParams, concurrency: number
     totalMs: Math.round(completedAt - t0),
     idealMs: Math.round(idealMs),
     ratioToIdeal: idealMs ? Number((workerMs / idealMs).toFixed(3)) : null,
+    meanCallMs: Number(stats.meanCallMs.toFixed(2)),
+    idealAtMeasuredCallMs: Math.round(idealAtMeasuredMs),
+    ratioToIdealAtMeasuredCall: idealAtMeasuredMs ? Number((workerMs / idealAtMeasuredMs).toFixed(3)) : null,
+    clientCallMs: Number(clientCallMs.toFixed(2)),
+    idealAtClientCallMs: Math.round(((minimumCloudTrail + minimumAssumeRoles) * clientCallMs) / (concurrency * lanes)),
+    ratioToIdealAtClientCall: Number((workerMs / (((minimumCloudTrail + minimumAssumeRoles) * clientCallMs) / (concurrency * lanes))).toFixed(3)),
+    finishingMs: Math.max(0, completedWallAt - stats.lastCallAt),
+    accountInvocations: invocationLog.length,
+    accountInvocationsMs: Math.round(invocationsMs),
+    accountInvocationsIdealMs: Math.round(invocationsIdealMs),
+    containersBusy: Number((invocationsMs / (concurrency * workerMs)).toFixed(3)),
     calls: { total: Object.values(stats.byService).reduce((a, b) => a + b, 0), ...stats.byService },
     cloudtrailCalls: cloudtrail,
     minimumCloudTrailCalls: minimumCloudTrail,
@@ -204,6 +258,9 @@ async function main(): Promise<void> {
     console.log(`  CloudTrail calls      ${r.cloudtrailCalls} = ${r.cloudtrailCallsPerAccountRegion} per account-region; documented minimum ${r.minimumCloudTrailCalls} = ${r.minimumPerAccountRegion} (${r.accountRegionsAtMinimum}/${r.accountRegions} account-regions exactly at it): ratio ${r.cloudtrailRatio.toFixed(2)}`);
     console.log(`  STS AssumeRole        ${r.assumeRoles} (minimum ${r.minimumAssumeRoles}: one per member account): ratio ${r.assumeRoleRatio.toFixed(2)}; all calls ${r.calls.total}`);
     console.log(`  wall time (workers)   ${fmt(r.workerMs)}; ideal lower bound ${fmt(r.idealMs)} for ${r.concurrency * r.lanes} lanes = ${r.ratioToIdeal} x ideal (target <= 1.15 on an idle machine), measured under: ${describeLoad(r.load)}; scheduler ${fmt(r.schedulerMs)}`);
+    console.log(`  where it went         the simulator answered a call in ${r.meanCallMs} ms on average (${r.latencyMs} ms of it added): at that, the ideal is ${fmt(r.idealAtMeasuredCallMs)} = ${r.ratioToIdealAtMeasuredCall} x; the last call was answered ${fmt(r.finishingMs)} before the sweep's digest`);
+    console.log(`  one call, client side ${r.clientCallMs} ms (${PROBE_CALLS} sequential reads through the product's clients after the run: the SDK's and Node's own time on top of the simulator's); at that, the ideal is ${fmt(r.idealAtClientCallMs)} = ${r.ratioToIdealAtClientCall} x`);
+    console.log(`  inside invocations    ${r.accountInvocations} invocations of accounts took ${fmt(r.accountInvocationsMs)} in all, their calls at ${r.meanCallMs} ms over ${r.lanes} lanes ${fmt(r.accountInvocationsIdealMs)} (${(r.accountInvocationsMs / r.accountInvocationsIdealMs).toFixed(3)} x); containers busy ${Math.round(r.containersBusy * 100)}% of the wall time`);
     console.log(`  throttled calls       ${r.throttledCalls}; unrecovered ${r.unrecovered}; other errors ${JSON.stringify(r.otherErrors)}`);
     console.log(`  invocations           ${r.invocations}, longest ${fmt(r.longestInvocationMs)} (timeout ${fmt(r.workerTimeoutMs)}); most reads one account-region saw within 1 s: ${r.peakReadsPerSecondInAnAccountRegion} (the simulator's 10-TPS token buckets throttled ${r.throttledCalls})`);
   }

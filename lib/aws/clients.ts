@@ -1,6 +1,6 @@
 /**
  * SDK v3 clients for the organization: the management account's own credentials, or a member role assumed once
- * per account and cached in memory until near expiry (fromTemporaryCredentials); regional CloudTrail clients created lazily and
+ * per account through one STS client and cached in memory until near expiry; regional CloudTrail clients created lazily and
  * reused, with adaptive retries; and every CloudTrail attempt, retries included, paced by the account-region's budget
  * (writes per API: lib/rate-limiter.ts). The only place the product builds AWS clients.
  * A sweep worker meets thousands of account-regions in one container: the clients share one HTTP handler (one
@@ -10,7 +10,7 @@
  * called in the home region, Organizations where its partition serves it.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -49,6 +49,8 @@ const isThrottling = (e: unknown): boolean => {
 
 export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
+  private settingsClient: CloudTrailClient | undefined;
+  private stsClient: STSClient | undefined;
   private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
   readonly limits: AccountRegionLimits;
@@ -66,15 +68,36 @@ export class AwsClients {
     let provider = this.credentialsByAccount.get(accountId);
     if (!provider) {
       // One session per account, shared by every region's client, refreshed 5 minutes before it expires.
-      const assume = fromTemporaryCredentials({
-        params: { RoleArn: roleArn(this.endpoints.partition, accountId, this.config.memberRoleName), RoleSessionName: this.config.roleSessionName ?? 'insights-remediator', DurationSeconds: 3600 },
-        ...(this.config.credentials && { masterCredentials: this.config.credentials }),
-        clientConfig: { region: this.endpoints.stsRegion, ...(this.config.endpoint && { endpoint: this.config.endpoint }) },
-      });
+      const params = { RoleArn: roleArn(this.endpoints.partition, accountId, this.config.memberRoleName), RoleSessionName: this.config.roleSessionName ?? 'insights-remediator', DurationSeconds: 3600 };
+      const assume: AwsCredentialIdentityProvider = async () => {
+        const { sts, AssumeRoleCommand } = await this.sts();
+        const { Credentials: c } = await sts.send(new AssumeRoleCommand(params));
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`STS answered AssumeRole of ${params.RoleArn} without credentials`);
+        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken && { sessionToken: c.SessionToken }), ...(c.Expiration && { expiration: c.Expiration }) };
+      };
       provider = memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) as AwsCredentialIdentityProvider;
       this.credentialsByAccount.set(accountId, provider);
     }
     return provider;
+  }
+
+  /**
+   * The one STS client every member session is assumed through, in the home region (STS's regional endpoint in the
+   * home partition), with the management account's credentials and the shared HTTP handler. One client, not one per
+   * account as the SDK's fromTemporaryCredentials builds: a sweep opens a session for each of thousands of accounts,
+   * and each new client resolved its configuration again on its first call (about 2 ms of CPU, bench/sweep.bench.ts).
+   */
+  private async sts(): Promise<{ sts: STSClient; AssumeRoleCommand: typeof import('@aws-sdk/client-sts').AssumeRoleCommand }> {
+    // Loaded with the first member session, as the SDK's own fromTemporaryCredentials loads STS: a function that only
+    // acts in the management account never loads it.
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+    this.stsClient ??= new STSClient({
+      region: this.endpoints.stsRegion,
+      requestHandler: this.requestHandler,
+      ...(this.config.credentials && { credentials: this.config.credentials }),
+      ...(this.config.endpoint && { endpoint: this.config.endpoint }),
+    });
+    return { sts: this.stsClient, AssumeRoleCommand };
   }
 
   /**
@@ -97,7 +120,7 @@ export class AwsClients {
       this.cloudtrailClients.delete(key);
       this.cloudtrailClients.set(key, client);
     } else {
-      client = new CloudTrailClient(this.clientConfig(accountId, region));
+      client = new CloudTrailClient({ ...this.clientConfig(accountId, region), ...this.sharedSettings() });
       const limits = this.limits;
       client.middlewareStack.add(
         (next, context) => async (args) => {
@@ -131,6 +154,18 @@ export class AwsClients {
       if (this.cloudtrailClients.size > (this.config.maxCachedClients ?? 64)) this.cloudtrailClients.delete(this.cloudtrailClients.keys().next().value!);
     }
     return client;
+  }
+
+  /**
+   * The settings every CloudTrail client resolves from the environment and the shared config files the same way (FIPS
+   * and dual-stack endpoints, the defaults mode, the app id and auth scheme preference of the user agent): resolved
+   * once, by the SDK's own loaders in a first client that never sends, and shared as its memoized providers. A sweep
+   * builds a client per account-region, and each one resolving them again cost about 1.5 ms of CPU on its first call
+   * (bench/sweep.bench.ts), most of it errors the loaders throw and catch for every setting that is not set.
+   */
+  private sharedSettings() {
+    const c = (this.settingsClient ??= new CloudTrailClient({ region: this.endpoints.stsRegion })).config;
+    return { useFipsEndpoint: c.useFipsEndpoint, useDualstackEndpoint: c.useDualstackEndpoint, defaultsMode: c.defaultsMode, userAgentAppId: c.userAgentAppId, authSchemePreference: c.authSchemePreference };
   }
 
   /**

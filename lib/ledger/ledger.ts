@@ -129,6 +129,8 @@ export async function updateRecord(
 
 export class InMemoryLedger implements Ledger {
   private readonly records = new Map<string, SourceRecord>();
+  /** The ARNs of each account-region's records, as DynamoDbLedger's partition key serves them: a sweep asks once per account-region. */
+  private readonly byAccountRegion = new Map<string, Set<string>>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly counters = new Map<string, number>();
 
@@ -146,7 +148,7 @@ export class InMemoryLedger implements Ledger {
   /** A ledger holding these records (e.g. read back from a file the CLI keeps between runs). */
   static of(records: readonly SourceRecord[]): InMemoryLedger {
     const ledger = new InMemoryLedger();
-    for (const r of records) ledger.records.set(r.arn, structuredClone(r));
+    for (const r of records) ledger.store(structuredClone(r));
     return ledger;
   }
 
@@ -163,12 +165,20 @@ export class InMemoryLedger implements Ledger {
   async put(record: SourceRecord): Promise<boolean> {
     const current = this.records.get(record.arn);
     if ((current?.version ?? 0) !== record.version - 1) return false;
-    this.records.set(record.arn, structuredClone(record));
+    this.store(structuredClone(record));
     return true;
   }
 
+  private store(record: SourceRecord): void {
+    this.records.set(record.arn, record);
+    const key = `${record.accountId}/${record.region}`;
+    let arns = this.byAccountRegion.get(key);
+    if (!arns) this.byAccountRegion.set(key, (arns = new Set()));
+    arns.add(record.arn);
+  }
+
   async sourcesIn(accountId: string, region: string): Promise<SourceRecord[]> {
-    return [...this.records.values()].filter((r) => r.accountId === accountId && r.region === region).map((r) => structuredClone(r));
+    return [...(this.byAccountRegion.get(`${accountId}/${region}`) ?? [])].map((arn) => structuredClone(this.records.get(arn)!)).filter((r) => r.accountId === accountId && r.region === region);
   }
 
   async withLock<T>(arn: string, work: () => Promise<T>): Promise<T> {

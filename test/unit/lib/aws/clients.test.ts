@@ -1,13 +1,13 @@
 // The member-role sessions and the Organizations client, in each partition the product runs in: the role ARN names
 // the home region's partition, STS is called in the home region, Organizations where its partition serves it.
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AwsClients } from '../../../../lib/aws/clients';
 import { organizationsClient } from '../../../../lib/aws/organization';
 import { UnsupportedPartitionError } from '../../../../lib/domain/partitions';
 
-// fromTemporaryCredentials (@aws-sdk/credential-providers) assumes roles with the STS client of @aws-sdk/nested-clients.
+// AwsClients assumes member roles with one STSClient of @aws-sdk/client-sts.
 const sts = mockClient(STSClient);
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
