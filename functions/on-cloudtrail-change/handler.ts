@@ -19,8 +19,7 @@ import { usesOrganizationalUnits } from '../../lib/domain/scope';
 import { once } from '../../lib/once';
 import { logger } from '../../lib/observability';
 import { metrics } from '../../lib/metrics';
-import { SlackSender } from '../../lib/notify/slack-webhook';
-import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
+import { slackFromSecret } from '../../lib/notify/webhook-url';
 import { handleEvent, retryReason, type BreakerNotification, type EventHandlerDeps } from '../../lib/pipeline/handle-event';
 
 export interface HandlerResult {
@@ -71,7 +70,7 @@ export function depsFromConfig(config: Config, ledger: Ledger, aws: AwsClients, 
     ownRoles: { functionRoleNames: config.functionRoleNames, memberRoleName: config.memberRoleName },
     notify: notify ?? (async (n) => logger.warn('circuit breaker open', { ...n })),
     // At most ~30 s of Slack per invocation (outside the lock): what is not delivered by then stays in the outbox.
-    ...(config.slackWebhookSecret && { slack: new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000, totalMs: 30_000 }) }),
+    ...(config.slackWebhookSecret && { slack: slackFromSecret(config.slackWebhookSecret, { timeoutMs: 3000, totalMs: 30_000 }) }),
     log: (message, fields) => logger.info(message, fields),
     ...(queue && { startSweep: sweepRequester(queue, () => new Date()) }),
     ...(usesOrganizationalUnits(config.policy) && { ouPathOf: lazyOuPathOf(aws) }),

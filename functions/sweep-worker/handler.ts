@@ -6,8 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsClients } from '../../lib/aws/clients';
 import { DynamoDbLedger, documentClient } from '../../lib/aws/ledger-dynamodb';
 import { sweepInfrastructure } from '../../lib/aws/sweep-clients';
-import { SlackSender } from '../../lib/notify/slack-webhook';
-import { webhookUrlFromSecret } from '../../lib/notify/webhook-url';
+import { slackFromSecret } from '../../lib/notify/webhook-url';
 import { logger } from '../../lib/observability';
 import { loadSweepConfig } from '../../lib/sweep/config';
 import type { WorkerDeps } from '../../lib/sweep/sweep';
@@ -31,7 +30,7 @@ export const handler = async (event: SQSEvent, context: Context) => {
     const { store, queue } = sweepInfrastructure(config);
     const aws = new AwsClients({ managementAccountId: config.managementAccountId, memberRoleName: config.memberRoleName });
     const ledger = new DynamoDbLedger(documentClient(), config.ledgerTable);
-    const slack = config.slackWebhookSecret ? new SlackSender({ url: webhookUrlFromSecret(config.slackWebhookSecret), timeoutMs: 3000 }) : undefined;
+    const slack = config.slackWebhookSecret ? slackFromSecret(config.slackWebhookSecret, { timeoutMs: 3000 }) : undefined;
     wired = makeWorkerHandler({
       policy: config.policy,
       aws,

@@ -26,7 +26,8 @@ import { recordedRequestFingerprint } from '../domain/fingerprint';
 import { regionsInScope, usesOrganizationalUnits } from '../domain/scope';
 import type { SweepTargets } from './coverage';
 import { incidentKey, nextIncident, type IncidentState } from '../notify/incidents';
-import { breakerMessage, notRemediableMessage, repairFailedMessage, repairMessage, reportFindingMessage, type SlackMessage } from '../notify/slack-message';
+import type { SlackMessage } from '../notify/slack-message';
+import { once } from '../once';
 import type { DeliveryResult } from '../notify/slack-webhook';
 import { allBudgets, localBudget, type WriteBudget } from '../aws/apply';
 import { remediate, retryableFailure, type RemediationResult } from './remediate';
@@ -160,7 +161,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
       if (verdict.notify) {
         const n: BreakerNotification = { kind: 'breakerOpen', arn, actors: verdict.actors, until: verdict.until!, repairs: record.breaker.repairs.length };
         await deps.notify?.(n);
-        const message = deps.slack ? breakerMessage(n, deps.policy.limits.breaker.windowMinutes) : undefined;
+        const message = deps.slack ? (await slackMessages()).breakerMessage(n, deps.policy.limits.breaker.windowMinutes) : undefined;
         await updateRecord(deps.ledger, where, (r) => ({ ...r, breaker: markNotified(r.breaker, verdict), ...(message && outboxWith(r, message, deps)) }));
       }
       return { ...base, breakerOpen: true, reason: `${seen.reason}; not repaired: repaired ${deps.policy.limits.breaker.maxRepairs} times within ${deps.policy.limits.breaker.windowMinutes} minutes, resumes ${verdict.until}` };
@@ -185,7 +186,7 @@ export async function handleEvent(event: unknown, deps: EventHandlerDeps): Promi
     const applied = mine.filter((o) => o.status === 'applied');
     const update = result.results.flatMap((r) => r.clockUpdates).find((u) => u.arn === arn);
     const checked = result.results.length > 0 && result.results.every((r) => r.status === 'done') && !mine.some((o) => o.status === 'failed');
-    const note = messageFor(deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
+    const note = messageFor(deps.slack && (await slackMessages()), deps, record.incident, arn, result, { ...(seen.actor && { actor: seen.actor }), eventName: seen.eventName!, at });
     // One write for the repair, the clock, the incident and its message (the outbox, sent once the lock is released).
     await settle(deps.ledger, where, applied.length > 0 ? update?.facts : undefined, ({ intent: _settled, ...r }) => ({
       ...r,
@@ -232,14 +233,20 @@ export function retryReason(out: Pick<EventOutcome, 'result' | 'target'>): strin
  * One message per incident: a repair, a repair AWS refused, a report-mode finding, or a finding a person must fix.
  * Answers what the ledger must remember, and the message unless it repeats the last incident within the window.
  */
+// Slack is opt-in (SLACK_WEBHOOK_SECRET): its messages' module is loaded when there is a Slack to write to, not at cold
+// start.
+const slackMessages = once(() => import('../notify/slack-message'));
+
 function messageFor(
+  compose: Awaited<ReturnType<typeof slackMessages>> | undefined,
   deps: EventHandlerDeps,
   incident: IncidentState | undefined,
   arn: string,
   result: RemediationResult,
   drift: { actor?: string; eventName: string; at: string },
 ): { incident: IncidentState; message?: SlackMessage } | undefined {
-  if (!deps.slack) return undefined;
+  if (!deps.slack || !compose) return undefined;
+  const { notRemediableMessage, repairFailedMessage, repairMessage, reportFindingMessage } = compose;
   const r = result.results[0];
   const d = r?.decisions.find((x) => x.source.arn === arn);
   if (!r || !d) return undefined;

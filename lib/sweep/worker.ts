@@ -17,8 +17,8 @@
  * bring it back. A crash still loses nothing: the batch returns after the visibility timeout.
  */
 import { retryableFailure } from '../pipeline/remediate';
-import { coverageSummary, planSweep, repairAccountRegion } from './coverage-sweep';
 import { finishSweep } from './finish';
+import { once } from '../once';
 import type { importToSecurityHub } from './security-hub';
 import { parseSweepMessage, retryMessage, SweepMessageError, type AccountMessage } from './messages';
 import { reportOf } from '../report/summary';
@@ -47,10 +47,20 @@ export interface RecordFailure {
   reason: string;
 }
 
+// A coverage sweep's plan, its repairs and its summary run a few times per sweep, in whichever containers complete the
+// survey, take a repair message or end the sweep: their module (lib/sweep/coverage-sweep.ts and the coverage planning
+// it brings) is loaded then, not at every container's cold start.
+const coverageSweep = once(() => import('./coverage-sweep'));
+
+/** The coverage module, and the deps that end a coverage sweep with its coverage judged in the summary. */
+async function withCoverage(deps: WorkerDeps): Promise<{ cov: Awaited<ReturnType<typeof coverageSweep>>; deps: WorkerDeps }> {
+  const cov = await coverageSweep();
+  return { cov, deps: deps.policy.objective === 'coverage' ? { ...deps, summaryOf: (s, timedOut) => cov.coverageSummary(deps.policy, s, timedOut) } : deps };
+}
+
 /** Handles one SQS batch; returns the records to report as batch item failures, with why. */
 export async function sweepBatch(records: readonly SweepRecordIn[], workerDeps: WorkerDeps, options: BatchOptions = {}): Promise<RecordFailure[]> {
-  const coverage = workerDeps.policy.objective === 'coverage';
-  const deps: WorkerDeps = coverage ? { ...workerDeps, summaryOf: (s, timedOut) => coverageSummary(workerDeps.policy, s, timedOut) } : workerDeps;
+  const deps = workerDeps;
   const failed: RecordFailure[] = [];
   // Duplicates of an account in one batch (a redelivery next to a retry) are swept once, their regions merged.
   const accounts = new Map<string, { message: AccountMessage; ids: string[]; bodies: string[] }>();
@@ -91,7 +101,8 @@ const isAccountMessage = (m: ReturnType<typeof parseSweepMessage>): m is Account
 
 async function otherMessage(message: Exclude<ReturnType<typeof parseSweepMessage>, AccountMessage>, deps: WorkerDeps): Promise<void> {
   if ('finalize' in message) {
-    const { outcome } = await finishSweep(message.sweepId, deps, 'deadline');
+    const { deps: ending } = await withCoverage(deps);
+    const { outcome } = await finishSweep(message.sweepId, ending, 'deadline');
     deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
     await coverageToHub(message.sweepId, outcome, deps);
     if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
@@ -104,7 +115,8 @@ async function otherMessage(message: Exclude<ReturnType<typeof parseSweepMessage
     return;
   }
   if (!(await known(message.sweepId, deps))) return;
-  const { completed, result } = await repairAccountRegion(message, deps);
+  const { cov, deps: repairing } = await withCoverage(deps);
+  const { completed, result } = await cov.repairAccountRegion(message, repairing);
   // The repaired carriers' findings (PASSED once repaired); the account-region's coverage finding comes with its survey.
   await hubImport(result, message.sweepId, deps, { sources: true, coverage: false });
   if (completed) await finish(message.sweepId, deps);
@@ -208,7 +220,8 @@ async function sweepRegion(message: AccountMessage, region: string, deps: Worker
   if (completed || (coverage && unplanned)) {
     if (coverage) {
       // The plan must be sent: a failure here fails this account-region, and its retry plans again.
-      const outcome = await planSweep(message.sweepId, deps);
+      const { cov, deps: planning } = await withCoverage(deps);
+      const outcome = await cov.planSweep(message.sweepId, planning);
       deps.log?.('sweep surveyed', { sweepId: message.sweepId, outcome });
       await coverageToHub(message.sweepId, outcome, deps);
     } else await finish(message.sweepId, deps);
@@ -236,7 +249,8 @@ async function coverageToHub(sweepId: string, outcome: string, deps: WorkerDeps)
 
 /** The digest must not fail the record that completed the sweep (SQS would run it again): the deadline retries it. */
 async function finish(sweepId: string, deps: WorkerDeps): Promise<void> {
-  const finished = await finishSweep(sweepId, deps, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
+  const { deps: ending } = await withCoverage(deps);
+  const finished = await finishSweep(sweepId, ending, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
   deps.log?.('sweep complete', { sweepId, outcome: finished.outcome });
   await coverageToHub(sweepId, finished.outcome, deps);
 }
