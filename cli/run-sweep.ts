@@ -50,7 +50,7 @@ export async function runSweep(deps: SweepRunDeps): Promise<StoredSweepResult> {
       endpoint: deps.endpoint,
       managementAccountId: deps.managementAccountId,
       // The parent OU when discovery read OU paths (a policy scoping by OU); the report groups accounts by it.
-      accounts: targets.accounts.map(({ id, name, ouPath }) => ({ id, name, ...(ouPath && ouPath.length > 0 && { ou: { id: ouPath.at(-1)! } }) })),
+      accounts: targets.accounts.map(({ id, name, ouPath, ouName }) => ({ id, name, ...(ouPath && ouPath.length > 0 && { ou: { id: ouPath.at(-1)!, ...(ouName && { name: ouName }) } }) })),
       skipped: targets.skipped,
       regions: targets.regions,
       objective: deps.policy.objective,

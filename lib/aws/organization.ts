@@ -50,6 +50,8 @@ export interface OrganizationAccount {
   name: string;
   /** Root id, then OU ids down to the account's parent; present when the policy scopes by OU. */
   ouPath?: string[];
+  /** The name of the account's parent (its OU, or the root), as Organizations lists it; read with ouPath. */
+  ouName?: string;
 }
 
 export interface DiscoveredTargets {
@@ -69,23 +71,36 @@ export interface DiscoveredTargets {
 
 /**
  * Every account's OU path (root id, then OU ids down to its parent), by walking the organization from its roots with
- * the discovery calls (ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent). The event function uses it
- * to judge an OU-scoped policy, cached per container (`ouPathLookup`).
+ * the discovery calls (ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent), and the name of every root
+ * and OU met (for reports: a name, not an id). The event function uses the paths to judge an OU-scoped policy, cached
+ * per container (`ouPathLookup`).
  */
-export async function ouPaths(client: OrganizationsClient): Promise<Map<string, string[]>> {
+export async function walkOrganization(client: OrganizationsClient): Promise<{ paths: Map<string, string[]>; names: Map<string, string> }> {
   const paths = new Map<string, string[]>();
+  const names = new Map<string, string>();
   const walk = async (parent: string, path: string[]): Promise<void> => {
     for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) for (const a of page.Accounts ?? []) paths.set(a.Id!, path);
-    for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) for (const ou of page.OrganizationalUnits ?? []) await walk(ou.Id!, [...path, ou.Id!]);
+    for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent }))
+      for (const ou of page.OrganizationalUnits ?? []) {
+        if (ou.Name) names.set(ou.Id!, ou.Name);
+        await walk(ou.Id!, [...path, ou.Id!]);
+      }
   };
-  for await (const page of paginateListRoots({ client }, {})) for (const root of page.Roots ?? []) await walk(root.Id!, [root.Id!]);
-  return paths;
+  for await (const page of paginateListRoots({ client }, {}))
+    for (const root of page.Roots ?? []) {
+      if (root.Name) names.set(root.Id!, root.Name);
+      await walk(root.Id!, [root.Id!]);
+    }
+  return { paths, names };
 }
+
+export const ouPaths = async (client: OrganizationsClient): Promise<Map<string, string[]>> => (await walkOrganization(client)).paths;
 
 export async function discoverTargets(client: OrganizationsClient, policy: Policy): Promise<DiscoveredTargets> {
   const org = (await client.send(new DescribeOrganizationCommand({}))).Organization!;
   const usesOus = usesOrganizationalUnits(policy);
-  const paths = usesOus ? await ouPaths(client) : undefined;
+  const walked = usesOus ? await walkOrganization(client) : undefined;
+  const paths = walked?.paths;
   const out: DiscoveredTargets = {
     managementAccountId: org.MasterAccountId!,
     accounts: [],
@@ -106,7 +121,10 @@ export async function discoverTargets(client: OrganizationsClient, policy: Polic
       const ouPath = paths?.get(a.Id!) ?? (usesOus ? [] : undefined);
       const scope = accountScope(policy, a.Id!, ouPath);
       if (!scope.inScope) out.skipped.push({ id: a.Id!, reason: scope.reason });
-      else out.accounts.push({ id: a.Id!, name: a.Name ?? a.Id!, ...(ouPath && { ouPath }) });
+      else {
+        const ouName = ouPath?.length ? walked?.names.get(ouPath.at(-1)!) : undefined;
+        out.accounts.push({ id: a.Id!, name: a.Name ?? a.Id!, ...(ouPath && { ouPath }), ...(ouName && { ouName }) });
+      }
     }
   }
   return out;

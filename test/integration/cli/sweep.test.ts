@@ -142,6 +142,19 @@ describe('insights-remediator sweep against the simulator', () => {
     expect(r.stderr).toContain('OperatorRoleArn');
   });
 
+  it('stores each account\'s OU by id and name when the policy scopes by OU, for the report to show names', async () => {
+    await start();
+    const policy = join(dir, 'ou-policy.yaml');
+    writeFileSync(policy, 'version: 1\nmode: report\nscope: {regions: {include: [us-east-1]}, organizationalUnits: {include: [ou-drft-prod0001, ou-drft-sandbox1]}}\n');
+    const r = await runCli(cli, ['sweep', '--endpoint-url', sim.endpoint, '--policy', policy, '--format', 'json'], asManagement());
+    const result = JSON.parse(r.stdout) as StoredSweepResult;
+    expect(result.organization.accounts.map((a) => [a.id, a.ou]).sort()).toEqual([
+      ['222222222222', { id: 'ou-drft-prod0001', name: 'Production' }],
+      ['333333333333', { id: 'ou-drft-prod0001', name: 'Production' }],
+      ['444444444444', { id: 'ou-drft-sandbox1', name: 'Sandbox' }],
+    ]);
+  });
+
   it('overrides the policy file\'s mode and regions with --mode and --regions', async () => {
     await start();
     const policy = join(dir, 'policy.yaml');

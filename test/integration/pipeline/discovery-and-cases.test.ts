@@ -24,10 +24,10 @@ describe('discoverTargets', () => {
     expect(sim.callCounts((c) => c.operation === 'ListOrganizationalUnitsForParent').total).toBe(0);
   });
 
-  it('reads OU paths only when the policy scopes by OU, and applies them', async () => {
+  it('reads OU paths, and the name of each account\'s OU for reports, only when the policy scopes by OU, and applies them', async () => {
     sim = await startSim();
     const t = await discoverTargets(organizationsClient(aws()), aPolicy({ scope: { regions: { include: ['us-east-1'] }, organizationalUnits: { include: ['ou-ab12-prod0001'] } } }));
-    expect(t.accounts).toEqual([{ id: PROD, name: 'prod', ouPath: ['r-ab12', 'ou-ab12-prod0001'] }]);
+    expect(t.accounts).toEqual([{ id: PROD, name: 'prod', ouPath: ['r-ab12', 'ou-ab12-prod0001'], ouName: 'Prod' }]);
     expect(t.skipped.map((s) => s.id).sort()).toEqual([MGMT, DEV, '444444444444'].sort());
   });
 });
