@@ -37,6 +37,20 @@ const DELIVERY = new Set(['InsufficientS3BucketPolicyException', 'InsufficientEn
 const QUOTA = new Set(['EventDataStoreMaxLimitExceededException']);
 const ORGANIZATION_POLICY = /explicit deny in an? (service|resource) control policy/i;
 
+/**
+ * What a person does about a write AWS refused, by the kind of refusal: one wording for the Slack message
+ * (lib/notify/slack-message.ts), the finding's blocker and the reports (lib/pipeline/remediate.ts). Phrased to follow
+ * "not remediable by the product: "; Slack capitalizes it. Classes a retry fixes have none.
+ */
+export const REMEDY_FOR_REFUSAL: Partial<Record<ErrorClass, string>> = {
+  accessDenied: "check the member role's permissions, and any SCP or permissions boundary that denies it CloudTrail writes",
+  blockedByPolicy: 'an SCP denies this write (as a Control Tower landing zone does on its own trails): exempt the source in the policy, or allow the member role in the SCP',
+  deliveryPrerequisite: "fix the trail's S3 bucket policy or KMS key policy (or create the bucket) so CloudTrail can deliver to it; the next check then repairs it",
+  quotaReached: 'the account-region has as many event data stores as CloudTrail allows (10): delete one, or name an existing Insight store in eventDataStores.destination',
+  validation: "read AWS's message: the source's settings conflict with what the policy asks; fix them by hand or exempt the source",
+  gone: 'the source was deleted while being repaired: nothing to do unless it should exist',
+};
+
 export function classifyError(error: unknown): ClassifiedError {
   const e = error as { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; code?: string };
   const name = e?.name ?? 'Error';

@@ -7,6 +7,7 @@
  * pings nor links. Pure: time comes in as data.
  */
 import type { Outcome } from '../aws/apply';
+import { REMEDY_FOR_REFUSAL } from '../aws/classify-error';
 import type { Decision } from '../domain/decide';
 import { describeChannels } from '../domain/decide';
 import type { Channel } from '../domain/insight-channels';
@@ -133,23 +134,15 @@ export function repairMessage(d: Decision, outcomes: readonly Outcome[], drift: 
   return finalize(`Insights repaired on ${where(d)}: ${clockLine(d)}`, blocks);
 }
 
-/** What a person does about a write AWS refused, by the kind of refusal (lib/aws/classify-error.ts). */
-const REFUSAL_REMEDY: Partial<Record<string, string>> = {
-  accessDenied: "Check the member role's permissions and any SCP or permissions boundary that denies CloudTrail writes to it",
-  blockedByPolicy:
-    'Blocked by an organization policy (an SCP denies this write, as a Control Tower landing zone does on its own trails): exempt the source in the policy, or change the SCP to allow the member role',
-  deliveryPrerequisite: "The trail cannot deliver to its S3 bucket or KMS key: fix the bucket policy or key policy (or the bucket's existence), then the next check repairs it",
-  validation: "Read AWS's message: the source's settings conflict with what the policy asks; fix them by hand or exempt the source",
-  gone: 'The source was deleted while being repaired: nothing to do unless it should exist',
-};
-
 /**
  * Every repair write was refused, so Insights stay broken: a person must act. Also counted (`repairsFailed`) and
  * alarmed on (template.yaml RepairsFailedAlarm). Writes AWS may take later are retried, not messaged.
  */
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 export function repairFailedMessage(d: Decision, outcomes: readonly Outcome[], drift: DriftContext = {}): SlackMessage {
   const failed = outcomes.filter((o): o is Extract<Outcome, { status: 'failed' }> => o.status === 'failed');
-  const remedies = [...new Set(failed.map((o) => REFUSAL_REMEDY[o.error.class] ?? 'Read the error and fix the cause; the next sweep tries again'))];
+  const remedies = [...new Set(failed.map((o) => capitalized(REMEDY_FOR_REFUSAL[o.error.class] ?? 'read the error and fix the cause; the next sweep tries again')))];
   const blocks: Block[] = [
     header(`:x: Insights repair refused: ${d.source.name}`),
     section(`*What drifted* on the ${where(d)}\n${listWithMore(d.finding.reasons.map((r) => `• ${r.message}`))}`),

@@ -22,7 +22,7 @@ import type { ClockFacts } from '../domain/insights-clock';
 import type { SourceKind, SourceState } from '../domain/model';
 import type { Policy } from '../policy/schema';
 import { applyPlan, localBudget, type CreatedDestinations, type Outcome, type WriteBudget } from '../aws/apply';
-import { classifyError, type ClassifiedError } from '../aws/classify-error';
+import { classifyError, REMEDY_FOR_REFUSAL, type ClassifiedError } from '../aws/classify-error';
 import type { AwsClients } from '../aws/clients';
 import { readAccountRegion, type AccountRegionRead, type NotSelected, type ShadowCopy } from '../aws/read';
 import { readEventDataStoresElsewhere } from '../aws/stores-elsewhere';
@@ -356,20 +356,16 @@ async function remediateAccountRegion(g: { accountId: string; region: string; on
   return { ...where, status: 'done', decisions, notSelected: read.notSelected, shadows: read.shadows, outcomes, verified, clockUpdates, carriers };
 }
 
-const NEEDS_A_PERSON: Partial<Record<ClassifiedError['class'], { code: Blocker['code']; remedy: string }>> = {
-  blockedByPolicy: {
-    code: 'blockedByOrganizationPolicy',
-    remedy: 'an SCP denies this write (as a Control Tower landing zone does on its own trails): exempt the source, or allow the member role in the SCP',
-  },
-  deliveryPrerequisite: { code: 'deliveryRefused', remedy: "fix the trail's S3 bucket policy or KMS key policy (or create the bucket) so CloudTrail can deliver to it" },
-  quotaReached: {
-    code: 'eventDataStoreLimitReached',
-    remedy: 'the account-region has as many event data stores as CloudTrail allows (10): delete one, or name an existing Insight store in eventDataStores.destination',
-  },
+/** The refusals that make a source not remediable by the product, and the blocker code each is reported with. */
+const NEEDS_A_PERSON: Partial<Record<ClassifiedError['class'], Blocker['code']>> = {
+  blockedByPolicy: 'blockedByOrganizationPolicy',
+  deliveryPrerequisite: 'deliveryRefused',
+  quotaReached: 'eventDataStoreLimitReached',
 };
 
 function refusedByAws(d: Decision, o: Extract<Outcome, { status: 'failed' }>): Decision {
-  const { code, remedy } = NEEDS_A_PERSON[o.error.class]!;
+  const code = NEEDS_A_PERSON[o.error.class]!;
+  const remedy = REMEDY_FOR_REFUSAL[o.error.class]!;
   const message = `${o.action.operation} refused: ${o.error.name}: ${o.error.message}`;
   return {
     ...d,

@@ -82,7 +82,7 @@ describe('Slack from event-driven repair', () => {
     expect(sent).toHaveLength(1);
     expect(JSON.stringify(sent[0])).toContain(':x: Insights repair refused: locked');
     expect(JSON.stringify(sent[0])).toContain('InsufficientS3BucketPolicyException');
-    expect(JSON.stringify(sent[0])).toContain('fix the bucket policy or key policy');
+    expect(JSON.stringify(sent[0])).toContain("Fix the trail's S3 bucket policy or KMS key policy");
   });
 
   it('still repairs when Slack is down, and keeps the message for the next digest', async () => {
@@ -103,7 +103,7 @@ describe('Slack from event-driven repair', () => {
     const text = JSON.stringify(sent[0]);
     expect(text).toContain(':x: Insights repair refused: audit');
     expect(text).toContain('AccessDeniedException');
-    expect(text).toContain("Check the member role's permissions and any SCP");
+    expect(text).toContain("Check the member role's permissions, and any SCP");
     expect(text).toContain(`arn:aws:iam::${PROD}:user/alice`);
   });
 
