@@ -18,7 +18,14 @@ export interface ClassifiedError {
 const GONE = new Set(['TrailNotFoundException', 'EventDataStoreNotFoundException', 'ResourceNotFoundException', 'InactiveEventDataStoreException']);
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'NotOrganizationMasterAccountException', 'OperationNotPermittedException']);
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
-const CONFLICT = new Set(['ConflictException']);
+/**
+ * A store between states (ConflictException); or a destination another invocation created between this one's read and
+ * its CreateEventDataStore: names are unique in an account's region (`com.amazonaws.cloudtrail#EventDataStoreAlreadyExistsException`),
+ * and the product names a destination after what it read, so two containers planning the same destination collide on
+ * its name and only one store is made. The retry reads the new store and uses it. The name is the lock across
+ * containers; nothing else is needed.
+ */
+const CONFLICT = new Set(['ConflictException', 'EventDataStoreAlreadyExistsException']);
 /**
  * What PutInsightSelectors / StartLogging refuse when the trail cannot deliver to its bucket or key
  * (`com.amazonaws.cloudtrail#PutInsightSelectors` errors): the bucket or key policy needs a person, not a retry.

@@ -94,6 +94,28 @@ describe('an account that uses CloudTrail Lake and has no Insights destination',
     expect([...(await insightStores('us-east-1')), ...(await insightStores('eu-west-1'))]).toHaveLength(1);
   });
 
+  it('creates one destination when two containers plan it at once: the name collides, the loser retries and uses the winner\'s store', async () => {
+    sim = await startSim({ world: lakeWorld([], ['us-east-1']) });
+    const only: Target[] = [{ kind: 'accountRegion', accountId: DEV, region: 'us-east-1' }];
+    // Two invocations, each with its own clients and its own run (as two Lambda containers have), read the account
+    // before either writes, so both plan the same CreateEventDataStore.
+    const [a, b] = await Promise.all([remediate(only, deps()), remediate(only, deps())]);
+    const creates = cloudTrailWrites().filter((c) => c.operation === 'CreateEventDataStore');
+    expect(creates.map((c) => c.status).sort()).toEqual([200, 400]);
+    expect(creates.find((c) => c.status === 400)!.error).toBe('EventDataStoreAlreadyExistsException');
+    expect(await insightStores('us-east-1')).toHaveLength(1);
+    // The loser's run says retry (Lambda delivers the event again; a sweep sends the region again), not "refused".
+    const loser = [a, b].find((r) => outcomes(r).some((o) => o.status === 'failed'))!;
+    expect(retryableFailure(loser.results[0]!)).toMatch(/EventDataStoreAlreadyExistsException/);
+    expect(loser.results.flatMap((r) => r.decisions).map((d) => d.finding.status)).not.toContain('not-remediable');
+    // The retry reads the store the winner made and writes nothing more.
+    const before = sim.calls.length;
+    const retry = await remediate(only, deps());
+    expect(cloudTrailWrites(before)).toEqual([]);
+    expect(retry.writesApplied).toBe(0);
+    expect(await destinationOf('us-east-1')).toBe((await insightStores('us-east-1'))[0]!.EventDataStoreArn);
+  });
+
   it('never creates one in an account with no event data store of its own (it would make it a new CloudTrail Lake customer)', async () => {
     sim = await startSim({ world: lakeWorld() });
     await remediate(targets, deps());

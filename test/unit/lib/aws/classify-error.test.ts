@@ -12,6 +12,7 @@ describe('classifyError', () => {
     ['ThrottlingException', 'throttled', true],
     ['TooManyRequestsException', 'throttled', true],
     ['ConflictException', 'conflict', true],
+    ['EventDataStoreAlreadyExistsException', 'conflict', true], // another container created the destination first: retry, and use it
   ])('%s is %s (retryable: %s)', (name, cls, retryable) => {
     expect(classifyError(err(name))).toEqual({ class: cls, name, message: `${name} message`, retryable });
   });
