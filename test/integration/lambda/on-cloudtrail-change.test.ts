@@ -148,7 +148,9 @@ describe('the lock on a source', () => {
 
   it('is renewed while its holder works: a second invocation waits even past the first lease', async () => {
     const a = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, leaseMs: 300, renewEveryMs: 80 });
-    const b = new DynamoDbLedger(db.doc, 'ledger', { sleep: quick, leaseMs: 300, renewEveryMs: 80 });
+    // b gives up after 100 refused attempts: with waits of up to 20 ms that is at least 2 s of waiting, well past a's
+    // 900 ms however fast DynamoDB answers (with 5 ms waits a fast machine gave up before a was done).
+    const b = new DynamoDbLedger(db.doc, 'ledger', { sleep: (ms) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))), leaseMs: 300, renewEveryMs: 80 });
     const order: string[] = [];
     const first = a.withLock(where.arn, async () => {
       order.push('a>');
