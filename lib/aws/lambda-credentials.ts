@@ -8,7 +8,9 @@
  * first link of the SDK's own chain; the rest of that chain (SSO, shared config files, credential processes, web
  * identity tokens, container and instance metadata) finds nothing in a Lambda function, and bundling it cost each
  * function about 90 KB minified, the nested SSO and sign-in clients included. The CLI, the tests and the benchmarks keep
- * the SDK's full chain.
+ * the SDK's full chain. Not covered: a Lambda that serves credentials only from a container endpoint
+ * (AWS_CONTAINER_CREDENTIALS_FULL_URI, as SnapStart does for the runtimes it supports); template.yaml enables no such
+ * feature, and such a function stops at its first call with LambdaCredentialsError, which names what it looked for.
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';

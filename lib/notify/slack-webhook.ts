@@ -40,14 +40,15 @@ export function redact(text: string, url?: string): string {
 }
 
 export class SlackSender {
-  private webhook: IncomingWebhook | undefined;
+  private webhook: { client: IncomingWebhook; url: string } | undefined;
   private lastRetryAfter: number | undefined;
 
   constructor(private readonly options: SlackSenderOptions) {}
 
   private async client(): Promise<{ webhook: IncomingWebhook; url: string }> {
     const url = await this.options.url();
-    if (!this.webhook) {
+    // Built again when the URL changed: a rotated secret (read through a 5-minute cache) takes effect without a redeploy.
+    if (this.webhook?.url !== url) {
       const base = this.options.fetch ?? globalThis.fetch;
       // Remember Retry-After: the library reports a 429 without its headers.
       const fetchFn: typeof fetch = async (input, init) => {
@@ -57,9 +58,9 @@ export class SlackSender {
         return res;
       };
       const { IncomingWebhook } = await import('@slack/webhook');
-      this.webhook = new IncomingWebhook(url, { timeout: this.options.timeoutMs ?? 3000, retryConfig: { retries: 0 }, fetch: fetchFn });
+      this.webhook = { client: new IncomingWebhook(url, { timeout: this.options.timeoutMs ?? 3000, retryConfig: { retries: 0 }, fetch: fetchFn }), url };
     }
-    return { webhook: this.webhook, url };
+    return { webhook: this.webhook.client, url };
   }
 
   async send(message: SlackMessage): Promise<DeliveryResult> {

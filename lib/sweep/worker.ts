@@ -58,6 +58,11 @@ async function withCoverage(deps: WorkerDeps): Promise<{ cov: Awaited<ReturnType
   return { cov, deps: deps.policy.objective === 'coverage' ? { ...deps, summaryOf: (s, timedOut) => cov.coverageSummary(deps.policy, s, timedOut) } : deps };
 }
 
+/** The deps that end a sweep: a coverage sweep's summary judges coverage (its module loaded then); everySource's does not. */
+async function endingDeps(deps: WorkerDeps): Promise<WorkerDeps> {
+  return deps.policy.objective === 'coverage' ? (await withCoverage(deps)).deps : deps;
+}
+
 /** Handles one SQS batch; returns the records to report as batch item failures, with why. */
 export async function sweepBatch(records: readonly SweepRecordIn[], workerDeps: WorkerDeps, options: BatchOptions = {}): Promise<RecordFailure[]> {
   const deps = workerDeps;
@@ -101,8 +106,7 @@ const isAccountMessage = (m: ReturnType<typeof parseSweepMessage>): m is Account
 
 async function otherMessage(message: Exclude<ReturnType<typeof parseSweepMessage>, AccountMessage>, deps: WorkerDeps): Promise<void> {
   if ('finalize' in message) {
-    const { deps: ending } = await withCoverage(deps);
-    const { outcome } = await finishSweep(message.sweepId, ending, 'deadline');
+    const { outcome } = await finishSweep(message.sweepId, await endingDeps(deps), 'deadline');
     deps.log?.('sweep finalize', { sweepId: message.sweepId, outcome });
     await coverageToHub(message.sweepId, outcome, deps);
     if (outcome === 'digest undelivered') throw new Error(`sweep ${message.sweepId}: the digest was not delivered; retrying`);
@@ -249,8 +253,9 @@ async function coverageToHub(sweepId: string, outcome: string, deps: WorkerDeps)
 
 /** The digest must not fail the record that completed the sweep (SQS would run it again): the deadline retries it. */
 async function finish(sweepId: string, deps: WorkerDeps): Promise<void> {
-  const { deps: ending } = await withCoverage(deps);
-  const finished = await finishSweep(sweepId, ending, 'completed').catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
+  const finished = await endingDeps(deps)
+    .then((ending) => finishSweep(sweepId, ending, 'completed'))
+    .catch((e: Error) => ({ outcome: `failed: ${e.name}: ${e.message}` }));
   deps.log?.('sweep complete', { sweepId, outcome: finished.outcome });
   await coverageToHub(sweepId, finished.outcome, deps);
 }

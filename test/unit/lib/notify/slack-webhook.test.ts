@@ -37,6 +37,15 @@ describe('SlackSender', () => {
     expect(received).toEqual([{ path: '/services/T000SECRET/B000SECRET/xyzSECRETxyz', body: message }]);
   });
 
+  it('posts to the rotated URL once the secret holds a new one, without a new sender (no redeploy)', async () => {
+    let current = url;
+    const sender = new SlackSender({ url: async () => current });
+    await sender.send(message);
+    current = url.replace('/B000SECRET/', '/B111ROTATED/');
+    expect(await sender.send(message)).toEqual({ delivered: true, attempts: 1 });
+    expect(received.map((r) => r.path)).toEqual(['/services/T000SECRET/B000SECRET/xyzSECRETxyz', '/services/T000SECRET/B111ROTATED/xyzSECRETxyz']);
+  });
+
   it('waits the Retry-After Slack asks for on 429', async () => {
     const waits: number[] = [];
     replies = [status(429, { 'Retry-After': '2' })];
