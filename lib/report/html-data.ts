@@ -116,26 +116,12 @@ export function reportData(result: StoredSweepResult, map: OrganizationMap = org
     const t = timelineOf(clock, now);
     const segments: Segment[] = t.segments.map((seg) => [Math.max(0, SEGMENT_STATES.indexOf(seg.state)), permille(seg.from), permille(seg.to)]);
     const row: [Segment[], number] = [segments, S.of(`${s.clockIfRepaired ? 'if repaired: ' : ''}${t.label}`)];
-    const key = JSON.stringify(row);
-    let i = clockIndex.get(key);
-    if (i === undefined) {
-      i = clocks.length;
-      clocks.push(row);
-      clockIndex.set(key, i);
-    }
-    return i;
+    return indexOf(clockIndex, clocks, JSON.stringify(row), row);
   };
   const callOf = (a: StoredSource['actions'][number], about: { accountId: string; region: string }): number => {
     const known = (OUTCOME_CLASSES as readonly string[]).indexOf(String(a.outcome));
     const row: ReportData['calls'][number] = [known < 0 ? OUTCOME_CLASSES.length - 1 : known, S.of(actionVerb(a)), S.of(a.operation), S.of(JSON.stringify(a.input) ?? '', about), S.of(a.why, about), a.detail === undefined ? -1 : S.of(a.detail, about)];
-    const key = row.join(',');
-    let i = callIndex.get(key);
-    if (i === undefined) {
-      i = calls.length;
-      calls.push(row);
-      callIndex.set(key, i);
-    }
-    return i;
+    return indexOf(callIndex, calls, row.join(','), row);
   };
   const sourceRow = (s: StoredSource, about: { accountId: string; region: string }): SourceRow => {
     const cls = s.repaired ? 'repaired' : String(s.status);
