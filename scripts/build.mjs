@@ -28,7 +28,11 @@ const common = {
 };
 
 /** esbuild `alias` of the Lambda bundles (and only theirs): resolved from the working directory, the repository root. */
-const LAMBDA_ALIAS = { '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts' };
+const LAMBDA_ALIAS = {
+  '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts',
+  bowser: './lib/aws/lambda-absent.ts',
+  '@smithy/core/event-streams': './lib/aws/lambda-absent.ts',
+};
 
 const started = Date.now();
 if (what === 'cli' || what === 'all') {

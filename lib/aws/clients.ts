@@ -12,8 +12,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { isReadOnlyOperation } from '../domain/names';
@@ -51,7 +49,10 @@ export class AwsClients {
   private readonly cloudtrailClients = new Map<string, CloudTrailClient>();
   private settingsClient: CloudTrailClient | undefined;
   private stsClient: STSClient | undefined;
-  private readonly requestHandler = new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) });
+  // Agent options, not agents: the handler builds them, importing node:http only when an http endpoint (the simulator)
+  // is first called. An ESM import of node:http reads every export of it, and its WebSocket export loads Node's undici:
+  // about 15 ms of every cold start, for a module a Lambda never uses (it calls AWS over https).
+  private readonly requestHandler = new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: Infinity }, httpsAgent: { keepAlive: true, maxSockets: Infinity } });
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined>();
   readonly limits: AccountRegionLimits;
   /** The partition and the regions STS and Organizations are called in. */

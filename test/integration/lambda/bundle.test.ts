@@ -103,6 +103,14 @@ describe('what a cold start loads', () => {
     expect(coldLoaded(dir).filter((f) => holding.includes(f))).toEqual([]);
   });
 
+  // An ESM import of node:http evaluates every export of it, and its WebSocket export loads Node's undici: about 15 ms of
+  // a cold start (measured with --cpu-prof) for a module a Lambda calling AWS over https never uses.
+  it.each(NAMES)('keeps node:http out of what %s loads at cold start (the SDK imports it on the first http call)', (name) => {
+    const dir = join(root, `dist/functions/${name}`);
+    const httpImports = coldLoaded(dir).filter((f) => /from\s*"(?:node:)?http"/.test(readFileSync(join(dir, f), 'utf8')));
+    expect(httpImports).toEqual([]);
+  });
+
   it.each(NAMES)('gives %s the environment\'s credentials only: no SSO, shared-config or process credentials in what it loads', (name) => {
     const dir = join(root, `dist/functions/${name}`);
     const loaded = coldLoaded(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
@@ -117,6 +125,16 @@ describe('bundle size', () => {
     const dir = join(root, `dist/functions/${name}`);
     const bytes = readdirSync(dir).filter((f) => f.endsWith('.mjs')).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
     expect(bytes).toBeLessThanOrEqual(LIMIT);
+  });
+
+  // lib/aws/lambda-absent.ts stands in for them (esbuild alias): the SDK imports both only on paths a Lambda never takes.
+  it.each(NAMES)('leaves the browser user-agent parser and the event-stream serde out of every chunk of %s', (name) => {
+    const dir = join(root, `dist/functions/${name}`);
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs.map'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { sources: string[] }).sources);
+    expect(sources.filter((s) => s.includes('node_modules/bowser/') || s.includes('/submodules/event-streams/'))).toEqual([]);
+    expect(sources.some((s) => s.endsWith('lib/aws/lambda-absent.ts'))).toBe(true);
   });
 
   // esbuild cannot tree-shake a namespace re-exported as a value: `import { z } from 'zod'` materialises all of zod,
