@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { coldLoaded } from '../../helpers/cold-loaded';
 import { loadTemplates, type Template } from '../../unit/infra/templates';
 
 const root = join(__dirname, '../../..');
@@ -71,18 +72,6 @@ describe('sam build (template.yaml Metadata, translated as aws-lambda-builders d
     expect(importHandler(join(dir, 'handler.mjs'), dir)).toBe('function');
   });
 });
-
-/** The artifact's files that loading handler.mjs loads: itself and the chunks it imports statically, transitively. */
-function coldLoaded(dir: string): string[] {
-  const seen = new Set<string>();
-  const walk = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/(?:^|[;}\n])\s*import\s*(?:[\w*{}\s,$]+from\s*)?"\.\/([^"]+)"/g)) walk(m[1]!);
-  };
-  walk('handler.mjs');
-  return [...seen];
-}
 
 describe('what a cold start loads', () => {
   // Each marker is a string only that code holds: Slack's client, Secrets Manager's operation (the webhook secret),
